@@ -1,0 +1,5 @@
+"""Entry point for `python -m glossdeck`."""
+
+from glossdeck.cli import main
+
+main()

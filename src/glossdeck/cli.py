@@ -1,0 +1,147 @@
+"""The command line: parse options, call one core function, report; the one place errors become messages."""
+
+from __future__ import annotations
+
+import json
+import sys
+from functools import wraps
+from pathlib import Path
+from typing import Any, Callable
+
+import click
+
+from glossdeck import pipeline
+from glossdeck.errors import GlossdeckError, Problem
+
+project_option = click.option(
+    "--project", "-p", type=click.Path(file_okay=False, path_type=Path), default=None,
+    help="Glossary project folder (default: the nearest folder above here with glossary/glossary.yaml).",
+)
+
+
+def _project(project: Path | None) -> Path:
+    return pipeline.find_project(project if project is not None else Path.cwd())
+
+
+def _report(problems: list[Problem]) -> None:
+    for problem in problems:
+        colour = "red" if problem.severity == "error" else "yellow"
+        click.echo(click.style(problem.location(), bold=True) + ": "
+                   + click.style(problem.severity, fg=colour) + ": " + problem.message, err=True)
+        if problem.hint:
+            click.echo(f"    hint: {problem.hint}", err=True)
+
+
+def handles_errors(command: Callable[..., Any]) -> Callable[..., Any]:
+    """Turn GlossdeckError into its messages and exit status 1, without a traceback."""
+
+    @wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return command(*args, **kwargs)
+        except GlossdeckError as error:
+            _fail(error)
+
+    return wrapper
+
+
+def _fail(error: GlossdeckError) -> None:
+    _report(error.problems)
+    errors = sum(1 for p in error.problems if p.severity == "error")
+    click.echo(click.style(f"{errors} error{'s' if errors != 1 else ''}; nothing written.", fg="red"), err=True)
+    sys.exit(1)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="glossdeck")
+def main() -> None:
+    """Turn a YAML glossary with verified quotes into an Anki deck and a PDF booklet.
+
+    \b
+    Example:
+      glossdeck check          # verify every term and quote
+      glossdeck build          # write build/*.apkg and build/*-booklet.pdf
+    """
+
+
+@main.command()
+@project_option
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+              help="Report as text (default) or as JSON for editors and CI.")
+@click.option("--strict", is_flag=True, help="Treat warnings as errors (for CI of glossaries).")
+def check(project: Path | None, fmt: str, strict: bool) -> None:
+    """Validate the glossary and verify every quote against its source; write nothing.
+
+    \b
+    Example:
+      glossdeck check --strict
+    """
+    try:
+        glossary, warnings = pipeline.check(_project(project))
+    except GlossdeckError as error:
+        if fmt == "json":
+            click.echo(json.dumps({"ok": False, "problems": [p.as_dict() for p in error.problems]}, indent=2))
+            sys.exit(1)
+        _fail(error)
+    failed = strict and bool(warnings)
+    if fmt == "json":
+        click.echo(json.dumps({"ok": not failed, "terms": len(glossary.terms),
+                               "problems": [p.as_dict() for p in warnings]}, indent=2))
+    else:
+        _report(warnings)
+        quotes = sum(len(t.all_citations) for t in glossary.terms)
+        if failed:
+            click.echo(click.style(f"{len(warnings)} warning(s), and --strict makes them errors.", fg="red"), err=True)
+        else:
+            click.echo(f"OK: {len(glossary.terms)} terms, {quotes} quotes verified in "
+                       f"{len(glossary.sources)} sources.")
+    if failed:
+        sys.exit(1)
+
+
+@main.command()
+@project_option
+@click.argument("targets", nargs=-1, type=click.Choice(pipeline.TARGETS))
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Output folder (default: build/ in the project).")
+@handles_errors
+def build(project: Path | None, targets: tuple[str, ...], out: Path | None) -> None:
+    """Check the glossary, then build the deck and the booklet (or only the TARGETS named).
+
+    Nothing is written unless every check passes, and each output file is
+    replaced atomically. Set SOURCE_DATE_EPOCH for byte-identical rebuilds.
+
+    \b
+    Example:
+      glossdeck build                 # build/alignment-glossary.apkg and -booklet.pdf
+      glossdeck build deck --out dist
+    """
+    result = pipeline.build(_project(project), out, targets or pipeline.TARGETS)
+    _report(result.warnings)
+    for path in result.outputs.values():
+        click.echo(f"wrote {path}")
+
+
+@main.command()
+@project_option
+@click.option("--format", "fmt", type=click.Choice(["json"]), default="json", help="Output format.")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Write to this file instead of standard output.")
+@handles_errors
+def export(project: Path | None, fmt: str, output: Path | None) -> None:
+    """Print the whole resolved glossary, with every citation's location, as JSON.
+
+    \b
+    Example:
+      glossdeck export --format json -o glossary.json
+    """
+    from glossdeck import export as exporter
+    from glossdeck.writer import write_atomically
+
+    glossary, _ = pipeline.check(_project(project))
+    text = exporter.to_json(glossary)
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        write_atomically(output, text.encode("utf-8"))
+        click.echo(f"wrote {output}", err=True)

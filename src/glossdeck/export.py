@@ -1,0 +1,73 @@
+"""The resolved glossary as JSON: every field the YAML holds plus each citation's location."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from glossdeck import markup
+from glossdeck.model import Citation, Glossary, Source, Term
+
+FORMAT_VERSION = 1
+
+
+def to_data(glossary: Glossary) -> dict[str, Any]:
+    s = glossary.settings
+    return {
+        "format": "glossdeck-export",
+        "format_version": FORMAT_VERSION,
+        "settings": {"title": s.title, "subtitle": s.subtitle, "language": s.language,
+                     "deck_name": s.deck_name, "output_base": s.output_base, "author": s.author},
+        "sources": [_source(src) for src in glossary.sources.values()],
+        "terms": [_term(t) for t in glossary.terms],
+    }
+
+
+def _source(src: Source) -> dict[str, Any]:
+    return {
+        "id": src.id, "file": src.file, "sha256": src.sha256, "title": src.title, "subtitle": src.subtitle,
+        "author": src.author, "author_confirmed": src.author_confirmed, "date": src.date, "venue": src.venue,
+        "url": src.url, "version": src.version, "format": src.format, "speakers": list(src.speakers),
+        "headings": list(src.headings),
+        "unquotable": [{"pattern": u.pattern, "why": u.why} for u in src.unquotable],
+    }
+
+
+def _term(term: Term) -> dict[str, Any]:
+    return {
+        "id": term.id,
+        "term": term.term,
+        "aliases": list(term.aliases),
+        "definition": term.definition,
+        "definition_text": markup.to_plain(term.definition),
+        "tags": list(term.tags),
+        "related": list(term.related),
+        "renamed_from": list(term.renamed_from),
+        "citations": [_citation(c) for c in term.citations],
+        "views": [
+            {"holder": v.holder, "summary": v.summary, "summary_text": markup.to_plain(v.summary),
+             "citations": [_citation(c) for c in v.citations]}
+            for v in term.views
+        ],
+        "file": str(term.path) if term.path else None,
+    }
+
+
+def _citation(c: Citation) -> dict[str, Any]:
+    loc = c.location
+    return {
+        "source": c.source,
+        "quote": c.quote,
+        "speaker": c.speaker,
+        "occurrence": c.occurrence,
+        "prefix": c.prefix,
+        "note": c.note,
+        "location": None if loc is None else {
+            "start": loc.start, "end": loc.end, "line": loc.line, "column": loc.column,
+            "heading": loc.heading, "excerpt": loc.excerpt,
+        },
+    }
+
+
+def to_json(glossary: Glossary) -> str:
+    return json.dumps(to_data(glossary), ensure_ascii=False, indent=2) + "\n"

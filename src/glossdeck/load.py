@@ -1,0 +1,171 @@
+"""YAML files → raw records (dicts and lists) that remember the line of every key."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from glossdeck.errors import Problem
+
+MAX_FILE_BYTES = 256 * 1024
+
+
+class Located(dict):  # type: ignore[type-arg]
+    """A YAML mapping that remembers its own line, each key's line and each raw scalar."""
+
+    line: int
+    key_lines: dict[str, int]
+    raw: dict[str, str]
+
+    def line_of(self, key: str) -> int:
+        return self.key_lines.get(key, self.line)
+
+
+class LocatedList(list):  # type: ignore[type-arg]
+    """A YAML sequence that remembers its own line and each item's line."""
+
+    line: int
+    item_lines: list[int]
+
+
+class _AnchorError(Exception):
+    def __init__(self, line: int) -> None:
+        self.line = line
+
+
+class _Loader(yaml.SafeLoader):
+    """A safe loader that refuses anchors and aliases (they hide text from reviewers)."""
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        event = self.peek_event()
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+            raise _AnchorError(event.start_mark.line + 1)
+        return super().compose_node(parent, index)
+
+
+def load_yaml(path: Path, display: Path | None = None) -> tuple[Any, list[Problem]]:
+    """Read one YAML file; return its located data (or None) and the problems found."""
+    shown = display or path
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        return None, [Problem(shown, None, "file not found")]
+    except OSError as exc:
+        return None, [Problem(shown, None, f"cannot read file: {exc.strerror}")]
+    if len(data) > MAX_FILE_BYTES:
+        return None, [
+            Problem(
+                shown,
+                None,
+                f"file is {len(data) // 1024} KiB, larger than the {MAX_FILE_BYTES // 1024} KiB limit",
+                "a glossary file holds one term or the sources; split it or remove pasted text",
+            )
+        ]
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        return None, [
+            Problem(
+                shown,
+                line,
+                f"not valid UTF-8 (byte 0x{data[exc.start]:02x})",
+                "save the file as UTF-8 in your editor",
+            )
+        ]
+    tab_problems = _tab_indents(text, shown)
+    if tab_problems:
+        return None, tab_problems
+    loader = _Loader(text)
+    try:
+        node = loader.get_single_node()
+    except _AnchorError as exc:
+        return None, [
+            Problem(
+                shown,
+                exc.line,
+                "YAML anchors and aliases (&name, *name) are not allowed",
+                "write the text out in full, so that every entry reads on its own",
+            )
+        ]
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else None
+        what = exc.problem or exc.context or "invalid YAML"
+        if exc.context and exc.context_mark and exc.problem_mark and exc.context_mark.line != exc.problem_mark.line:
+            what += f" ({exc.context} that starts on line {exc.context_mark.line + 1})"
+        return None, [
+            Problem(
+                shown,
+                line,
+                f"YAML syntax error: {what}",
+                "check indentation and quoting near this line; "
+                "text with a colon or a leading quote mark needs a `>-` block or quotes",
+            )
+        ]
+    except yaml.YAMLError as exc:
+        return None, [Problem(shown, None, f"YAML error: {exc}")]
+    finally:
+        loader.dispose()
+    if node is None:
+        return None, []
+    problems: list[Problem] = []
+    return _convert(node, shown, problems), problems
+
+
+def _tab_indents(text: str, shown: Path) -> list[Problem]:
+    for number, line in enumerate(text.splitlines(), start=1):
+        indent = line[: len(line) - len(line.lstrip(" \t"))]
+        if "\t" in indent:
+            return [
+                Problem(
+                    shown,
+                    number,
+                    "line is indented with a tab",
+                    "YAML indentation must use spaces; replace the tab with spaces",
+                )
+            ]
+    return []
+
+
+_constructor = yaml.SafeLoader("")
+
+
+def _convert(node: yaml.Node, path: Path, problems: list[Problem]) -> Any:
+    if isinstance(node, yaml.MappingNode):
+        result = Located()
+        result.line = node.start_mark.line + 1
+        result.key_lines = {}
+        result.raw = {}
+        for key_node, value_node in node.value:
+            key = _convert(key_node, path, problems)
+            line = key_node.start_mark.line + 1
+            if not isinstance(key, str):
+                problems.append(Problem(path, line, f"key {key!r} is not text", "keys are field names such as `term:`"))
+                continue
+            if key in result:
+                problems.append(
+                    Problem(
+                        path,
+                        line,
+                        f"key `{key}` appears twice (first on line {result.key_lines[key]})",
+                        "YAML keeps only one of them; merge the two",
+                    )
+                )
+                continue
+            result[key] = _convert(value_node, path, problems)
+            result.key_lines[key] = line
+            if isinstance(value_node, yaml.ScalarNode):
+                result.raw[key] = value_node.value
+        return result
+    if isinstance(node, yaml.SequenceNode):
+        items = LocatedList()
+        items.line = node.start_mark.line + 1
+        items.item_lines = []
+        for item in node.value:
+            items.append(_convert(item, path, problems))
+            items.item_lines.append(item.start_mark.line + 1)
+        return items
+    return _constructor.construct_object(node, deep=True)

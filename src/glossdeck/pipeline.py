@@ -1,0 +1,125 @@
+"""check() and build(): the only place that orders the stages load → validate → resolve → render."""
+
+from __future__ import annotations
+
+import os
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+from glossdeck import citations, validate
+from glossdeck.errors import GlossdeckError, Problem, Problems
+from glossdeck.load import load_yaml
+from glossdeck.model import Glossary
+from glossdeck.seeds import load_seeds
+from glossdeck.writer import write_atomically
+
+SETTINGS_FILE = "glossary/glossary.yaml"
+SOURCES_FILE = "glossary/sources.yaml"
+TERMS_DIR = "glossary/terms"
+SEEDS_DIR = "seeds"
+TARGETS = ("deck", "booklet")
+
+
+def find_project(start: Path) -> Path:
+    """The nearest folder at or above `start` that holds glossary/glossary.yaml."""
+    start = start.resolve()
+    for folder in (start, *start.parents):
+        if (folder / SETTINGS_FILE).is_file():
+            return folder
+    raise GlossdeckError([Problem(None, None, f"no {SETTINGS_FILE} in {start} or any folder above it",
+                                  "run glossdeck inside a glossary project, or pass --project DIR")])
+
+
+def _shown(path: Path) -> Path:
+    try:
+        return path.relative_to(Path.cwd())
+    except ValueError:
+        return path
+
+
+def load_glossary(root: Path) -> tuple[Glossary, Problems]:
+    """Load and validate every file; the glossary is usable only if the problems hold no error."""
+    problems = Problems()
+    settings_path, sources_path = root / SETTINGS_FILE, root / SOURCES_FILE
+    data, found = load_yaml(settings_path, _shown(settings_path))
+    problems.extend(found)
+    settings = validate.validate_settings(data, _shown(settings_path), problems) if not found else None
+    data, found = load_yaml(sources_path, _shown(sources_path))
+    problems.extend(found)
+    sources = validate.validate_sources(data, _shown(sources_path), problems) if not found else {}
+    terms = []
+    term_files = sorted((root / TERMS_DIR).glob("*.yaml")) if (root / TERMS_DIR).is_dir() else []
+    for path in term_files:
+        data, found = load_yaml(path, _shown(path))
+        problems.extend(found)
+        if not found:
+            term = validate.validate_term(data, _shown(path), sources, problems)
+            if term is not None:
+                terms.append(term)
+    if not term_files:
+        problems.error(_shown(root / TERMS_DIR), None, "the glossary has no terms",
+                       "add one with `glossdeck add`, or write glossary/terms/<id>.yaml")
+    validate.check_terms_together(terms, problems)
+    terms.sort(key=lambda t: t.sort_key)
+    glossary = Glossary(root=root, settings=settings or validate.Settings(), sources=sources, terms=tuple(terms))
+    return glossary, problems
+
+
+def check(root: Path) -> tuple[Glossary, list[Problem]]:
+    """Load, validate and resolve every citation; raise GlossdeckError listing every problem."""
+    glossary, problems = load_glossary(root)
+    seeds, found = load_seeds(root / SEEDS_DIR, glossary.sources)
+    problems.extend(found)
+    # Resolve even when validation failed, so that one run reports every problem.
+    resolved = citations.resolve(glossary, seeds, problems)
+    problems.raise_if_errors()
+    return resolved, problems.warnings
+
+
+def build_timestamp() -> int:
+    """SOURCE_DATE_EPOCH when set (reproducible builds), else now."""
+    value = os.environ.get("SOURCE_DATE_EPOCH")
+    if value is None:
+        return int(time.time())
+    try:
+        return int(value)
+    except ValueError:
+        raise GlossdeckError([Problem(None, None, f"SOURCE_DATE_EPOCH={value!r} is not a whole number of seconds",
+                                      "set it to a Unix time, e.g. SOURCE_DATE_EPOCH=$(git log -1 --format=%ct)")])
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    glossary: Glossary
+    outputs: dict[str, Path]
+    warnings: list[Problem]
+
+
+def output_names(glossary: Glossary) -> dict[str, str]:
+    base = glossary.settings.output_base
+    return {"deck": f"{base}.apkg", "booklet": f"{base}-booklet.pdf"}
+
+
+def _renderers() -> dict[str, Callable[[Glossary, int], bytes]]:
+    # Imported here so that `glossdeck --help` and `check` never pay for reportlab or genanki.
+    from glossdeck.render import anki, booklet
+
+    return {"deck": anki.render, "booklet": booklet.render}
+
+
+def build(root: Path, out: Path | None = None, targets: tuple[str, ...] = TARGETS,
+          timestamp: int | None = None) -> BuildResult:
+    """Check, render every target in memory, then write them all; a failure writes nothing."""
+    glossary, warnings = check(root)
+    when = build_timestamp() if timestamp is None else timestamp
+    renderers = _renderers()
+    rendered = {name: renderers[name](glossary, when) for name in targets}
+    out_dir = out if out is not None else root / "build"
+    out_dir.mkdir(parents=True, exist_ok=True)
+    names = output_names(glossary)
+    outputs = {}
+    for name, data in rendered.items():
+        outputs[name] = write_atomically(out_dir / names[name], data)
+    return BuildResult(glossary, outputs, warnings)

@@ -1,0 +1,1 @@
+"""Renderers: each turns a resolved glossary into the bytes of one output file."""

@@ -1,0 +1,196 @@
+"""Resolved glossary → Anki package (.apkg) bytes, via genanki, with stable ids and escaped fields."""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import io
+import itertools
+import re
+import sqlite3
+import tempfile
+import time
+import zipfile
+from pathlib import Path
+
+import genanki
+
+from glossdeck import markup
+from glossdeck.model import Citation, Glossary, Source, Term
+
+# The note type is shared by every glossdeck deck and must never change silently:
+# Anki treats a changed field list or template set as a schema change.
+MODEL_ID = 1607392319
+MODEL_NAME = "glossdeck term (v1)"
+FIELDS = ["Term", "Aliases", "Definition", "DefinitionHidden", "Views", "Quotes", "Sources", "Related", "TermId"]
+
+CSS = """\
+.card { font-family: "Charis SIL", Charter, Georgia, "Times New Roman", serif; font-size: 20px;
+  line-height: 1.45; text-align: left; color: #1d1d1d; background: #fdfcf8; max-width: 38em;
+  margin: 0 auto; padding: 0 .6em; }
+.nightMode.card, .night_mode .card { color: #e6e4de; background: #1e1e1e; }
+.term { font-size: 1.5em; font-weight: bold; text-align: center; margin: .4em 0 .1em; }
+.aliases { text-align: center; font-style: italic; color: #666; font-size: .85em; }
+.prompt { text-align: center; font-size: .8em; color: #888; text-transform: uppercase; letter-spacing: .08em; }
+.definition { margin: .8em 0; }
+.section { font-size: .75em; text-transform: uppercase; letter-spacing: .08em; color: #7a6a3a; margin-top: 1em; }
+.view { border-left: 3px solid #c9b98a; padding-left: .6em; margin: .5em 0; }
+.holder { font-weight: bold; }
+blockquote { margin: .5em 0 .7em 0; padding-left: .8em; border-left: 3px solid #ddd; font-size: .9em; }
+.cite { display: block; font-size: .8em; color: #666; margin-top: .2em; }
+.note { display: block; font-size: .8em; font-style: italic; color: #666; }
+.related, .sources { font-size: .85em; }
+.xref { font-style: italic; }
+code { font-family: "DejaVu Sans Mono", Menlo, Consolas, monospace; font-size: .9em; }
+a { color: #1f4f9a; }
+.nightMode .aliases, .night_mode .aliases, .nightMode .cite, .night_mode .cite,
+.nightMode .note, .night_mode .note { color: #aaa; }
+.nightMode blockquote, .night_mode blockquote { border-left-color: #555; }
+.nightMode a, .night_mode a { color: #8fb4ff; }
+.nightMode .section, .night_mode .section { color: #d8c07a; }
+@media (max-width: 480px) { .card { font-size: 18px; } .term { font-size: 1.3em; } }
+"""
+
+_BACK = """\
+<div class="definition">{{Definition}}</div>
+{{#Views}}<div class="section">Views differ</div>{{Views}}{{/Views}}
+{{#Quotes}}<div class="section">In the essays</div>{{Quotes}}{{/Quotes}}
+{{#Related}}<div class="related"><span class="section">See also</span> {{Related}}</div>{{/Related}}
+"""
+
+TEMPLATES = [
+    {
+        "name": "Term → Definition",
+        "qfmt": '<div class="prompt">Define</div><div class="term">{{Term}}</div>'
+                '{{#Aliases}}<div class="aliases">{{Aliases}}</div>{{/Aliases}}',
+        "afmt": '{{FrontSide}}<hr id="answer">' + _BACK,
+    },
+    {
+        "name": "Definition → Term",
+        "qfmt": '<div class="prompt">Which term?</div><div class="definition">{{DefinitionHidden}}</div>',
+        "afmt": '<div class="prompt">Which term?</div><div class="definition">{{DefinitionHidden}}</div>'
+                '<hr id="answer"><div class="term">{{Term}}</div>'
+                '{{#Aliases}}<div class="aliases">{{Aliases}}</div>{{/Aliases}}'
+                '{{#Quotes}}<div class="section">In the essays</div>{{Quotes}}{{/Quotes}}',
+    },
+]
+
+MODEL = genanki.Model(MODEL_ID, MODEL_NAME, fields=[{"name": f} for f in FIELDS], templates=TEMPLATES, css=CSS,
+                      sort_field_index=0)
+
+
+def stable_id(*parts: str) -> int:
+    """A positive 31-bit id that depends only on its parts."""
+    digest = hashlib.sha256("\x1f".join(("glossdeck",) + parts).encode()).digest()
+    return int.from_bytes(digest[:4], "big") & 0x7FFFFFFF | 1 << 30
+
+
+def note_guid(glossary_id: str, term_id: str) -> str:
+    """The note's identity: glossdeck's namespace, the glossary and the term id, never the content."""
+    return genanki.guid_for("glossdeck", glossary_id, term_id)
+
+
+def render(glossary: Glossary, timestamp: int) -> bytes:
+    deck_id = stable_id("deck", glossary.settings.output_base)
+    deck = genanki.Deck(deck_id, glossary.settings.deck_name,
+                        description=html.escape(glossary.settings.subtitle, quote=False))
+    for position, term in enumerate(glossary.terms):
+        deck.add_note(_note(glossary, term, position))
+    return _package_bytes(deck, timestamp)
+
+
+def _note(glossary: Glossary, term: Term, position: int) -> genanki.Note:
+    names = {t.id: t.term for t in glossary.terms}
+    fields = [
+        html.escape(term.term, quote=False),
+        html.escape(", ".join(term.aliases), quote=False),
+        markup.to_html(term.definition),
+        _hidden(markup.to_html(term.definition), (term.term, *term.aliases)),
+        "".join(_view_html(glossary, v.holder, v.summary, v.citations) for v in term.views),
+        "".join(_quote_html(glossary.sources[c.source], c) for c in term.citations),
+        _sources_html(glossary, term),
+        html.escape(", ".join(names[r] for r in term.related), quote=False),
+        html.escape(term.id, quote=False),
+    ]
+    tags = [f"glossdeck::topic::{_tag(t)}" for t in term.tags]
+    tags += [f"glossdeck::source::{s}" for s in sorted({c.source for c in term.all_citations})]
+    return genanki.Note(model=MODEL, fields=fields, guid=note_guid(glossary.settings.output_base, term.id),
+                        tags=tags, due=position)
+
+
+def _tag(text: str) -> str:
+    return re.sub(r"\s+", "_", text.strip())
+
+
+def _hidden(definition_html: str, names: tuple[str, ...]) -> str:
+    """The definition with the term and its aliases blanked out, so the question does not give the answer."""
+    for name in sorted(names, key=len, reverse=True):
+        pattern = r"(?<![\w-])" + r"[\s-]*".join(re.escape(html.escape(w, quote=False)) for w in
+                                                  re.split(r"[\s-]+", name)) + r"(?:s|es)?(?![\w-])"
+        definition_html = re.sub(pattern, "[…]", definition_html, flags=re.IGNORECASE)
+    return definition_html
+
+
+def _attribution(source: Source, citation: Citation) -> str:
+    who = citation.speaker or source.author_display
+    parts = [html.escape(who, quote=False)]
+    title = html.escape(source.title, quote=False)
+    if source.url:
+        title = f'<a href="{html.escape(source.url)}">{title}</a>'
+    parts.append(f"<i>{title}</i>")
+    if citation.speaker and citation.speaker != source.author:
+        parts.append(f"by {html.escape(source.author_display, quote=False)}")
+    if citation.location is not None:
+        parts.append(html.escape(citation.location.describe(), quote=False))
+    return " — " + ", ".join(parts)
+
+
+def _quote_html(source: Source, citation: Citation) -> str:
+    quote = html.escape(citation.quote, quote=False)
+    note = f'<span class="note">{html.escape(citation.note, quote=False)}</span>' if citation.note else ""
+    return f'<blockquote>“{quote}”<span class="cite">{_attribution(source, citation)}</span>{note}</blockquote>'
+
+
+def _view_html(glossary: Glossary, holder: str, summary: str, citations: tuple[Citation, ...]) -> str:
+    quotes = "".join(_quote_html(glossary.sources[c.source], c) for c in citations)
+    return (f'<div class="view"><span class="holder">{html.escape(holder, quote=False)}:</span> '
+            f"{markup.to_html(summary)}{quotes}</div>")
+
+
+def _sources_html(glossary: Glossary, term: Term) -> str:
+    items = []
+    for source_id in dict.fromkeys(c.source for c in term.all_citations):
+        source = glossary.sources[source_id]
+        title = html.escape(source.title, quote=False)
+        if source.url:
+            title = f'<a href="{html.escape(source.url)}">{title}</a>'
+        items.append(f"{html.escape(source.author_display, quote=False)}, <i>{title}</i>")
+    return "<br>".join(items)
+
+
+def _package_bytes(deck: genanki.Deck, timestamp: int) -> bytes:
+    """Write the package ourselves so that zip entry times and order are fixed (genanki uses file mtimes)."""
+    with tempfile.TemporaryDirectory() as folder:
+        db_path = Path(folder) / "collection.anki2"
+        connection = sqlite3.connect(db_path)
+        try:
+            id_gen = itertools.count(timestamp * 1000)
+            genanki.Package(deck).write_to_db(connection.cursor(), timestamp, id_gen)
+            connection.commit()
+        finally:
+            connection.close()
+        database = db_path.read_bytes()
+    buffer = io.BytesIO()
+    when = _zip_time(timestamp)
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in (("collection.anki2", database), ("media", b"{}")):
+            info = zipfile.ZipInfo(name, date_time=when)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            archive.writestr(info, data)
+    return buffer.getvalue()
+
+
+def _zip_time(timestamp: int) -> tuple[int, int, int, int, int, int]:
+    moment = time.gmtime(max(timestamp, 315532800))  # zip cannot store dates before 1980
+    return moment[:6]

@@ -1,0 +1,180 @@
+"""The source texts: checksums, a normalized view mapped back to raw offsets, headings and speakers."""
+
+from __future__ import annotations
+
+import bisect
+import hashlib
+import re
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+from glossdeck.errors import Problem
+from glossdeck.model import Source
+
+# Presentation that a reader never sees, per source format. Quotes are written as
+# a reader sees them, so these are dropped from both the seed and the quote.
+_HTML_MARKUP = re.compile(r"<!--\s*-->|</?abbr>")
+_MD_IMAGE = re.compile(r"!\[[^\]\n]*\]\([^)\n]*\)")
+_MD_LINK_TAIL = re.compile(r"(?<=[^\\])\](\[[^\]\n]*\]|\([^)\n]*\))")
+_MD_LINK_OPEN = re.compile(r"(?<!!)\[(?=[^\]\n]*\](?:\[|\())")
+_MD_EMPHASIS = re.compile(r"\*+|(?<![A-Za-z0-9])_+(?=\S)|(?<=\S)_+(?![A-Za-z0-9])")
+_FOLD = str.maketrans({"‘": "'", "’": "'", "“": '"', "”": '"', "\u00a0": " ", "′": "'"})
+_SPEAKER_TURN = re.compile(r"^\*\*([^*\n]+)\*\*:", re.MULTILINE)
+_MD_HEADING = re.compile(r"^#{1,6}\s*(.+?)\s*#*\s*$", re.MULTILINE)
+
+
+def normalize(text: str, markdown: bool) -> tuple[str, list[int]]:
+    """Fold presentation differences; return the folded text and each char's raw offset."""
+    dropped = bytearray(len(text))
+    patterns = [_HTML_MARKUP, _MD_IMAGE, _MD_LINK_TAIL, _MD_LINK_OPEN, _MD_EMPHASIS] if markdown else []
+    for pattern in patterns:
+        for match in pattern.finditer(text):
+            dropped[match.start() : match.end()] = b"\x01" * (match.end() - match.start())
+    folded = text.translate(_FOLD)
+    out: list[str] = []
+    offsets: list[int] = []
+    in_space = True  # also strips leading whitespace
+    for index, char in enumerate(folded):
+        if dropped[index]:
+            continue
+        if char.isspace():
+            if not in_space:
+                out.append(" ")
+                offsets.append(index)
+                in_space = True
+            continue
+        out.append(char)
+        offsets.append(index)
+        in_space = False
+    if out and out[-1] == " ":
+        out.pop()
+        offsets.pop()
+    return "".join(out), offsets
+
+
+@dataclass
+class Seed:
+    """One source text, with a normalized view for matching quotes against it."""
+
+    source: Source
+    raw: str
+
+    @cached_property
+    def _normalized(self) -> tuple[str, list[int]]:
+        return normalize(self.raw, self.source.format == "markdown")
+
+    @property
+    def text(self) -> str:
+        return self._normalized[0]
+
+    @property
+    def offsets(self) -> list[int]:
+        return self._normalized[1]
+
+    def raw_span(self, start: int, end: int) -> tuple[int, int]:
+        """Map a [start, end) span of the normalized text back to raw offsets."""
+        return self.offsets[start], self.offsets[end - 1] + 1
+
+    @cached_property
+    def _line_starts(self) -> list[int]:
+        return [0] + [m.end() for m in re.finditer("\n", self.raw)]
+
+    def line_and_column(self, offset: int) -> tuple[int, int]:
+        index = bisect.bisect_right(self._line_starts, offset) - 1
+        return index + 1, offset - self._line_starts[index] + 1
+
+    @cached_property
+    def headings(self) -> list[tuple[int, str]]:
+        """(raw offset, heading text) in reading order."""
+        if self.source.format == "markdown":
+            return [(m.start(), _strip_markup(m.group(1))) for m in _MD_HEADING.finditer(self.raw)]
+        found = []
+        for heading in self.source.headings:
+            at = self.raw.find(heading)
+            if at >= 0:
+                found.append((at, heading.lstrip("#").strip()))
+        return sorted(found)
+
+    def missing_headings(self) -> list[str]:
+        return [h for h in self.source.headings if h not in self.raw]
+
+    def heading_at(self, offset: int) -> str | None:
+        starts = [at for at, _ in self.headings]
+        index = bisect.bisect_right(starts, offset) - 1
+        return self.headings[index][1] if index >= 0 else None
+
+    @cached_property
+    def _turns(self) -> list[tuple[int, str]]:
+        return [(m.start(), m.group(1).strip()) for m in _SPEAKER_TURN.finditer(self.raw)]
+
+    def speaker_at(self, offset: int) -> str | None:
+        """In a dialogue, who is speaking at this raw offset."""
+        starts = [at for at, _ in self._turns]
+        index = bisect.bisect_right(starts, offset) - 1
+        return self._turns[index][1] if index >= 0 else None
+
+    @cached_property
+    def unquotable_spans(self) -> list[tuple[int, int, str]]:
+        spans = []
+        for rule in self.source.unquotable:
+            for m in re.finditer(rule.pattern, self.raw, re.DOTALL):
+                spans.append((m.start(), m.end(), rule.why))
+        return spans
+
+
+def _strip_markup(text: str) -> str:
+    return normalize(text, markdown=True)[0]
+
+
+def sha256_of(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def load_seeds(seed_dir: Path, sources: dict[str, Source]) -> tuple[dict[str, Seed], list[Problem]]:
+    """Read every source's seed file, refusing any whose bytes no longer match its checksum."""
+    seeds: dict[str, Seed] = {}
+    problems: list[Problem] = []
+    for source in sources.values():
+        path = seed_dir / source.file
+        if not path.is_file():
+            problems.append(
+                Problem(
+                    source.path,
+                    source.line,
+                    f"seed file {path} of source `{source.id}` is missing",
+                    "copy the essay, byte for byte, into seeds/ (or fix `file:`)",
+                )
+            )
+            continue
+        data = path.read_bytes()
+        digest = hashlib.sha256(data).hexdigest()
+        if digest != source.sha256:
+            problems.append(
+                Problem(
+                    source.path,
+                    source.line,
+                    f"seed {path} of source `{source.id}` has changed: its SHA-256 is {digest}, "
+                    f"sources.yaml expects {source.sha256}",
+                    "quotes are checked against the exact text; restore the original "
+                    "(e.g. `git checkout -- seeds/`) or, for a deliberately new version, update `sha256:`",
+                )
+            )
+            continue
+        try:
+            raw = data.decode("utf-8")
+        except UnicodeDecodeError:
+            problems.append(Problem(path, None, "seed is not valid UTF-8", "store the essay as UTF-8"))
+            continue
+        seed = Seed(source, raw)
+        for heading in seed.missing_headings():
+            problems.append(
+                Problem(
+                    source.path,
+                    source.line,
+                    f"heading {heading!r} of source `{source.id}` is not in {path.name}",
+                    "copy the heading line exactly as the essay has it",
+                )
+            )
+        seeds[source.id] = seed
+    return seeds, problems

@@ -1,0 +1,52 @@
+"""Shared fixtures: small temporary glossary projects built from tests/fixtures/project."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+TIMESTAMP = 1_700_000_000
+
+
+def make_project(folder: Path, terms: dict[str, str | None] | None = None,
+                 files: dict[str, str | bytes] | None = None) -> Path:
+    """Copy the fixture project and the real seeds into `folder`, then add, replace or delete files.
+
+    `terms` maps a term id to its YAML text (None deletes it); `files` maps a path
+    inside the project to new contents.
+    """
+    shutil.copytree(FIXTURES / "project", folder, dirs_exist_ok=True)
+    shutil.copytree(REPO / "seeds", folder / "seeds", dirs_exist_ok=True)
+    for term_id, text in (terms or {}).items():
+        path = folder / "glossary" / "terms" / f"{term_id}.yaml"
+        if text is None:
+            path.unlink()
+        else:
+            path.write_text(text, encoding="utf-8")
+    for name, content in (files or {}).items():
+        path = folder / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(content, encoding="utf-8")
+    return folder
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    return make_project(tmp_path / "project")
+
+
+@pytest.fixture(scope="session")
+def built(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """The fixture project built once into .apkg and PDF, shared by the read-back tests."""
+    from glossdeck import pipeline
+
+    root = make_project(tmp_path_factory.mktemp("built") / "project")
+    result = pipeline.build(root, timestamp=TIMESTAMP)
+    return result.outputs

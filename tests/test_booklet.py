@@ -1,0 +1,64 @@
+"""render.booklet: the reading booklet read back as a PDF viewer would."""
+
+from pypdf import PdfReader
+
+from glossdeck import pipeline
+from tests.conftest import TIMESTAMP, make_project
+from tests.pdf_reader import fonts_by_page, internal_links, outline_titles, page_text
+
+
+def test_every_font_on_every_page_is_embedded(built):
+    reader = PdfReader(built["booklet"])
+    pages = fonts_by_page(reader)
+    assert all(pages), "a page without fonts"
+    for number, fonts in enumerate(pages, start=1):
+        for name, embedded in fonts.items():
+            assert embedded, f"page {number}: font {name} is not embedded"
+            assert "Helvetica" not in name and "Times" not in name
+
+
+def test_terms_definitions_and_quotes_are_in_order(built):
+    text = " ".join(" ".join(page_text(built["booklet"])).split())
+    entries = ["corrigibility (corrigible AI) The property", "mesa-optimizer (inner optimizer) An optimizer",
+               "orthogonality thesis (orthogonality) The claim", "sharp left turn (SLT) A feared moment"]
+    assert [text.index(e) for e in entries] == sorted(text.index(e) for e in entries)
+    assert "“A mesa-optimizer is what you get when the result of an optimization process" in text
+    assert "— Ruud van Asseldonk, AI alignment starter pack" in text
+    assert "Evolution can only optimize … not directly over our values or cognition." in text
+    assert "— Nate Soares, Arguments for optimism on AI Alignment (by Noosphere89 (unconfirmed))" in text
+
+
+def test_quote_glyphs_render(tmp_path):
+    root = make_project(tmp_path / "p", terms={"glyphs": (
+        "term: glyphs\ndefinition: d\ncitations:\n  - source: optimism\n    quote: >-\n"
+        "      having sex because it feels good—but it’s not like they could be eating/fornicating\n")})
+    outputs = pipeline.build(root, timestamp=TIMESTAMP, targets=("booklet",)).outputs
+    text = " ".join(page_text(outputs["booklet"]))
+    assert "feels good—but it’s not like" in " ".join(text.split())
+
+
+def test_links_and_outline_land_on_their_targets(built):
+    reader = PdfReader(built["booklet"])
+    links = internal_links(reader)
+    assert links, "no internal links"
+    pages = page_text(built["booklet"])
+    for _, target in links:
+        assert 0 <= target < len(reader.pages)
+    outline = outline_titles(reader)
+    titles = [title for title, _ in outline]
+    assert titles[:2] == ["C", "corrigibility"]
+    for title, page in outline:
+        if title not in ("C", "M", "O", "S", "Sources"):
+            assert title in pages[page]
+
+
+def test_metadata(built):
+    info = PdfReader(built["booklet"]).metadata
+    assert info.title == "Test Glossary"
+    assert info.subject == "A small glossary for glossdeck's tests"
+
+
+def test_same_input_gives_same_bytes(tmp_path):
+    a = pipeline.build(make_project(tmp_path / "a"), timestamp=TIMESTAMP, targets=("booklet",)).outputs
+    b = pipeline.build(make_project(tmp_path / "b"), timestamp=TIMESTAMP + 99, targets=("booklet",)).outputs
+    assert a["booklet"].read_bytes() == b["booklet"].read_bytes()

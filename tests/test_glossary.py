@@ -1,0 +1,13 @@
+"""The shipped glossary itself: it checks cleanly and covers what its users study."""
+
+from glossdeck import pipeline
+from tests.conftest import REPO
+
+
+def test_shipped_glossary_checks_without_warnings():
+    glossary, warnings = pipeline.check(REPO)
+    assert warnings == []
+    for name in ("mesa-optimizer", "sharp left turn", "orthogonality thesis", "corrigibility"):
+        term = glossary.lookup(name)
+        assert term is not None, name
+        assert term.citations and all(c.location is not None for c in term.all_citations)

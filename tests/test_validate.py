@@ -1,0 +1,127 @@
+"""validate: every problem in the glossary is reported at once, each with its file, line and a hint."""
+
+import pytest
+
+from glossdeck import pipeline
+from glossdeck.errors import GlossdeckError
+from tests.conftest import make_project
+
+GOOD = """\
+term: {term}
+aliases: [{aliases}]
+definition: A definition.
+related: [{related}]
+citations:
+  - source: starter-pack
+    quote: Alignment is an unsolved problem.
+"""
+
+
+def problems_for(tmp_path, terms=None, files=None):
+    root = make_project(tmp_path / "p", terms=terms, files=files)
+    with pytest.raises(GlossdeckError) as caught:
+        pipeline.check(root)
+    base = str(root) + "/"
+    return [str(p).replace(base, "") for p in caught.value.problems]
+
+
+CASES = {
+    "unknown key with did-you-mean": (
+        "term: x\ndefinition: d\naliasses: [y]\n",
+        "glossary/terms/bad.yaml:3: error: unknown field `aliasses` in term `bad`\n    hint: did you mean `aliases`?",
+    ),
+    "number as definition": (
+        "term: x\ndefinition: 42\n",
+        "glossary/terms/bad.yaml:2: error: `definition` in term `bad` is the number 42, not text\n"
+        '    hint: put it in quotes: definition: "42"',
+    ),
+    "list where text belongs": (
+        "term: [x, y]\ndefinition: d\n",
+        "glossary/terms/bad.yaml:1: error: `term` in term `bad` must be text, not a list\n"
+        "    hint: write `term: some text` (use a `>-` block for long text)",
+    ),
+    "no read as a boolean": (
+        "term: no\ndefinition: d\n",
+        "glossary/terms/bad.yaml:1: error: `term` in term `bad` is the boolean false (YAML reads a bare `no` as "
+        'a boolean), not text\n    hint: put it in quotes: term: "no"',
+    ),
+    "yes in a list": (
+        "term: x\ndefinition: d\naliases: [yes]\n",
+        "glossary/terms/bad.yaml:3: error: an item of `aliases` in term `bad` is the boolean true\n"
+        "    hint: YAML reads a bare yes/no/on/off/true/false as a boolean; put it in quotes",
+    ),
+    "missing definition": (
+        "term: x\n",
+        "glossary/terms/bad.yaml:1: error: term `bad` has no `definition`\n    hint: add `definition:`",
+    ),
+    "unknown source": (
+        "term: x\ndefinition: d\ncitations:\n  - source: starter-pak\n    quote: Alignment is an unsolved problem.\n",
+        "glossary/terms/bad.yaml:4: error: unknown source `starter-pak`\n    hint: did you mean `starter-pack`?",
+    ),
+    "dangling related": (
+        "term: x\ndefinition: d\nrelated: [mesa-optimiser]\n",
+        "glossary/terms/bad.yaml:3: error: related term `mesa-optimiser` does not exist\n"
+        "    hint: did you mean `mesa-optimizer`?",
+    ),
+    "link to unknown term": (
+        "term: x\ndefinition: See [this](#orthogonality).\n",
+        "glossary/terms/bad.yaml:2: error: link to unknown term `orthogonality` in the text\n"
+        "    hint: did you mean `orthogonality-thesis`?",
+    ),
+    "dialogue citation without speaker": (
+        "term: x\ndefinition: d\ncitations:\n  - source: debate\n    quote: Simplicia Optimistovna, you cannot be serious!\n",
+        "glossary/terms/bad.yaml:4: error: a citation of the dialogue `debate` needs `speaker:`\n"
+        "    hint: the speakers argue opposite sides; name one of: Doomer, Simplicia",
+    ),
+    "alias used by another term": (
+        "term: x\naliases: [Inner  Optimizer]\ndefinition: d\n",
+        "glossary/terms/bad.yaml:2: error: name `Inner  Optimizer` is already used by term `mesa-optimizer` "
+        "(as `inner optimizer`)\n    hint: each term and alias must be unique, ignoring case and spacing; "
+        "merge the entries or drop the alias",
+    ),
+    "term differing only in case and hyphen": (
+        "term: Mesa Optimizer\ndefinition: d\n",
+        "glossary/terms/bad.yaml:1: error: name `Mesa Optimizer` is already used by term `mesa-optimizer` "
+        "(as `mesa-optimizer`)\n    hint: each term and alias must be unique, ignoring case and spacing; "
+        "merge the entries or drop the alias",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_bad_term_file(tmp_path, case):
+    text, expected = CASES[case]
+    assert expected in problems_for(tmp_path, terms={"bad": text})
+
+
+def test_every_problem_is_reported_in_one_run(tmp_path):
+    problems = problems_for(tmp_path, terms={"bad": "term: x\ndefinition: 42\nrelated: [nope]\n",
+                                             "worse": "term: y\ndefintion: d\n"})
+    assert len([p for p in problems if ": error: " in p]) == 4
+
+
+def test_bad_file_name(tmp_path):
+    problems = problems_for(tmp_path, files={"glossary/terms/Bad Name.yaml": "term: x\ndefinition: d\n"})
+    assert problems[0].startswith("glossary/terms/Bad Name.yaml: error: file name 'Bad Name.yaml' is not a valid term id")
+
+
+def test_empty_glossary(tmp_path):
+    root = make_project(tmp_path / "p")
+    for path in (root / "glossary" / "terms").iterdir():
+        path.unlink()
+    with pytest.raises(GlossdeckError) as caught:
+        pipeline.check(root)
+    assert [p.message for p in caught.value.problems] == ["the glossary has no terms"]
+
+
+def test_term_without_citation_is_a_warning(tmp_path):
+    root = make_project(tmp_path / "p", terms={"bare": "term: bare\ndefinition: d\n"})
+    _, warnings = pipeline.check(root)
+    assert [w.message for w in warnings] == ["term `bare` has no citation"]
+
+
+def test_html_in_definition_is_kept_as_text(tmp_path):
+    root = make_project(tmp_path / "p", terms={"bad": GOOD.format(term="x", aliases="", related="").replace(
+        "A definition.", "<script>alert(1)</script> & <b>bold</b>")})
+    glossary, _ = pipeline.check(root)
+    assert glossary.term("bad").definition == "<script>alert(1)</script> & <b>bold</b>"
