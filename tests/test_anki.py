@@ -114,3 +114,12 @@ def test_new_cards_are_in_alphabetical_order(imported):
     cards = [col.get_card(c) for c in col.find_cards("card:1")]
     by_due = [c.note()["Term"] for c in sorted(cards, key=lambda c: c.due)]
     assert by_due == ["corrigibility", "mesa-optimizer", "orthogonality thesis", "sharp left turn"]
+
+
+def test_hiding_covers_case_hyphens_and_plurals():
+    from glossdeck.render.anki import _hidden
+
+    text = "A mesa-optimizer; mesa optimizers, Mesa-Optimizers; an <i>inner optimizer</i>; corrigibility of corrigible AIs."
+    assert _hidden(text, ("mesa-optimizer", "inner optimizer", "corrigible AI")) == (
+        "A […]; […], […]; an <i>[…]</i>; corrigibility of […]."
+    )

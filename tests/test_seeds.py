@@ -46,3 +46,14 @@ def test_shipped_seeds_are_the_received_essays():
         return
     for seed in shared.iterdir():
         assert (REPO / "seeds" / seed.name).read_bytes() == seed.read_bytes()
+
+
+def test_fast_normalization_agrees_with_the_mapped_one():
+    from glossdeck.seeds import normalize_text
+    from tests.conftest import REPO
+
+    for seed in (REPO / "seeds").iterdir():
+        text = seed.read_text(encoding="utf-8")
+        for chunk in (text[i : i + 300] for i in range(0, len(text), 300)):
+            for markdown in (True, False):
+                assert normalize_text(chunk, markdown) == normalize(chunk, markdown)[0]

@@ -9,7 +9,7 @@ from rapidfuzz import fuzz
 
 from glossdeck.errors import Problems
 from glossdeck.model import Citation, Glossary, Location, Term, View
-from glossdeck.seeds import Seed, normalize
+from glossdeck.seeds import Seed, normalize_text
 
 MAX_ELISION_GAP = 1500  # normalized characters allowed between the pieces of an elided quote
 
@@ -24,11 +24,12 @@ class Match:
 
 def find_all(seed: Seed, quote: str) -> list[Match]:
     """Every place the quote (possibly elided) occurs in the seed's normalized text."""
-    pieces = [normalize(p, seed.source.format == "markdown")[0] for p in Citation(seed.source.id, quote).pieces]
+    markdown = seed.source.format == "markdown"
+    pieces = [normalize_text(p, markdown) for p in Citation(seed.source.id, quote).pieces]
     pieces = [p for p in pieces if p]
     if not pieces:
         return []
-    whole = normalize(quote, seed.source.format == "markdown")[0]
+    whole = normalize_text(quote, markdown)
     matches = _occurrences(seed.text, whole)
     if matches or len(pieces) == 1:
         return matches
@@ -62,7 +63,7 @@ def locate(seed: Seed, match: Match) -> Location:
 
 def nearest_passage(seed: Seed, quote: str) -> tuple[str, float]:
     """The passage of the seed most like the quote, and how alike they are (0–100)."""
-    needle = normalize(quote, seed.source.format == "markdown")[0]
+    needle = normalize_text(quote, seed.source.format == "markdown")
     best = fuzz.partial_ratio_alignment(needle, seed.text, processor=str.casefold)
     if best is None:
         return "", 0.0
@@ -131,7 +132,7 @@ def _resolve(citation: Citation, seeds: dict[str, Seed], problems: Problems) -> 
 
 
 def _after_prefix(seed: Seed, matches: list[Match], prefix: str) -> list[Match]:
-    wanted = normalize(prefix, seed.source.format == "markdown")[0]
+    wanted = normalize_text(prefix, seed.source.format == "markdown")
     return [m for m in matches if seed.text[: m.start].rstrip().endswith(wanted)]
 
 

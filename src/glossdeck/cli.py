@@ -6,12 +6,21 @@ import json
 import sys
 from functools import wraps
 from pathlib import Path
+from types import ModuleType
 from typing import Any, Callable
 
 import click
 
-from glossdeck import pipeline
 from glossdeck.errors import GlossdeckError, Problem
+from glossdeck.model import TARGETS
+
+
+def _pipeline() -> ModuleType:
+    # Imported on use, so that `glossdeck --help` stays fast.
+    from glossdeck import pipeline
+
+    return pipeline
+
 
 project_option = click.option(
     "--project", "-p", type=click.Path(file_okay=False, path_type=Path), default=None,
@@ -20,7 +29,7 @@ project_option = click.option(
 
 
 def _project(project: Path | None) -> Path:
-    return pipeline.find_project(project if project is not None else Path.cwd())
+    return _pipeline().find_project(project if project is not None else Path.cwd())
 
 
 def _report(problems: list[Problem]) -> None:
@@ -77,7 +86,7 @@ def check(project: Path | None, fmt: str, strict: bool) -> None:
       glossdeck check --strict
     """
     try:
-        glossary, warnings = pipeline.check(_project(project))
+        glossary, warnings = _pipeline().check(_project(project))
     except GlossdeckError as error:
         if fmt == "json":
             click.echo(json.dumps({"ok": False, "problems": [p.as_dict() for p in error.problems]}, indent=2))
@@ -101,7 +110,7 @@ def check(project: Path | None, fmt: str, strict: bool) -> None:
 
 @main.command()
 @project_option
-@click.argument("targets", nargs=-1, type=click.Choice(pipeline.TARGETS))
+@click.argument("targets", nargs=-1, type=click.Choice(TARGETS))
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Output folder (default: build/ in the project).")
 @handles_errors
@@ -116,7 +125,7 @@ def build(project: Path | None, targets: tuple[str, ...], out: Path | None) -> N
       glossdeck build                 # build/alignment-glossary.apkg and -booklet.pdf
       glossdeck build deck --out dist
     """
-    result = pipeline.build(_project(project), out, targets or pipeline.TARGETS)
+    result = _pipeline().build(_project(project), out, targets or TARGETS)
     _report(result.warnings)
     for path in result.outputs.values():
         click.echo(f"wrote {path}")
@@ -138,7 +147,7 @@ def export(project: Path | None, fmt: str, output: Path | None) -> None:
     from glossdeck import export as exporter
     from glossdeck.writer import write_atomically
 
-    glossary, _ = pipeline.check(_project(project))
+    glossary, _ = _pipeline().check(_project(project))
     text = exporter.to_json(glossary)
     if output is None:
         click.echo(text, nl=False)

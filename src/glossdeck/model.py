@@ -8,6 +8,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 
+TARGETS = ("deck", "booklet")  # what `glossdeck build` can write, in build order
+
+
 @dataclass(frozen=True)
 class Settings:
     """Glossary-wide settings from glossary.yaml."""

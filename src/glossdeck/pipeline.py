@@ -11,7 +11,7 @@ from typing import Callable
 from glossdeck import citations, validate
 from glossdeck.errors import GlossdeckError, Problem, Problems
 from glossdeck.load import load_yaml
-from glossdeck.model import Glossary
+from glossdeck.model import TARGETS, Glossary
 from glossdeck.seeds import load_seeds
 from glossdeck.writer import write_atomically
 
@@ -19,7 +19,6 @@ SETTINGS_FILE = "glossary/glossary.yaml"
 SOURCES_FILE = "glossary/sources.yaml"
 TERMS_DIR = "glossary/terms"
 SEEDS_DIR = "seeds"
-TARGETS = ("deck", "booklet")
 
 
 def find_project(start: Path) -> Path:
@@ -32,9 +31,10 @@ def find_project(start: Path) -> Path:
                                   "run glossdeck inside a glossary project, or pass --project DIR")])
 
 
-def _shown(path: Path) -> Path:
+def _shown(path: Path, cwd: Path) -> Path:
+    """The path as the user would type it: relative to the working folder when inside it."""
     try:
-        return path.relative_to(Path.cwd())
+        return path.relative_to(cwd)
     except ValueError:
         return path
 
@@ -42,24 +42,25 @@ def _shown(path: Path) -> Path:
 def load_glossary(root: Path) -> tuple[Glossary, Problems]:
     """Load and validate every file; the glossary is usable only if the problems hold no error."""
     problems = Problems()
+    cwd = Path.cwd()
     settings_path, sources_path = root / SETTINGS_FILE, root / SOURCES_FILE
-    data, found = load_yaml(settings_path, _shown(settings_path))
+    data, found = load_yaml(settings_path, _shown(settings_path, cwd))
     problems.extend(found)
-    settings = validate.validate_settings(data, _shown(settings_path), problems) if not found else None
-    data, found = load_yaml(sources_path, _shown(sources_path))
+    settings = validate.validate_settings(data, _shown(settings_path, cwd), problems) if not found else None
+    data, found = load_yaml(sources_path, _shown(sources_path, cwd))
     problems.extend(found)
-    sources = validate.validate_sources(data, _shown(sources_path), problems) if not found else {}
+    sources = validate.validate_sources(data, _shown(sources_path, cwd), problems) if not found else {}
     terms = []
     term_files = sorted((root / TERMS_DIR).glob("*.yaml")) if (root / TERMS_DIR).is_dir() else []
     for path in term_files:
-        data, found = load_yaml(path, _shown(path))
+        data, found = load_yaml(path, _shown(path, cwd))
         problems.extend(found)
         if not found:
-            term = validate.validate_term(data, _shown(path), sources, problems)
+            term = validate.validate_term(data, _shown(path, cwd), sources, problems)
             if term is not None:
                 terms.append(term)
     if not term_files:
-        problems.error(_shown(root / TERMS_DIR), None, "the glossary has no terms",
+        problems.error(_shown(root / TERMS_DIR, cwd), None, "the glossary has no terms",
                        "add one with `glossdeck add`, or write glossary/terms/<id>.yaml")
     validate.check_terms_together(terms, problems)
     terms.sort(key=lambda t: t.sort_key)

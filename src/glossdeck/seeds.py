@@ -24,6 +24,13 @@ _SPEAKER_TURN = re.compile(r"^\*\*([^*\n]+)\*\*:", re.MULTILINE)
 _MD_HEADING = re.compile(r"^#{1,6}\s*(.+?)\s*#*\s*$", re.MULTILINE)
 
 
+def normalize_text(text: str, markdown: bool) -> str:
+    """The folded text alone, as normalize() gives it; fast for text without markup."""
+    if not markdown or not any(ch in text for ch in "<*_[]!"):
+        return " ".join(text.translate(_FOLD).split())
+    return normalize(text, markdown)[0]
+
+
 def normalize(text: str, markdown: bool) -> tuple[str, list[int]]:
     """Fold presentation differences; return the folded text and each char's raw offset."""
     dropped = bytearray(len(text))
@@ -124,7 +131,7 @@ class Seed:
 
 
 def _strip_markup(text: str) -> str:
-    return normalize(text, markdown=True)[0]
+    return normalize_text(text, markdown=True)
 
 
 def sha256_of(path: Path) -> str:

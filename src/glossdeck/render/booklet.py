@@ -10,7 +10,7 @@ from reportlab.lib.enums import TA_CENTER, TA_JUSTIFY, TA_LEFT
 from reportlab.lib.pagesizes import A5
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.platypus import (BaseDocTemplate, CondPageBreak, Frame, KeepTogether, NextPageTemplate,
+from reportlab.platypus import (BaseDocTemplate, Frame, KeepTogether, NextPageTemplate,
                                 PageBreak, PageTemplate, Paragraph, Spacer)
 
 from glossdeck import markup
@@ -125,12 +125,12 @@ def _entries(glossary: Glossary, styles: dict[str, ParagraphStyle]) -> list[Any]
             letter = initial
             heading = Paragraph(f'<a name="letter-{letter}"/>{letter}', styles["letter"])
             heading.outline = (f"letter-{letter}", letter, 0)  # type: ignore[attr-defined]
-        story.append(CondPageBreak(40 * mm))
         block = _entry(glossary, term, names, styles)
         if heading is not None:
-            block = [heading] + block
-        story.append(KeepTogether(block[:3]))
-        story.extend(block[3:])
+            # The letter never ends a page: it stays with its first entry's opening lines.
+            story.append(KeepTogether([heading, block[0]]))
+            block = block[1:]
+        story.extend(block)
     return story
 
 
