@@ -62,3 +62,25 @@ def test_same_input_gives_same_bytes(tmp_path):
     a = pipeline.build(make_project(tmp_path / "a"), timestamp=TIMESTAMP, targets=("booklet",)).outputs
     b = pipeline.build(make_project(tmp_path / "b"), timestamp=TIMESTAMP + 99, targets=("booklet",)).outputs
     assert a["booklet"].read_bytes() == b["booklet"].read_bytes()
+
+
+def test_split_paragraphs_always_fit_their_space():
+    from glossdeck.render.booklet import Para, _styles
+    from glossdeck.render.fonts import register
+
+    style = _styles(register(), "en")["headword"]
+    # An entry on which reportlab's own split used to come out a line too long.
+    text = ("<b>MIRI</b> <i>(Machine Intelligence Research Institute, MIRI-sphere)</i> The Machine Intelligence "
+            "Research Institute, a Berkeley nonprofit co-founded by Eliezer Yudkowsky that has long worked on the "
+            "theory of AI alignment and is associated with the most pessimistic views in the field. The optimism "
+            "essay uses “MIRI-sphere views” as shorthand for that pessimistic cluster, yet calls recent work on the "
+            "shutdown problem possibly MIRI’s biggest success in fifteen years. Researchers linked to it, among "
+            "them Nate Soares and Yudkowsky, introduced corrigibility as an open problem.")
+    width = 334.488188976378
+    for quarter_points in range(100, 400):
+        height = quarter_points / 4
+        para = Para(text, style)
+        para.wrap(width, height)
+        parts = para.split(width, height)
+        if len(parts) == 2:
+            assert parts[0].wrap(width, height)[1] <= height + 1e-6, height

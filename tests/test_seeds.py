@@ -1,5 +1,7 @@
 """seeds: the normalized view folds presentation only, and maps back to the raw text."""
 
+import pytest
+
 from glossdeck import pipeline
 from glossdeck.seeds import normalize
 from tests.conftest import make_project
@@ -42,8 +44,8 @@ def test_shipped_seeds_are_the_received_essays():
     from tests.conftest import REPO
 
     shared = REPO.parent / "shared" / "seeds"
-    if not shared.is_dir():  # only beside the workplace's shared folder
-        return
+    if not shared.is_dir():
+        pytest.skip("no shared/seeds beside the repository to compare with")
     for seed in shared.iterdir():
         assert (REPO / "seeds" / seed.name).read_bytes() == seed.read_bytes()
 

@@ -38,7 +38,7 @@ def _styles(font: str, language: str) -> dict[str, ParagraphStyle]:
                                  alignment=TA_LEFT, textColor=ACCENT, spaceBefore=10, spaceAfter=4),
         "section": ParagraphStyle("section", parent=body, fontName=f"{font}-Bold", fontSize=13, leading=16,
                                   alignment=TA_LEFT, spaceBefore=6, spaceAfter=6),
-        "headword": ParagraphStyle("headword", parent=body, alignment=TA_LEFT, spaceBefore=7, spaceAfter=1.5),
+        "headword": ParagraphStyle("headword", parent=body, spaceBefore=7, spaceAfter=1.5),
         "quote": ParagraphStyle("quote", parent=body, fontSize=8.6, leading=11, leftIndent=9, spaceBefore=2.5),
         "cite": ParagraphStyle("cite", parent=body, fontSize=7.6, leading=9.6, leftIndent=9, alignment=TA_LEFT,
                                textColor=MUTED),
@@ -48,6 +48,23 @@ def _styles(font: str, language: str) -> dict[str, ParagraphStyle]:
         "source": ParagraphStyle("source", parent=body, alignment=TA_LEFT, leftIndent=10, firstLineIndent=-10,
                                  spaceBefore=5),
     }
+
+
+class Para(Paragraph):
+    """A paragraph whose split-off first part is sure to fit where the split put it.
+
+    reportlab re-breaks the lines of a split part when it is drawn; with hyphenation
+    the re-broken part can come out a line longer than the space it was cut for,
+    which aborts the whole build with a LayoutError. Cutting a line earlier avoids it.
+    """
+
+    def split(self, availWidth: float, availHeight: float) -> list[Any]:
+        parts = super().split(availWidth, availHeight)
+        while len(parts) == 2 and parts[0].wrap(availWidth, availHeight)[1] > availHeight + 1e-6:
+            availHeight -= self.style.leading
+            self.wrap(availWidth, availHeight)
+            parts = super().split(availWidth, availHeight)
+        return parts
 
 
 class _Booklet(BaseDocTemplate):
@@ -104,9 +121,9 @@ def _title_page(glossary: Glossary, styles: dict[str, ParagraphStyle]) -> list[A
     quotes = sum(len(t.all_citations) for t in glossary.terms)
     return [
         Spacer(1, 45 * mm),
-        Paragraph(_esc(s.title), styles["title"]),
-        Paragraph(_esc(s.subtitle), styles["subtitle"]),
-        Paragraph(f"{len(glossary.terms)} terms · {quotes} quotations, each checked word for word "
+        Para(_esc(s.title), styles["title"]),
+        Para(_esc(s.subtitle), styles["subtitle"]),
+        Para(f"{len(glossary.terms)} terms · {quotes} quotations, each checked word for word "
                   f"against its source", styles["center"]),
         NextPageTemplate("body"),
         PageBreak(),
@@ -123,7 +140,7 @@ def _entries(glossary: Glossary, styles: dict[str, ParagraphStyle]) -> list[Any]
         heading = None
         if initial != letter:
             letter = initial
-            heading = Paragraph(f'<a name="letter-{letter}"/>{letter}', styles["letter"])
+            heading = Para(f'<a name="letter-{letter}"/>{letter}', styles["letter"])
             heading.outline = (f"letter-{letter}", letter, 0)  # type: ignore[attr-defined]
         block = _entry(glossary, term, names, styles)
         if heading is not None:
@@ -137,19 +154,19 @@ def _entries(glossary: Glossary, styles: dict[str, ParagraphStyle]) -> list[Any]
 def _entry(glossary: Glossary, term: Term, names: dict[str, str],
            styles: dict[str, ParagraphStyle]) -> list[Any]:
     aliases = f" <i>({_esc(', '.join(term.aliases))})</i>" if term.aliases else ""
-    head = Paragraph(f'<a name="term-{term.id}"/><b>{_esc(term.term)}</b>{aliases} '
+    head = Para(f'<a name="term-{term.id}"/><b>{_esc(term.term)}</b>{aliases} '
                      f"{markup.to_pdf(term.definition)}", styles["headword"])
     head.outline = (f"term-{term.id}", term.term, 1)  # type: ignore[attr-defined]
     parts: list[Any] = [head]
     for view in term.views:
-        parts.append(Paragraph(f"<b>{_esc(view.holder)}:</b> {markup.to_pdf(view.summary)}", styles["view"]))
+        parts.append(Para(f"<b>{_esc(view.holder)}:</b> {markup.to_pdf(view.summary)}", styles["view"]))
         for citation in view.citations:
             parts += _quote(glossary.sources[citation.source], citation, styles)
     for citation in term.citations:
         parts += _quote(glossary.sources[citation.source], citation, styles)
     if term.related:
         links = ", ".join(f'<a href="#term-{r}" color="{ACCENT}"><i>{_esc(names[r])}</i></a>' for r in term.related)
-        parts.append(Paragraph(f"<b>See also</b> {links}", styles["seealso"]))
+        parts.append(Para(f"<b>See also</b> {links}", styles["seealso"]))
     return parts
 
 
@@ -159,13 +176,13 @@ def _quote(source: Source, citation: Citation, styles: dict[str, ParagraphStyle]
     by = f" (by {_esc(source.author_display)})" if citation.speaker and citation.speaker != source.author else ""
     note = f" — {_esc(citation.note)}" if citation.note else ""
     return [
-        Paragraph(f"“{_esc(citation.quote)}”", styles["quote"]),
-        Paragraph(f"— {_esc(who)}, <i>{_esc(source.title)}</i>{by}{_esc(where)}{note}", styles["cite"]),
+        Para(f"“{_esc(citation.quote)}”", styles["quote"]),
+        Para(f"— {_esc(who)}, <i>{_esc(source.title)}</i>{by}{_esc(where)}{note}", styles["cite"]),
     ]
 
 
 def _sources(glossary: Glossary, styles: dict[str, ParagraphStyle]) -> list[Any]:
-    title = Paragraph('<a name="sources"/>Sources', styles["section"])
+    title = Para('<a name="sources"/>Sources', styles["section"])
     title.outline = ("sources", "Sources", 0)  # type: ignore[attr-defined]
     story: list[Any] = [PageBreak(), title]
     for source in glossary.sources.values():
@@ -176,5 +193,5 @@ def _sources(glossary: Glossary, styles: dict[str, ParagraphStyle]) -> list[Any]
         text = ", ".join(details) + "."
         if source.version:
             text += f" <i>{_esc(source.version)}</i>"
-        story.append(Paragraph(text, styles["source"]))
+        story.append(Para(text, styles["source"]))
     return story
