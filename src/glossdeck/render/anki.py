@@ -17,6 +17,7 @@ import genanki
 
 from glossdeck import markup
 from glossdeck.model import Citation, Glossary, Source, Term
+from glossdeck.render.common import attribution
 
 # The note type is shared by every glossdeck deck and must never change silently:
 # Anki treats a changed field list or template set as a schema change.
@@ -158,24 +159,15 @@ def _is_word_char(text: str, index: int) -> bool:
     return 0 <= index < len(text) and (text[index].isalnum() or text[index] in "-_")
 
 
-def _attribution(source: Source, citation: Citation) -> str:
-    who = citation.speaker or source.author_display
-    parts = [html.escape(who, quote=False)]
-    title = html.escape(source.title, quote=False)
-    if source.url:
-        title = f'<a href="{html.escape(source.url)}">{title}</a>'
-    parts.append(f"<i>{title}</i>")
-    if citation.speaker and citation.speaker != source.author:
-        parts.append(f"by {html.escape(source.author_display, quote=False)}")
-    if citation.location is not None:
-        parts.append(html.escape(citation.location.describe(), quote=False))
-    return " — " + ", ".join(parts)
-
-
 def _quote_html(source: Source, citation: Citation) -> str:
     quote = html.escape(citation.quote, quote=False)
     note = f'<span class="note">{html.escape(citation.note, quote=False)}</span>' if citation.note else ""
-    return f'<blockquote>“{quote}”<span class="cite">{_attribution(source, citation)}</span>{note}</blockquote>'
+    cite = attribution(source, citation, _link)
+    return f'<blockquote>“{quote}”<span class="cite">— {cite}</span>{note}</blockquote>'
+
+
+def _link(url: str, text: str) -> str:
+    return f'<a href="{html.escape(url)}">{text}</a>'
 
 
 def _view_html(glossary: Glossary, holder: str, summary: str, citations: tuple[Citation, ...]) -> str:

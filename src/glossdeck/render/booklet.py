@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 import io
 from typing import Any
 
@@ -15,6 +14,8 @@ from reportlab.platypus import (BaseDocTemplate, Frame, KeepTogether, NextPageTe
 
 from glossdeck import markup
 from glossdeck.model import Citation, Glossary, Source, Term
+from glossdeck.render.common import attribution
+from glossdeck.render.common import esc as _esc
 from glossdeck.render.fonts import register
 
 INK = "#1d1d1d"
@@ -112,10 +113,6 @@ def render(glossary: Glossary, timestamp: int) -> bytes:
     return buffer.getvalue()
 
 
-def _esc(text: str) -> str:
-    return html.escape(text, quote=False)
-
-
 def _title_page(glossary: Glossary, styles: dict[str, ParagraphStyle]) -> list[Any]:
     s = glossary.settings
     quotes = sum(len(t.all_citations) for t in glossary.terms)
@@ -171,13 +168,10 @@ def _entry(glossary: Glossary, term: Term, names: dict[str, str],
 
 
 def _quote(source: Source, citation: Citation, styles: dict[str, ParagraphStyle]) -> list[Any]:
-    who = citation.speaker or source.author_display
-    where = f", {citation.location.describe()}" if citation.location else ""
-    by = f" (by {_esc(source.author_display)})" if citation.speaker and citation.speaker != source.author else ""
     note = f" — {_esc(citation.note)}" if citation.note else ""
     return [
         Para(f"“{_esc(citation.quote)}”", styles["quote"]),
-        Para(f"— {_esc(who)}, <i>{_esc(source.title)}</i>{by}{_esc(where)}{note}", styles["cite"]),
+        Para(f"— {attribution(source, citation)}{note}", styles["cite"]),
     ]
 
 

@@ -1,0 +1,27 @@
+"""Wording shared by every target: how a quote is attributed to its speaker and source."""
+
+from __future__ import annotations
+
+import html
+from typing import Callable
+
+from glossdeck.model import Citation, Source
+
+
+def esc(text: str) -> str:
+    """Escape text for HTML and for reportlab's paragraph markup alike."""
+    return html.escape(text, quote=False)
+
+
+def attribution(source: Source, citation: Citation, link: Callable[[str, str], str] | None = None) -> str:
+    """“Speaker, in Author, <i>Title</i>, line 12, § Heading” as markup; `link` wraps the title in a link."""
+    title = f"<i>{esc(source.title)}</i>"
+    if link is not None and source.url:
+        title = link(source.url, title)
+    speaker = citation.speaker
+    if speaker and speaker != source.author:
+        who = f"{esc(speaker)}, in {esc(source.author_display)}"
+    else:
+        who = esc(source.author_display)
+    where = f", {esc(citation.location.describe())}" if citation.location else ""
+    return f"{who}, {title}{where}"
