@@ -28,6 +28,29 @@ def test_terms_definitions_and_quotes_are_in_order(built):
     assert "— Nate Soares, in Noosphere89 (unconfirmed), Arguments for optimism on AI Alignment, line 18, § The Sharp Left Turn" in text
 
 
+def test_the_font_has_every_character_of_the_essays():
+    from reportlab.pdfbase.pdfmetrics import getFont
+
+    from glossdeck.render.fonts import FACES, register
+    from tests.conftest import REPO
+
+    register()
+    characters = set("“”‘’—–…→·" + "".join(p.read_text(encoding="utf-8") for p in (REPO / "seeds").iterdir()))
+    for face in FACES:
+        cmap = getFont(face).face.charToGlyph
+        missing = sorted(c for c in characters if c.isprintable() and not c.isspace() and ord(c) not in cmap)
+        assert missing == [], face
+
+
+def test_elided_quotes_show_a_spaced_ellipsis(tmp_path):
+    root = make_project(tmp_path / "p", terms={"elided": (
+        "term: elided\ndefinition: d\ncitations:\n  - source: starter-pack\n"
+        "    quote: Alignment is an unsolved problem. ... on a range of inputs\n")})
+    outputs = pipeline.build(root, timestamp=TIMESTAMP, targets=("booklet",)).outputs
+    text = " ".join(" ".join(page_text(outputs["booklet"])).split())
+    assert "“Alignment is an unsolved problem. … on a range of inputs”" in text
+
+
 def test_quote_glyphs_render(tmp_path):
     root = make_project(tmp_path / "p", terms={"glyphs": (
         "term: glyphs\ndefinition: d\ncitations:\n  - source: optimism\n    quote: >-\n"

@@ -20,6 +20,7 @@ class Match:
 
     start: int
     end: int
+    elided: bool = False
 
 
 def find_all(seed: Seed, quote: str) -> list[Match]:
@@ -42,7 +43,7 @@ def find_all(seed: Seed, quote: str) -> list[Match]:
                 break
             end = at + len(piece)
         else:
-            found.append(Match(first.start, end))
+            found.append(Match(first.start, end, elided=True))
     return found
 
 
@@ -58,7 +59,7 @@ def _occurrences(text: str, needle: str) -> list[Match]:
 def locate(seed: Seed, match: Match) -> Location:
     start, end = seed.raw_span(match.start, match.end)
     line, column = seed.line_and_column(start)
-    return Location(start, end, line, column, seed.heading_at(start), seed.raw[start:end])
+    return Location(start, end, line, column, seed.heading_at(start), seed.raw[start:end], match.elided)
 
 
 def nearest_passage(seed: Seed, quote: str) -> tuple[str, float]:

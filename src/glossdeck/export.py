@@ -64,7 +64,7 @@ def _citation(c: Citation) -> dict[str, Any]:
         "note": c.note,
         "location": None if loc is None else {
             "start": loc.start, "end": loc.end, "line": loc.line, "column": loc.column,
-            "heading": loc.heading, "excerpt": loc.excerpt,
+            "heading": loc.heading, "excerpt": loc.excerpt, "elided": loc.elided,
         },
     }
 

@@ -68,6 +68,7 @@ class Location:
     column: int
     heading: str | None
     excerpt: str  # the raw seed text that matched, markup and line breaks included
+    elided: bool = False
 
     def describe(self) -> str:
         where = f"line {self.line}" if self.line > 1 else f"char {self.start + 1}"
@@ -92,6 +93,11 @@ class Citation:
     def pieces(self) -> tuple[str, ...]:
         """The quote split at elisions (" … " or " ... ")."""
         return tuple(p.strip() for p in ELISION.split(self.quote) if p.strip())
+
+    @property
+    def display(self) -> str:
+        """The quote as printed: elisions always shown as a spaced ellipsis."""
+        return " … ".join(self.pieces) if self.location and self.location.elided else self.quote
 
 
 ELISION = re.compile(r"\s+(?:…|\.\.\.)\s+")

@@ -160,7 +160,7 @@ def _is_word_char(text: str, index: int) -> bool:
 
 
 def _quote_html(source: Source, citation: Citation) -> str:
-    quote = html.escape(citation.quote, quote=False)
+    quote = html.escape(citation.display, quote=False)
     note = f'<span class="note">{html.escape(citation.note, quote=False)}</span>' if citation.note else ""
     cite = attribution(source, citation, _link)
     return f'<blockquote>“{quote}”<span class="cite">— {cite}</span>{note}</blockquote>'

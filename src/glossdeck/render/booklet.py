@@ -170,7 +170,7 @@ def _entry(glossary: Glossary, term: Term, names: dict[str, str],
 def _quote(source: Source, citation: Citation, styles: dict[str, ParagraphStyle]) -> list[Any]:
     note = f" — {_esc(citation.note)}" if citation.note else ""
     return [
-        Para(f"“{_esc(citation.quote)}”", styles["quote"]),
+        Para(f"“{_esc(citation.display)}”", styles["quote"]),
         Para(f"— {attribution(source, citation)}{note}", styles["cite"]),
     ]
 
