@@ -130,7 +130,10 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[100, 1000, 5000])
     args = parser.parse_args()
     sys.path.insert(0, str(REPO / "src"))
+    import genanki
+
     from glossdeck import pipeline
+    from glossdeck.deckstate import DeckState
     from glossdeck.render import anki, booklet
 
     help_time = timed(lambda: subprocess.run([sys.executable, "-m", "glossdeck", "--help"], check=True,
@@ -146,11 +149,12 @@ def main() -> None:
             root = make_glossary(Path(folder) / "g", n, sentences)
             check_time = timed(lambda: pipeline.check(root), repeat=3)
             glossary, _ = pipeline.check(root)
-            deck_time = timed(lambda: anki.render(glossary, 1_700_000_000), repeat=2)
+            deck_time = timed(lambda: anki.render(glossary, DeckState(), 1_700_000_000), repeat=2)
             names = {t.id: t.term for t in glossary.terms}
-            notes = [anki._note(glossary, t, names, i) for i, t in enumerate(glossary.terms)]
+            notes = [genanki.Note(model=anki._Model(1), fields=anki._fields(glossary, t, names), tags=anki._tags(t),
+                                  guid=anki.note_guid("bench", t.id)) for t in glossary.terms]
             bare_deck = timed(lambda: bare_genanki(notes, Path(folder) / "bare.apkg"), repeat=2)
-            booklet_time = timed(lambda: booklet.render(glossary, 1_700_000_000))
+            booklet_time = timed(lambda: booklet.render(glossary))
             bare_booklet = timed(lambda: bare_reportlab(glossary))
             print(f"{n:>6} {check_time:>7.2f}s {deck_time:>7.2f}s {bare_deck:>7.2f}s {deck_time / bare_deck:>6.2f}"
                   f" {booklet_time:>7.2f}s {bare_booklet:>7.2f}s {booklet_time / bare_booklet:>6.2f}"

@@ -17,7 +17,8 @@ def to_data(glossary: Glossary) -> dict[str, Any]:
         "format": "glossdeck-export",
         "format_version": FORMAT_VERSION,
         "settings": {"title": s.title, "subtitle": s.subtitle, "language": s.language,
-                     "deck_name": s.deck_name, "output_base": s.output_base, "author": s.author},
+                     "deck_name": s.deck_name, "output_base": s.output_base, "author": s.author,
+                     "id": s.id},
         "sources": [_source(src) for src in glossary.sources.values()],
         "terms": [_term(t) for t in glossary.terms],
     }

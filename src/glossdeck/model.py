@@ -21,6 +21,7 @@ class Settings:
     deck_name: str = "Glossary"
     output_base: str = "alignment-glossary"
     author: str = ""
+    id: str = "alignment-glossary"  # part of every Anki note's identity: never change it
 
 
 @dataclass(frozen=True)

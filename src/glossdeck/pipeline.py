@@ -6,9 +6,8 @@ import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
-from glossdeck import citations, validate
+from glossdeck import citations, deckstate, validate
 from glossdeck.errors import GlossdeckError, Problem, Problems
 from glossdeck.load import load_yaml
 from glossdeck.model import TARGETS, Glossary
@@ -73,10 +72,25 @@ def check(root: Path) -> tuple[Glossary, list[Problem]]:
     glossary, problems = load_glossary(root)
     seeds, found = load_seeds(root / SEEDS_DIR, glossary.sources)
     problems.extend(found)
+    _check_deck_state(root, glossary, problems)
     # Resolve even when validation failed, so that one run reports every problem.
     resolved = citations.resolve(glossary, seeds, problems)
     problems.raise_if_errors()
     return resolved, problems.warnings
+
+
+def _check_deck_state(root: Path, glossary: Glossary, problems: Problems) -> None:
+    """Warn about terms the deck still carries although the glossary no longer has them."""
+    state, found = deckstate.load(root)
+    problems.extend(found)
+    known = {t.renamed_from[0] if t.renamed_from else t.id for t in glossary.terms}
+    lock = _shown(root / deckstate.LOCK_FILE, Path.cwd())
+    for key, entry in sorted(state.entries.items()):
+        if key != deckstate.MODEL_KEY and key not in known:
+            problems.warn(lock, None, f"term `{key}` ({entry.name}) is no longer in the glossary; the deck carries "
+                          "it as a retired note (tag glossdeck::retired) so that students see it is gone",
+                          f"to drop it from the deck, delete its line from {deckstate.LOCK_FILE}; if it was renamed, "
+                          f"add `renamed_from: [{key}]` to the new term")
 
 
 def build_timestamp() -> int:
@@ -103,24 +117,31 @@ def output_names(glossary: Glossary) -> dict[str, str]:
     return {"deck": f"{base}.apkg", "booklet": f"{base}-booklet.pdf"}
 
 
-def _renderers() -> dict[str, Callable[[Glossary, int], bytes]]:
-    # Imported here so that `glossdeck --help` and `check` never pay for reportlab or genanki.
-    from glossdeck.render import anki, booklet
-
-    return {"deck": anki.render, "booklet": booklet.render}
-
-
 def build(root: Path, out: Path | None = None, targets: tuple[str, ...] = TARGETS,
           timestamp: int | None = None) -> BuildResult:
-    """Check, render every target in memory, then write them all; a failure writes nothing."""
+    """Check, render every target in memory, then write them all; a failure writes nothing.
+
+    `timestamp` is "now" for notes whose content changed (default: SOURCE_DATE_EPOCH, else
+    the clock); unchanged notes keep the times recorded in glossary/notes.lock.
+    """
     glossary, warnings = check(root)
-    when = build_timestamp() if timestamp is None else timestamp
-    renderers = _renderers()
-    rendered = {name: renderers[name](glossary, when) for name in targets}
+    rendered: dict[str, bytes] = {}
+    new_state = None
+    for target in targets:
+        # Imported here so that `glossdeck --help` and `check` never pay for reportlab or genanki.
+        if target == "deck":
+            from glossdeck.render import anki
+
+            state, _ = deckstate.load(root)
+            deck = anki.render(glossary, state, build_timestamp() if timestamp is None else timestamp)
+            rendered[target], new_state = deck.data, deck.state
+        elif target == "booklet":
+            from glossdeck.render import booklet
+
+            rendered[target] = booklet.render(glossary)
     out_dir = out if out is not None else root / "build"
-    out_dir.mkdir(parents=True, exist_ok=True)
     names = output_names(glossary)
-    outputs = {}
-    for name, data in rendered.items():
-        outputs[name] = write_atomically(out_dir / names[name], data)
+    outputs = {name: write_atomically(out_dir / names[name], data) for name, data in rendered.items()}
+    if new_state is not None:
+        write_atomically(root / deckstate.LOCK_FILE, new_state.to_text().encode("utf-8"))
     return BuildResult(glossary, outputs, warnings)

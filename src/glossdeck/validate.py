@@ -33,6 +33,7 @@ SETTINGS_FIELDS = {
     "deck_name": Field("text"),
     "output_base": Field("text"),
     "author": Field("text"),
+    "id": Field("text"),
 }
 SOURCE_FIELDS = {
     "file": Field("text", True),
@@ -231,6 +232,7 @@ def validate_settings(data: Any, path: Path, problems: Problems) -> Settings:
         deck_name=clean.get("deck_name", title),
         output_base=base,
         author=clean.get("author", ""),
+        id=clean.get("id", base),
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import html
 import io
@@ -11,11 +12,14 @@ import sqlite3
 import tempfile
 import time
 import zipfile
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import genanki
 
 from glossdeck import markup
+from glossdeck.deckstate import MODEL_KEY, DeckState, digest
 from glossdeck.model import Citation, Glossary, Source, Term
 from glossdeck.render.common import attribution
 
@@ -76,8 +80,7 @@ TEMPLATES = [
     },
 ]
 
-MODEL = genanki.Model(MODEL_ID, MODEL_NAME, fields=[{"name": f} for f in FIELDS], templates=TEMPLATES, css=CSS,
-                      sort_field_index=0)
+SORT_FIELD = 0  # Term
 
 
 def stable_id(*parts: str) -> int:
@@ -91,18 +94,72 @@ def note_guid(glossary_id: str, term_id: str) -> str:
     return genanki.guid_for("glossdeck", glossary_id, term_id)
 
 
-def render(glossary: Glossary, timestamp: int) -> bytes:
-    deck_id = stable_id("deck", glossary.settings.output_base)
-    deck = genanki.Deck(deck_id, glossary.settings.deck_name,
-                        description=html.escape(glossary.settings.subtitle, quote=False))
+def identity(term: Term) -> str:
+    """The id a term's notes are known by: its original id, which survives renames."""
+    return term.renamed_from[0] if term.renamed_from else term.id
+
+
+def model_fingerprint() -> str:
+    """What makes a schema change in Anki: the fields, the card templates and the sort field."""
+    return digest([FIELDS, [(t["name"], t["qfmt"], t["afmt"]) for t in TEMPLATES], SORT_FIELD])
+
+
+class _Note(genanki.Note):  # type: ignore[misc]
+    """A note stamped with the time its own content last changed, not the build time."""
+
+    def __init__(self, mtime: int, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.mtime = mtime
+
+    def write_to_db(self, cursor: Any, timestamp: float, deck_id: int, id_gen: Any) -> None:
+        super().write_to_db(cursor, self.mtime, deck_id, id_gen)
+
+
+class _Model(genanki.Model):  # type: ignore[misc]
+    """The note type, stamped with the time its templates or styling last changed."""
+
+    def __init__(self, mtime: int) -> None:
+        super().__init__(MODEL_ID, MODEL_NAME, fields=[{"name": f} for f in FIELDS],
+                         templates=copy.deepcopy(TEMPLATES), css=CSS, sort_field_index=SORT_FIELD)
+        self.mtime = mtime
+
+    def to_json(self, timestamp: float, deck_id: int) -> dict[str, Any]:
+        return super().to_json(self.mtime, deck_id)  # type: ignore[no-any-return]
+
+
+@dataclass(frozen=True)
+class DeckBuild:
+    """The package's bytes and the deck state to record for the next build."""
+
+    data: bytes
+    state: DeckState
+
+
+def render(glossary: Glossary, state: DeckState, now: int) -> DeckBuild:
+    """Build the package; notes whose content is unchanged since `state` keep their times."""
+    settings = glossary.settings
+    entries = {MODEL_KEY: state.stamp(MODEL_KEY, digest([model_fingerprint(), CSS]), MODEL_NAME, now)}
+    model = _Model(entries[MODEL_KEY].mtime)
+    deck = genanki.Deck(stable_id("deck", settings.id), settings.deck_name,
+                        description=html.escape(settings.subtitle, quote=False))
     names = {t.id: t.term for t in glossary.terms}
     for position, term in enumerate(glossary.terms):
-        deck.add_note(_note(glossary, term, names, position))
-    return _package_bytes(deck, timestamp)
+        fields, tags = _fields(glossary, term, names), _tags(term)
+        key = identity(term)
+        entry = entries[key] = state.stamp(key, digest([fields, tags]), term.term, now)
+        deck.add_note(_Note(entry.mtime, model=model, fields=fields, guid=note_guid(settings.id, key), tags=tags,
+                            due=position))
+    for key in sorted(set(state.entries) - set(entries)):
+        fields = _retired_fields(state.entries[key].name, key)
+        entry = entries[key] = state.retire(key, digest(fields), now)
+        deck.add_note(_Note(entry.mtime, model=model, fields=fields, guid=note_guid(settings.id, key),
+                            tags=["glossdeck::retired"], due=len(glossary.terms)))
+    timestamp = max(e.mtime for e in entries.values())
+    return DeckBuild(_package_bytes(deck, timestamp), DeckState(entries))
 
 
-def _note(glossary: Glossary, term: Term, names: dict[str, str], position: int) -> genanki.Note:
-    fields = [
+def _fields(glossary: Glossary, term: Term, names: dict[str, str]) -> list[str]:
+    return [
         html.escape(term.term, quote=False),
         html.escape(", ".join(term.aliases), quote=False),
         markup.to_html(term.definition),
@@ -113,10 +170,20 @@ def _note(glossary: Glossary, term: Term, names: dict[str, str], position: int) 
         html.escape(", ".join(names[r] for r in term.related), quote=False),
         html.escape(term.id, quote=False),
     ]
+
+
+def _tags(term: Term) -> list[str]:
     tags = [f"glossdeck::topic::{_tag(t)}" for t in term.tags]
     tags += [f"glossdeck::source::{s}" for s in sorted({c.source for c in term.all_citations})]
-    return genanki.Note(model=MODEL, fields=fields, guid=note_guid(glossary.settings.output_base, term.id),
-                        tags=tags, due=position)
+    if term.views:
+        tags.append("glossdeck::contested")
+    return tags
+
+
+def _retired_fields(name: str, key: str) -> list[str]:
+    notice = ('<div class="retired"><b>Retired.</b> This term was removed from the glossary. '
+              "You can delete its cards: in the browser, search <code>tag:glossdeck::retired</code>.</div>")
+    return [html.escape(name, quote=False), "", notice, notice, "", "", "", "", html.escape(key, quote=False)]
 
 
 def _tag(text: str) -> str:

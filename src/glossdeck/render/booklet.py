@@ -90,7 +90,7 @@ def _footer(font: str):  # type: ignore[no-untyped-def]
     return draw
 
 
-def render(glossary: Glossary, timestamp: int) -> bytes:
+def render(glossary: Glossary) -> bytes:
     font = register()
     styles = _styles(font, glossary.settings.language)
     buffer = io.BytesIO()

@@ -1,0 +1,160 @@
+"""Re-importing rebuilt decks into a real Anki collection: updates land, history stays, nothing doubles."""
+
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("anki")
+from anki.import_export_pb2 import ImportAnkiPackageUpdateCondition  # noqa: E402
+from anki.lang import set_lang  # noqa: E402
+from anki.utils import strip_html  # noqa: E402
+
+from glossdeck import pipeline  # noqa: E402
+from glossdeck.render.anki import FIELDS, MODEL_NAME, TEMPLATES, model_fingerprint  # noqa: E402
+from tests.anki_client import import_package, new_collection  # noqa: E402
+from tests.conftest import make_project  # noqa: E402
+
+set_lang("en")
+IF_NEWER = ImportAnkiPackageUpdateCondition.IMPORT_ANKI_PACKAGE_UPDATE_CONDITION_IF_NEWER
+DEFAULTS = {"update_notes": IF_NEWER, "update_notetypes": IF_NEWER, "merge_notetypes": False,
+            "with_scheduling": False, "with_deck_configs": False}  # a new Anki profile's import options
+DAY = 86_400
+NEW_TERM = """\
+term: alignment tax
+definition: The extra cost of making a system aligned rather than merely capable.
+citations:
+  - source: starter-pack
+    quote: Alignment is an unsolved problem.
+"""
+
+
+def build(root: Path, when: int, out: str) -> Path:
+    return pipeline.build(root, out=root / out, targets=("deck",), timestamp=when).outputs["deck"]
+
+
+def edit(root: Path, term_id: str, old: str, new: str) -> None:
+    path = root / "glossary" / "terms" / f"{term_id}.yaml"
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new), encoding="utf-8")
+
+
+def study(col, answers: int) -> dict[int, tuple]:
+    """Answer the first few due cards 'Good'; return each studied card's scheduling."""
+    col.decks.select(col.decks.id_for_name("Test Glossary"))
+    studied = {}
+    for _ in range(answers):
+        card = col.sched.getCard()
+        col.sched.answerCard(card, 3)
+        card.load()
+        studied[card.id] = (card.type, card.queue, card.due, card.ivl, card.reps)
+    return studied
+
+
+def scheduling(col, card_ids) -> dict[int, tuple]:
+    cards = {cid: col.get_card(cid) for cid in card_ids}
+    return {cid: (c.type, c.queue, c.due, c.ivl, c.reps) for cid, c in cards.items()}
+
+
+@pytest.fixture
+def root(tmp_path):
+    return make_project(tmp_path / "p")
+
+
+def test_rebuild_updates_only_the_changed_note_and_keeps_progress(root, tmp_path):
+    v1 = build(root, 1_700_000_000, "v1")
+    col = new_collection(tmp_path / "anki")
+    log = import_package(col, v1, **DEFAULTS)
+    assert (len(log.new), len(log.updated)) == (4, 0)
+    studied = study(col, 3)
+    reviews = col.db.scalar("select count() from revlog")
+    assert reviews == 3
+
+    edit(root, "orthogonality-thesis", "can vary\n  independently.", "can vary\n  independently of each other.")
+    (root / "glossary" / "terms" / "alignment-tax.yaml").write_text(NEW_TERM, encoding="utf-8")
+    v2 = build(root, 1_700_000_000 + DAY, "v2")
+    log = import_package(col, v2, **DEFAULTS)
+
+    assert [n.fields[0] for n in log.updated] == ["orthogonality thesis"]
+    assert [n.fields[0] for n in log.new] == ["alignment tax"]
+    assert len(log.duplicate) == 3  # matched and skipped as not newer
+    assert not log.conflicting
+    assert col.note_count() == 5 and col.card_count() == 10
+    note = col.get_note(col.find_notes('"Term:orthogonality thesis"')[0])
+    assert "independently of each other." in note["Definition"]
+    assert scheduling(col, studied) == studied
+    assert col.db.scalar("select count() from revlog") == reviews
+    col.close()
+
+
+def test_importing_the_same_build_twice_changes_nothing(root, tmp_path):
+    deck = build(root, 1_700_000_000, "out")
+    col = new_collection(tmp_path / "anki")
+    import_package(col, deck, **DEFAULTS)
+    before = col.db.all("select id, guid, mod, flds from notes order by id")
+    log = import_package(col, deck, **DEFAULTS)
+    assert (len(log.new), len(log.updated), len(log.conflicting)) == (0, 0, 0)
+    assert col.db.all("select id, guid, mod, flds from notes order by id") == before
+    col.close()
+
+
+def test_rebuilding_an_unchanged_glossary_later_gives_the_same_bytes(root):
+    first = build(root, 1_700_000_000, "a").read_bytes()
+    lock = (root / "glossary" / "notes.lock").read_text()
+    assert build(root, 1_800_000_000, "b").read_bytes() == first
+    assert (root / "glossary" / "notes.lock").read_text() == lock
+
+
+def test_lock_records_times_and_bumps_only_changed_notes(root):
+    build(root, 1_700_000_000, "a")
+    edit(root, "corrigibility", "without resistance.", "without resisting.")
+    build(root, 1_600_000_000, "b")  # a clock behind the recorded time still moves forward
+    lines = {line.split()[0]: line.split()[1] for line in (root / "glossary" / "notes.lock").read_text().splitlines()
+             if line and not line.startswith("#")}
+    assert lines == {"@model": "1700000000", "corrigibility": "1700000001", "mesa-optimizer": "1700000000",
+                     "orthogonality-thesis": "1700000000", "sharp-left-turn": "1700000000"}
+
+
+def test_renamed_term_keeps_its_notes(root, tmp_path):
+    col = new_collection(tmp_path / "anki")
+    import_package(col, build(root, 1_700_000_000, "v1"), **DEFAULTS)
+    studied = study(col, 2)
+    old = root / "glossary" / "terms" / "sharp-left-turn.yaml"
+    text = old.read_text(encoding="utf-8")
+    old.unlink()
+    edit_target = root / "glossary" / "terms" / "left-turn.yaml"
+    edit_target.write_text(text + "renamed_from: [sharp-left-turn]\n", encoding="utf-8")
+    edit(root, "corrigibility", "related: [sharp-left-turn]", "related: [left-turn]")
+    log = import_package(col, build(root, 1_700_000_000 + DAY, "v2"), **DEFAULTS)
+    assert not log.new and not log.conflicting
+    # Only the renamed note changes (its TermId); corrigibility shows the same name in "see also".
+    assert [n.fields[-1] for n in log.updated] == ["left-turn"]
+    assert col.note_count() == 4
+    assert scheduling(col, studied) == studied
+    col.close()
+
+
+def test_removed_term_is_warned_about_and_retired(root, tmp_path):
+    col = new_collection(tmp_path / "anki")
+    import_package(col, build(root, 1_700_000_000, "v1"), **DEFAULTS)
+    (root / "glossary" / "terms" / "orthogonality-thesis.yaml").unlink()
+    edit(root, "mesa-optimizer", "related: [orthogonality-thesis]", "related: []")
+    edit(root, "mesa-optimizer", " See also [orthogonality thesis](#orthogonality-thesis).", "")
+    _, warnings = pipeline.check(root)
+    assert [w.message for w in warnings] == [
+        "term `orthogonality-thesis` (orthogonality thesis) is no longer in the glossary; the deck carries it as "
+        "a retired note (tag glossdeck::retired) so that students see it is gone"]
+    log = import_package(col, build(root, 1_700_000_000 + DAY, "v2"), **DEFAULTS)
+    assert sorted(n.fields[-1] for n in log.updated) == ["mesa-optimizer", "orthogonality-thesis"]
+    retired = col.get_note(col.find_notes("tag:glossdeck::retired")[0])
+    assert retired["Term"] == "orthogonality thesis"
+    assert "Retired." in strip_html(retired.cards()[0].answer())
+    col.close()
+
+
+def test_note_type_changes_need_a_version_bump():
+    # Changing fields, templates or the sort field is a schema change in Anki: every
+    # existing note then fails to update on import. If this fails, bump the version in
+    # MODEL_NAME, pin the new fingerprint here, and update the README's import advice.
+    assert (MODEL_NAME, model_fingerprint()) == ("glossdeck term (v1)", "f09f1c9ab733a3dd")
+    assert FIELDS[0] == "Term" and len(TEMPLATES) == 2
