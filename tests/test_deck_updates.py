@@ -158,3 +158,15 @@ def test_note_type_changes_need_a_version_bump():
     # MODEL_NAME, pin the new fingerprint here, and update the README's import advice.
     assert (MODEL_NAME, model_fingerprint()) == ("glossdeck term (v1)", "f09f1c9ab733a3dd")
     assert FIELDS[0] == "Term" and len(TEMPLATES) == 2
+
+
+def test_restyled_note_type_reaches_students(root, tmp_path, monkeypatch):
+    from glossdeck.render import anki as deck_renderer
+
+    col = new_collection(tmp_path / "anki")
+    import_package(col, build(root, 1_700_000_000, "v1"), **DEFAULTS)
+    monkeypatch.setattr(deck_renderer, "CSS", deck_renderer.CSS + ".term { letter-spacing: .01em; }\n")
+    import_package(col, build(root, 1_700_000_000 + DAY, "v2"), **DEFAULTS)
+    col.models._clear_cache()
+    assert "letter-spacing: .01em" in col.models.by_name(MODEL_NAME)["css"]
+    col.close()

@@ -48,6 +48,7 @@ blockquote { margin: .5em 0 .7em 0; padding-left: .8em; border-left: 3px solid #
 .xref { font-style: italic; }
 code { font-family: "DejaVu Sans Mono", Menlo, Consolas, monospace; font-size: .9em; }
 a { color: #1f4f9a; }
+.retired { border: 2px solid #b5542c; padding: .4em .6em; color: #b5542c; }
 .nightMode .aliases, .night_mode .aliases, .nightMode .cite, .night_mode .cite,
 .nightMode .note, .night_mode .note { color: #aaa; }
 .nightMode blockquote, .night_mode blockquote { border-left-color: #555; }
