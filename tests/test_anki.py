@@ -123,3 +123,19 @@ def test_hiding_covers_case_hyphens_and_plurals():
     assert _hidden(text, ("mesa-optimizer", "inner optimizer", "corrigible AI")) == (
         "A […]; […], […]; an <i>[…]</i>; corrigibility of […]."
     )
+
+
+def test_unconfirmed_author_is_marked_as_a_view_holder(tmp_path):
+    root = make_project(tmp_path / "p", terms={"optimism-view": (
+        "term: optimism view\ndefinition: d\nviews:\n  - holder: Noosphere89\n    summary: Expects alignment to work.\n"
+        "    citations:\n      - source: optimism\n        quote: This will be a long post, so get a drink and a snack.\n")})
+    outputs = pipeline.build(root, timestamp=TIMESTAMP).outputs
+    col = new_collection(tmp_path / "anki")
+    import_package(col, outputs["deck"])
+    note = col.get_note(col.find_notes("TermId:optimism-view")[0])
+    assert "Noosphere89 (unconfirmed): Expects alignment to work." in strip_html(note["Views"])
+    assert "— Noosphere89 (unconfirmed), Arguments for optimism on AI Alignment, line 10" in strip_html(note["Views"])
+    col.close()
+    from tests.pdf_reader import page_text
+
+    assert "Noosphere89 (unconfirmed): Expects alignment to work." in " ".join(page_text(outputs["booklet"]))

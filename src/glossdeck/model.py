@@ -158,6 +158,13 @@ class Glossary:
     def _by_id(self) -> dict[str, Term]:
         return {t.id: t for t in self.terms}
 
+    def person(self, name: str) -> str:
+        """A person's name as shown: marked unconfirmed where a source's authorship is."""
+        for source in self.sources.values():
+            if source.author == name and not source.author_confirmed:
+                return source.author_display
+        return name
+
     def lookup(self, name: str) -> Term | None:
         """Find a term by id, display form or alias, ignoring case, spaces and hyphens."""
         wanted = name_key(name)

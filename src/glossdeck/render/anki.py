@@ -240,7 +240,7 @@ def _link(url: str, text: str) -> str:
 
 def _view_html(glossary: Glossary, holder: str, summary: str, citations: tuple[Citation, ...]) -> str:
     quotes = "".join(_quote_html(glossary.sources[c.source], c) for c in citations)
-    return (f'<div class="view"><span class="holder">{html.escape(holder, quote=False)}:</span> '
+    return (f'<div class="view"><span class="holder">{html.escape(glossary.person(holder), quote=False)}:</span> '
             f"{markup.to_html(summary)}{quotes}</div>")
 
 

@@ -156,7 +156,7 @@ def _entry(glossary: Glossary, term: Term, names: dict[str, str],
     head.outline = (f"term-{term.id}", term.term, 1)  # type: ignore[attr-defined]
     parts: list[Any] = [head]
     for view in term.views:
-        parts.append(Para(f"<b>{_esc(view.holder)}:</b> {markup.to_pdf(view.summary)}", styles["view"]))
+        parts.append(Para(f"<b>{_esc(glossary.person(view.holder))}:</b> {markup.to_pdf(view.summary)}", styles["view"]))
         for citation in view.citations:
             parts += _quote(glossary.sources[citation.source], citation, styles)
     for citation in term.citations:
