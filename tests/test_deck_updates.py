@@ -170,3 +170,11 @@ def test_restyled_note_type_reaches_students(root, tmp_path, monkeypatch):
     col.models._clear_cache()
     assert "letter-spacing: .01em" in col.models.by_name(MODEL_NAME)["css"]
     col.close()
+
+
+def test_model_and_deck_ids_are_fixed():
+    from glossdeck.render.anki import MODEL_ID, stable_id
+
+    # Changing either makes Anki treat the next import as a different note type or deck.
+    assert MODEL_ID == 1607392319
+    assert stable_id("deck", "alignment-glossary") == 1367833124
