@@ -60,6 +60,11 @@ def test_quote_glyphs_render(tmp_path):
     assert "feels good—but it’s not like" in " ".join(text.split())
 
 
+def squeeze(text: str) -> str:
+    """Text without white space or hyphens, so that line breaks and hyphenation do not matter."""
+    return "".join(text.split()).replace("-", "")
+
+
 def test_links_and_outline_land_on_their_targets(built):
     reader = PdfReader(built["booklet"])
     links = internal_links(reader)
@@ -69,10 +74,10 @@ def test_links_and_outline_land_on_their_targets(built):
         assert 0 <= target < len(reader.pages)
     outline = outline_titles(reader)
     titles = [title for title, _ in outline]
-    assert titles[:2] == ["C", "corrigibility"]
+    assert titles[:3] == ["How to use this booklet", "C", "corrigibility"]
     for title, page in outline:
-        if title not in ("C", "M", "O", "S", "Sources"):
-            assert title in pages[page]
+        if len(title) > 1 and title not in ("How to use this booklet", "Sources", "Index of other names"):
+            assert squeeze(title) in squeeze(pages[page])
 
 
 def test_metadata(built):
@@ -91,7 +96,7 @@ def test_split_paragraphs_always_fit_their_space():
     from glossdeck.render.booklet import Para, _styles
     from glossdeck.render.fonts import register
 
-    style = _styles(register(), "en")["headword"]
+    style = _styles(register(), "en")["entry"]
     # An entry on which reportlab's own split used to come out a line too long.
     text = ("<b>MIRI</b> <i>(Machine Intelligence Research Institute, MIRI-sphere)</i> The Machine Intelligence "
             "Research Institute, a Berkeley nonprofit co-founded by Eliezer Yudkowsky that has long worked on the "

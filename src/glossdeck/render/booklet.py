@@ -1,63 +1,99 @@
-"""Resolved glossary → reading booklet PDF (A5, dictionary style), via reportlab."""
+"""Resolved glossary → reading booklet PDF: a small printed dictionary, via reportlab."""
 
 from __future__ import annotations
 
 import io
+from dataclasses import dataclass
 from typing import Any
 
-from reportlab.lib.enums import TA_CENTER, TA_JUSTIFY, TA_LEFT
+from reportlab.lib.enums import TA_CENTER, TA_JUSTIFY, TA_LEFT, TA_RIGHT
 from reportlab.lib.pagesizes import A5
 from reportlab.lib.styles import ParagraphStyle
-from reportlab.lib.units import mm
-from reportlab.platypus import (BaseDocTemplate, Frame, KeepTogether, NextPageTemplate,
-                                PageBreak, PageTemplate, Paragraph, Spacer)
+from reportlab.lib.units import inch, mm
+from reportlab.platypus import (BaseDocTemplate, Frame, KeepTogether, NextPageTemplate, PageBreak, PageTemplate,
+                                Paragraph, Spacer, Table, TableStyle)
 
 from glossdeck import markup
-from glossdeck.model import Citation, Glossary, Source, Term
+from glossdeck.model import Citation, Glossary, Source, Term, sort_key
 from glossdeck.render.common import attribution
 from glossdeck.render.common import esc as _esc
 from glossdeck.render.fonts import register
 
 INK = "#1d1d1d"
-MUTED = "#555555"
+MUTED = "#5a5a5a"
 ACCENT = "#1f3f7a"
+PAGE_SIZES = {"a5": A5, "half-letter": (5.5 * inch, 8.5 * inch)}
+MAX_PASSES = 4  # page numbers in cross-references can move text; repeat until they settle
+
+
+@dataclass(frozen=True)
+class Stub:
+    """An alias in its alphabetical place, pointing to its term."""
+
+    alias: str
+    term: Term
+    anchor: str
 
 
 def _styles(font: str, language: str) -> dict[str, ParagraphStyle]:
-    hyphenation = {"hyphenationLang": "en_US" if language.startswith("en") else language,
-                   "embeddedHyphenation": 1, "uriWasteReduce": 0.3}
-    body = ParagraphStyle("body", fontName=font, fontSize=9.5, leading=12.2, alignment=TA_JUSTIFY,
-                          textColor=INK, allowWidows=0, allowOrphans=0, **hyphenation)
+    body = ParagraphStyle("body", fontName=font, fontSize=9.5, leading=12.2, alignment=TA_JUSTIFY, textColor=INK,
+                          allowWidows=0, allowOrphans=0, hyphenationLang=_hyphenation_language(language),
+                          embeddedHyphenation=1, uriWasteReduce=0.3)
+    small = ParagraphStyle("small", parent=body, fontSize=8.6, leading=11)
     return {
         "body": body,
-        "title": ParagraphStyle("title", parent=body, fontSize=24, leading=29, alignment=TA_CENTER,
-                                fontName=f"{font}-Bold", spaceAfter=10),
-        "subtitle": ParagraphStyle("subtitle", parent=body, fontSize=12, leading=15, alignment=TA_CENTER,
-                                   fontName=f"{font}-Italic", spaceAfter=24),
-        "center": ParagraphStyle("center", parent=body, alignment=TA_CENTER),
+        "title": ParagraphStyle("title", parent=body, fontName=f"{font}-Bold", fontSize=24, leading=29,
+                                alignment=TA_CENTER, spaceAfter=10, hyphenationLang=""),
+        "subtitle": ParagraphStyle("subtitle", parent=body, fontName=f"{font}-Italic", fontSize=12, leading=15,
+                                   alignment=TA_CENTER, spaceAfter=24, hyphenationLang=""),
+        "center": ParagraphStyle("center", parent=body, alignment=TA_CENTER, hyphenationLang=""),
         "letter": ParagraphStyle("letter", parent=body, fontName=f"{font}-Bold", fontSize=20, leading=24,
                                  alignment=TA_LEFT, textColor=ACCENT, spaceBefore=10, spaceAfter=4),
-        "section": ParagraphStyle("section", parent=body, fontName=f"{font}-Bold", fontSize=13, leading=16,
-                                  alignment=TA_LEFT, spaceBefore=6, spaceAfter=6),
-        "headword": ParagraphStyle("headword", parent=body, spaceBefore=7, spaceAfter=1.5),
-        "quote": ParagraphStyle("quote", parent=body, fontSize=8.6, leading=11, leftIndent=9, spaceBefore=2.5),
+        "section": ParagraphStyle("section", parent=body, fontName=f"{font}-Bold", fontSize=14, leading=18,
+                                  alignment=TA_LEFT, spaceBefore=4, spaceAfter=8, hyphenationLang=""),
+        "subsection": ParagraphStyle("subsection", parent=body, fontName=f"{font}-Bold", fontSize=10.5,
+                                     leading=13, alignment=TA_LEFT, spaceBefore=8, spaceAfter=3),
+        "entry": ParagraphStyle("entry", parent=body, spaceBefore=7, spaceAfter=1.5),
+        "stub": ParagraphStyle("stub", parent=small, alignment=TA_LEFT, spaceBefore=4),
+        "quote": ParagraphStyle("quote", parent=small, leftIndent=9, spaceBefore=2.5),
         "cite": ParagraphStyle("cite", parent=body, fontSize=7.6, leading=9.6, leftIndent=9, alignment=TA_LEFT,
                                textColor=MUTED),
         "view": ParagraphStyle("view", parent=body, leftIndent=5, spaceBefore=3),
-        "seealso": ParagraphStyle("seealso", parent=body, fontSize=8.6, leading=11, alignment=TA_LEFT,
-                                  spaceBefore=2.5),
+        "seealso": ParagraphStyle("seealso", parent=small, alignment=TA_LEFT, spaceBefore=2.5),
         "source": ParagraphStyle("source", parent=body, alignment=TA_LEFT, leftIndent=10, firstLineIndent=-10,
                                  spaceBefore=5),
+        "index": ParagraphStyle("index", parent=small, alignment=TA_LEFT, leftIndent=10, firstLineIndent=-10),
+        "toc": ParagraphStyle("toc", parent=body, alignment=TA_LEFT, hyphenationLang=""),
+        "tocpage": ParagraphStyle("tocpage", parent=body, alignment=TA_RIGHT, hyphenationLang=""),
     }
 
 
+def _hyphenation_language(language: str) -> str:
+    """pyphen's dictionary name for the glossary's language; reportlab hyphenates only if pyphen has it."""
+    import pyphen
+
+    wanted = {"en": "en_US"}.get(language, language.replace("-", "_"))
+    if wanted not in pyphen.LANGUAGES:
+        raise ValueError(f"no hyphenation dictionary for language {language!r}")
+    return wanted
+
+
 class Para(Paragraph):
-    """A paragraph whose split-off first part is sure to fit where the split put it.
+    """A paragraph that can carry an anchor and a headword, and whose split-off first part always fits.
 
     reportlab re-breaks the lines of a split part when it is drawn; with hyphenation
     the re-broken part can come out a line longer than the space it was cut for,
     which aborts the whole build with a LayoutError. Cutting a line earlier avoids it.
     """
+
+    def __init__(self, text: str | None, style: ParagraphStyle, anchor: str | None = None,
+                 headword: str | None = None, outline: tuple[str, int] | None = None, **kwargs: Any) -> None:
+        if anchor and text is not None:
+            text = f'<a name="{anchor}"/>{text}'
+        super().__init__(text, style, **kwargs)
+        self.anchor = anchor
+        self.headword = headword
+        self.outline = outline
 
     def split(self, availWidth: float, availHeight: float) -> list[Any]:
         parts = super().split(availWidth, availHeight)
@@ -65,127 +101,308 @@ class Para(Paragraph):
             availHeight -= self.style.leading
             self.wrap(availWidth, availHeight)
             parts = super().split(availWidth, availHeight)
+        if len(parts) == 2:
+            parts[0].anchor, parts[0].headword, parts[0].outline = self.anchor, self.headword, self.outline
+            parts[1].anchor = parts[1].headword = parts[1].outline = None
         return parts
 
 
 class _Booklet(BaseDocTemplate):
-    """Adds PDF bookmarks for flowables that carry an `outline` attribute."""
+    """Records where anchors and headwords land, draws running heads, and adds bookmarks."""
+
+    def __init__(self, buffer: io.BytesIO, font: str, **kwargs: Any) -> None:
+        super().__init__(buffer, **kwargs)
+        self.font = font
+        self.anchor_pages: dict[str, int] = {}
+        self.page_headwords: list[str] = []
+        self.continuing: str | None = None
+        self.section = ""
 
     def afterFlowable(self, flowable: Any) -> None:
+        page = self.canv.getPageNumber()
+        anchor = getattr(flowable, "anchor", None)
+        if anchor:
+            self.anchor_pages.setdefault(anchor, page)
+        headword = getattr(flowable, "headword", None)
+        if headword:
+            self.page_headwords.append(headword)
+            self.continuing = headword
+        section = getattr(flowable, "section", None)
+        if section is not None:
+            self.section = section
         outline = getattr(flowable, "outline", None)
         if outline:
-            key, title, level = outline
+            title, level = outline
+            key = f"outline-{anchor}"
             self.canv.bookmarkPage(key)
             self.canv.addOutlineEntry(title, key, level=level, closed=level == 0)
 
-
-def _footer(font: str):  # type: ignore[no-untyped-def]
-    def draw(canvas: Any, doc: Any) -> None:
+    def afterPage(self) -> None:
+        canvas = self.canv
+        width, height = self.pagesize
         canvas.saveState()
-        canvas.setFont(font, 8)
         canvas.setFillColor(MUTED)
-        canvas.drawCentredString(doc.pagesize[0] / 2, 10 * mm, str(canvas.getPageNumber()))
+        canvas.setFont(self.font, 8)
+        canvas.drawCentredString(width / 2, 10 * mm, str(canvas.getPageNumber()))
+        top = height - 10 * mm
+        # Guide words, as in a printed dictionary: the first and last headword that begin on
+        # the page; a page that only continues an entry shows that entry's headword.
+        words = self.page_headwords or ([self.continuing] * 2 if self.section == "A–Z" and self.continuing else [])
+        if words:
+            canvas.setFont(f"{self.font}-Bold", 8.5)
+            canvas.setFillColor(INK)
+            canvas.drawString(self.leftMargin, top, words[0])
+            canvas.drawRightString(width - self.rightMargin, top, words[-1])
+        elif self.section:
+            canvas.setFont(f"{self.font}-Italic", 8.5)
+            canvas.drawCentredString(width / 2, top, self.section)
+        if words or self.section:
+            canvas.setStrokeColor("#b8b0a0")
+            canvas.setLineWidth(0.4)
+            canvas.line(self.leftMargin, top - 3, width - self.rightMargin, top - 3)
         canvas.restoreState()
+        self.page_headwords = []
 
-    return draw
+    def handle_pageBegin(self) -> None:
+        super().handle_pageBegin()
+        self.page_headwords = []
 
 
-def render(glossary: Glossary) -> bytes:
+class _Marker(Spacer):
+    """An invisible flowable that names the section that follows (for running heads)."""
+
+    def __init__(self, section: str) -> None:
+        super().__init__(0, 0)
+        self.section = section
+
+
+def render(glossary: Glossary, paper: str = "a5") -> bytes:
+    """Typeset until every page reference is right (page numbers can move text), then return the PDF."""
+    pages: dict[str, int] = {}
+    for _ in range(MAX_PASSES):
+        data, found = _typeset(glossary, paper, pages)
+        if found == pages:
+            return data
+        pages = found
+    return data
+
+
+def _typeset(glossary: Glossary, paper: str, pages: dict[str, int]) -> tuple[bytes, dict[str, int]]:
     font = register()
     styles = _styles(font, glossary.settings.language)
-    buffer = io.BytesIO()
     settings = glossary.settings
-    doc = _Booklet(buffer, pagesize=A5, leftMargin=15 * mm, rightMargin=15 * mm, topMargin=15 * mm,
-                   bottomMargin=17 * mm, title=settings.title, subject=settings.subtitle,
+    buffer = io.BytesIO()
+    doc = _Booklet(buffer, font, pagesize=PAGE_SIZES[paper], leftMargin=15 * mm, rightMargin=15 * mm,
+                   topMargin=17 * mm, bottomMargin=17 * mm, title=settings.title, subject=settings.subtitle,
                    author=settings.author or "glossdeck", creator="glossdeck", lang=settings.language,
                    initialFontName=font, invariant=1)
     frame = Frame(doc.leftMargin, doc.bottomMargin, doc.width, doc.height, id="body", leftPadding=0,
                   rightPadding=0, topPadding=0, bottomPadding=0)
-    doc.addPageTemplates([
-        PageTemplate("title", frames=[frame]),
-        PageTemplate("body", frames=[frame], onPage=_footer(font)),
-    ])
+    doc.addPageTemplates([PageTemplate("page", frames=[frame])])
+    refs = _References(pages)
     story: list[Any] = []
     story += _title_page(glossary, styles)
-    story += _entries(glossary, styles)
-    story += _sources(glossary, styles)
+    story += _front_matter(glossary, styles, refs)
+    story += _entries(glossary, styles, refs)
+    story += _sources(glossary, styles, refs)
+    story += _alias_index(glossary, styles, refs)
+    story += _back_cover(glossary, styles)
     doc.build(story)
-    return buffer.getvalue()
+    return buffer.getvalue(), doc.anchor_pages
+
+
+class _References:
+    """Page numbers of anchors from the previous pass ("?" on the first)."""
+
+    def __init__(self, pages: dict[str, int]) -> None:
+        self.pages = pages
+
+    def page(self, anchor: str) -> str:
+        return str(self.pages.get(anchor, "00"))
+
+    def link(self, anchor: str, text: str) -> str:
+        return f'<a href="#{anchor}" color="{ACCENT}">{text}</a>'
+
+    def with_page(self, anchor: str, text: str) -> str:
+        return self.link(anchor, f"{text}, p.\u00a0{self.page(anchor)}")
+
+
+def _term_anchor(term: Term) -> str:
+    return f"term-{term.id}"
+
+
+def _stubs(glossary: Glossary) -> list[Stub]:
+    stubs = []
+    for term in glossary.terms:
+        for number, alias in enumerate(term.aliases, start=1):
+            stubs.append(Stub(alias, term, f"alias-{term.id}-{number}"))
+    return stubs
 
 
 def _title_page(glossary: Glossary, styles: dict[str, ParagraphStyle]) -> list[Any]:
     s = glossary.settings
     quotes = sum(len(t.all_citations) for t in glossary.terms)
     return [
+        _Marker(""),
         Spacer(1, 45 * mm),
         Para(_esc(s.title), styles["title"]),
         Para(_esc(s.subtitle), styles["subtitle"]),
-        Para(f"{len(glossary.terms)} terms · {quotes} quotations, each checked word for word "
-                  f"against its source", styles["center"]),
-        NextPageTemplate("body"),
+        Para(f"{len(glossary.terms)} terms · {quotes} quotations, each checked word for word against its source",
+             styles["center"]),
         PageBreak(),
     ]
 
 
-def _entries(glossary: Glossary, styles: dict[str, ParagraphStyle]) -> list[Any]:
-    story: list[Any] = []
-    names = {t.id: t.term for t in glossary.terms}
+def _front_matter(glossary: Glossary, styles: dict[str, ParagraphStyle], refs: _References) -> list[Any]:
+    story: list[Any] = [
+        _Marker("How to use this booklet"),
+        Para("How to use this booklet", styles["section"], anchor="howto", outline=("How to use this booklet", 0)),
+        Para("Terms are in alphabetical order, letter by letter. Each entry gives the term in bold, other names "
+             "for it in italics, and a definition in our own words. Where the essays disagree, <b>views</b> set "
+             "the positions side by side. Quotations follow in quotation marks, each with its speaker, its essay "
+             "and where in the essay it stands (line and section), checked word for word against the essay's "
+             "text. <b>See also</b> points to related terms with their pages. Other names appear in their own "
+             "alphabetical place with an arrow (→) to the main entry, and in the index of other names at the "
+             "back. The guide words at the top of each page are its first and last headwords.", styles["body"]),
+        Spacer(1, 8),
+        Para("Contents", styles["subsection"]),
+    ]
+    rows = [("How to use this booklet", "howto")]
+    rows += [(f"{letter}", f"letter-{letter}") for letter in _letters(glossary)]
+    rows += [("Sources", "sources"), ("Index of other names", "aliases")]
+    story.append(_contents_table(rows, styles, refs))
+    story += [Spacer(1, 8), Para("The essays", styles["subsection"])]
+    for number, source in enumerate(glossary.sources.values(), start=1):
+        text = (f"[{number}] {_esc(source.author_display)}, <i>{_esc(source.title)}</i>"
+                f"{', ' + _esc(source.date) if source.date else ''}. "
+                f"{refs.with_page(f'source-{source.id}', 'Details')}.")
+        story.append(Para(text, styles["source"]))
+    story.append(PageBreak())
+    return story
+
+
+def _contents_table(rows: list[tuple[str, str]], styles: dict[str, ParagraphStyle], refs: _References) -> Table:
+    letters = [(label, anchor) for label, anchor in rows if anchor.startswith("letter-")]
+    others = [(label, anchor) for label, anchor in rows if not anchor.startswith("letter-")]
+    data = [[Para(refs.link(others[0][1], _esc(others[0][0])), styles["toc"]),
+             Para(refs.link(others[0][1], refs.page(others[0][1])), styles["tocpage"])]]
+    data.append([Para("A–Z: " + " ".join(refs.link(anchor, f"{label}\u00a0{refs.page(anchor)}")
+                                        for label, anchor in letters), styles["toc"]), ""])
+    for label, anchor in others[1:]:
+        data.append([Para(refs.link(anchor, _esc(label)), styles["toc"]),
+                     Para(refs.link(anchor, refs.page(anchor)), styles["tocpage"])])
+    table = Table(data, colWidths=["85%", "15%"])
+    # Table cells default to Helvetica (unembedded) for plain strings: name our font.
+    table.setStyle(TableStyle([("FONT", (0, 0), (-1, -1), styles["toc"].fontName), ("VALIGN", (0, 0), (-1, -1), "TOP"), ("SPAN", (0, 1), (1, 1)),
+                               ("LEFTPADDING", (0, 0), (-1, -1), 0), ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+                               ("TOPPADDING", (0, 0), (-1, -1), 1), ("BOTTOMPADDING", (0, 0), (-1, -1), 1)]))
+    return table
+
+
+def _initial(name: str) -> str:
+    first = sort_key(name)[0][:1].upper()
+    return first if first.isalpha() else "#"
+
+
+def _letters(glossary: Glossary) -> list[str]:
+    names = [t.term for t in glossary.terms] + [s.alias for s in _stubs(glossary)]
+    return sorted({_initial(n) for n in names}, key=lambda x: (x == "#", x))
+
+
+def _entries(glossary: Glossary, styles: dict[str, ParagraphStyle], refs: _References) -> list[Any]:
+    items: list[tuple[str, Term | Stub]] = [(t.term, t) for t in glossary.terms]
+    items += [(s.alias, s) for s in _stubs(glossary)]
+    items.sort(key=lambda pair: (_initial(pair[0]) == "#", sort_key(pair[0])))  # symbols and digits last
+    story: list[Any] = [_Marker("A–Z")]
     letter = None
-    for term in glossary.terms:
-        initial = (term.sort_key[0][:1] or "#").upper()
-        initial = initial if initial.isalpha() else "#"
-        heading = None
+    for name, item in items:
+        initial = _initial(name)
+        block = _stub(item, styles, refs) if isinstance(item, Stub) else _entry(glossary, item, styles, refs)
         if initial != letter:
             letter = initial
-            heading = Para(f'<a name="letter-{letter}"/>{letter}', styles["letter"])
-            heading.outline = (f"letter-{letter}", letter, 0)  # type: ignore[attr-defined]
-        block = _entry(glossary, term, names, styles)
-        if heading is not None:
+            heading = Para(letter, styles["letter"], anchor=f"letter-{letter}", outline=(letter, 0))
             # The letter never ends a page: it stays with its first entry's opening lines.
             story.append(KeepTogether([heading, block[0]]))
             block = block[1:]
         story.extend(block)
+    story.append(PageBreak())
     return story
 
 
-def _entry(glossary: Glossary, term: Term, names: dict[str, str],
-           styles: dict[str, ParagraphStyle]) -> list[Any]:
+def _stub(stub: Stub, styles: dict[str, ParagraphStyle], refs: _References) -> list[Any]:
+    target = _term_anchor(stub.term)
+    text = f"<b>{_esc(stub.alias)}</b> → {refs.with_page(target, f'<i>{_esc(stub.term.term)}</i>')}"
+    return [Para(text, styles["stub"], anchor=stub.anchor, headword=stub.alias)]
+
+
+def _entry(glossary: Glossary, term: Term, styles: dict[str, ParagraphStyle], refs: _References) -> list[Any]:
     aliases = f" <i>({_esc(', '.join(term.aliases))})</i>" if term.aliases else ""
-    head = Para(f'<a name="term-{term.id}"/><b>{_esc(term.term)}</b>{aliases} '
-                     f"{markup.to_pdf(term.definition)}", styles["headword"])
-    head.outline = (f"term-{term.id}", term.term, 1)  # type: ignore[attr-defined]
-    parts: list[Any] = [head]
+    parts: list[Any] = [Para(f"<b>{_esc(term.term)}</b>{aliases} {markup.to_pdf(term.definition)}", styles["entry"],
+                             anchor=_term_anchor(term), headword=term.term, outline=(term.term, 1))]
     for view in term.views:
-        parts.append(Para(f"<b>{_esc(glossary.person(view.holder))}:</b> {markup.to_pdf(view.summary)}", styles["view"]))
+        parts.append(Para(f"<b>{_esc(glossary.person(view.holder))}:</b> {markup.to_pdf(view.summary)}",
+                          styles["view"]))
         for citation in view.citations:
-            parts += _quote(glossary.sources[citation.source], citation, styles)
+            parts += _quote(glossary.sources[citation.source], citation, styles, refs)
     for citation in term.citations:
-        parts += _quote(glossary.sources[citation.source], citation, styles)
+        parts += _quote(glossary.sources[citation.source], citation, styles, refs)
     if term.related:
-        links = ", ".join(f'<a href="#term-{r}" color="{ACCENT}"><i>{_esc(names[r])}</i></a>' for r in term.related)
+        targets = [glossary.term(r) for r in term.related]
+        links = "; ".join(refs.with_page(_term_anchor(t), f"<i>{_esc(t.term)}</i>") for t in targets)
         parts.append(Para(f"<b>See also</b> {links}", styles["seealso"]))
     return parts
 
 
-def _quote(source: Source, citation: Citation, styles: dict[str, ParagraphStyle]) -> list[Any]:
+def _quote(source: Source, citation: Citation, styles: dict[str, ParagraphStyle], refs: _References) -> list[Any]:
     note = f" — {_esc(citation.note)}" if citation.note else ""
+    cite = attribution(source, citation, lambda _url, title: refs.link(f"source-{source.id}", title))
     return [
         Para(f"“{_esc(citation.display)}”", styles["quote"]),
-        Para(f"— {attribution(source, citation)}{note}", styles["cite"]),
+        Para(f"— {cite}{note}", styles["cite"]),
     ]
 
 
-def _sources(glossary: Glossary, styles: dict[str, ParagraphStyle]) -> list[Any]:
-    title = Para('<a name="sources"/>Sources', styles["section"])
-    title.outline = ("sources", "Sources", 0)  # type: ignore[attr-defined]
-    story: list[Any] = [PageBreak(), title]
-    for source in glossary.sources.values():
+def _citing_terms(glossary: Glossary, source: Source) -> list[Term]:
+    return [t for t in glossary.terms if any(c.source == source.id for c in t.all_citations)]
+
+
+def _sources(glossary: Glossary, styles: dict[str, ParagraphStyle], refs: _References) -> list[Any]:
+    story: list[Any] = [_Marker("Sources"), Para("Sources", styles["section"], anchor="sources", outline=("Sources", 0)),
+                        Para("Every quotation in this booklet was checked, word for word, against these texts; "
+                             "their SHA-256 checksums identify the exact versions.", styles["body"])]
+    for number, source in enumerate(glossary.sources.values(), start=1):
         details = [f"{_esc(source.author_display)}, <i>{_esc(source.title)}</i>"]
+        if source.subtitle:
+            details[0] += f" ({_esc(source.subtitle)})"
         details += [_esc(x) for x in (source.venue, source.date) if x]
         if source.url:
             details.append(f'<a href="{_esc(source.url)}" color="{ACCENT}">{_esc(source.url)}</a>')
-        text = ", ".join(details) + "."
+        text = f"[{number}] " + ", ".join(details) + "."
         if source.version:
-            text += f" <i>{_esc(source.version)}</i>"
-        story.append(Para(text, styles["source"]))
+            text += f" {_esc(source.version)}"
+        story.append(Para(text, styles["source"], anchor=f"source-{source.id}", outline=(source.title, 1)))
+        story.append(Para(f"SHA-256 {source.sha256}", styles["cite"]))
+        cited = ", ".join(refs.with_page(_term_anchor(t), _esc(t.term)) for t in _citing_terms(glossary, source))
+        story.append(Para(f"<b>Cited in</b> {cited}.", styles["seealso"]))
+    story.append(PageBreak())
     return story
+
+
+def _alias_index(glossary: Glossary, styles: dict[str, ParagraphStyle], refs: _References) -> list[Any]:
+    story: list[Any] = [_Marker("Index of other names"),
+                        Para("Index of other names", styles["section"], anchor="aliases",
+                             outline=("Index of other names", 0))]
+    for stub in sorted(_stubs(glossary), key=lambda s: sort_key(s.alias)):
+        target = _term_anchor(stub.term)
+        story.append(Para(f"{_esc(stub.alias)} → {refs.with_page(target, _esc(stub.term.term))}", styles["index"]))
+    story.append(PageBreak())
+    return story
+
+
+def _back_cover(glossary: Glossary, styles: dict[str, ParagraphStyle]) -> list[Any]:
+    return [
+        _Marker(""),
+        Spacer(1, 120 * mm),
+        Para(f"{_esc(glossary.settings.title)}. Built with glossdeck from {len(glossary.terms)} terms and "
+             f"{len(glossary.sources)} source essays. Set in Charis SIL (SIL Open Font License).", styles["center"]),
+    ]
