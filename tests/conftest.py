@@ -50,3 +50,16 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     root = make_project(tmp_path_factory.mktemp("built") / "project")
     result = pipeline.build(root, timestamp=TIMESTAMP)
     return result.outputs
+
+
+@pytest.fixture(scope="session")
+def shipped(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """The shipped glossary, copied and built once (its own lock file is left untouched)."""
+    from glossdeck import pipeline
+
+    root = tmp_path_factory.mktemp("shipped") / "project"
+    for folder in ("glossary", "seeds"):
+        shutil.copytree(REPO / folder, root / folder)
+    outputs = dict(pipeline.build(root, out=root / "build", timestamp=2_000_000_000).outputs)
+    outputs["root"] = root
+    return outputs

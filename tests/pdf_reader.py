@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 from pypdf import PdfReader
-from pypdf.generic import IndirectObject
 
 
 def fonts_by_page(reader: PdfReader) -> list[dict[str, bool]]:
@@ -30,29 +29,6 @@ def page_text(path: Path) -> list[str]:
     return [page.extract_text() or "" for page in PdfReader(path).pages]
 
 
-def internal_links(reader: PdfReader) -> list[tuple[int, int]]:
-    """(page of the link, page its destination lands on) for every internal link."""
-    links = []
-    for number, page in enumerate(reader.pages):
-        for annot in page.get("/Annots", []) or []:
-            annot = annot.get_object()
-            dest = annot.get("/Dest")
-            action = annot.get("/A")
-            if dest is None and action is not None and action.get_object().get("/S") == "/GoTo":
-                dest = action.get_object().get("/D")
-            if dest is None:
-                continue
-            if isinstance(dest, IndirectObject):
-                dest = dest.get_object()
-            if not isinstance(dest, list):
-                dest = reader.named_destinations[str(dest)]
-                links.append((number, reader.get_destination_page_number(dest)))
-                continue
-            links.append((number, reader.get_page_number(dest[0].get_object().indirect_reference
-                                                         if hasattr(dest[0], "get_object") else dest[0])))
-    return links
-
-
 def outline_titles(reader: PdfReader) -> list[tuple[str, int]]:
     result = []
 
@@ -65,3 +41,28 @@ def outline_titles(reader: PdfReader) -> list[tuple[str, int]]:
 
     walk(reader.outline)
     return result
+
+
+def text_runs(page) -> list[tuple[float, str, float, str]]:  # type: ignore[no-untyped-def]
+    """(baseline y, font name, font size, text) of every text run on the page, in drawing order."""
+    runs = []
+
+    def visit(text, cm, tm, font, size):  # type: ignore[no-untyped-def]
+        if text.strip() and font is not None:
+            runs.append((round(tm[5] * cm[3] + cm[5], 1), str(font.get("/BaseFont", "")),
+                         round(size * tm[3] * cm[3], 2), text.strip()))
+
+    page.extract_text(visitor_text=visit)
+    return runs
+
+
+def link_targets(reader: PdfReader) -> list[tuple[int, int, float]]:
+    """(page of the link, page it lands on, top of the view it opens) for every internal link."""
+    found = []
+    for number, page in enumerate(reader.pages):
+        for annot in page.get("/Annots", []) or []:
+            annot = annot.get_object()
+            dest = annot.get("/Dest")
+            if dest is not None:
+                found.append((number, reader.get_page_number(dest[0].get_object()), float(dest[3])))
+    return found

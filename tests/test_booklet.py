@@ -4,7 +4,7 @@ from pypdf import PdfReader
 
 from glossdeck import pipeline
 from tests.conftest import TIMESTAMP, make_project
-from tests.pdf_reader import fonts_by_page, internal_links, outline_titles, page_text
+from tests.pdf_reader import fonts_by_page, link_targets, outline_titles, page_text, text_runs
 
 
 def test_every_font_on_every_page_is_embedded(built):
@@ -67,10 +67,10 @@ def squeeze(text: str) -> str:
 
 def test_links_and_outline_land_on_their_targets(built):
     reader = PdfReader(built["booklet"])
-    links = internal_links(reader)
+    links = link_targets(reader)
     assert links, "no internal links"
     pages = page_text(built["booklet"])
-    for _, target in links:
+    for _, target, _ in links:
         assert 0 <= target < len(reader.pages)
     outline = outline_titles(reader)
     titles = [title for title, _ in outline]

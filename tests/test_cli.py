@@ -56,8 +56,9 @@ def test_build_writes_deck_and_booklet(project):
     assert result.exit_code == 0, result.output
     assert (project / "build" / "test-glossary.apkg").stat().st_size > 0
     assert (project / "build" / "test-glossary-booklet.pdf").read_bytes().startswith(b"%PDF")
-    assert sorted(p.name for p in (project / "build").iterdir()) == ["test-glossary-booklet.pdf",
-                                                                     "test-glossary.apkg"]
+    assert sorted(p.name for p in (project / "build").iterdir()) == [
+        "test-glossary-booklet-print.pdf", "test-glossary-booklet.pdf", "test-glossary-cards.pdf",
+        "test-glossary.apkg"]
 
 
 def test_build_one_target_into_another_folder(project, tmp_path):

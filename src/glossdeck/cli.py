@@ -113,22 +113,60 @@ def check(project: Path | None, fmt: str, strict: bool) -> None:
 @click.argument("targets", nargs=-1, type=click.Choice(TARGETS))
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Output folder (default: build/ in the project).")
+@click.option("--paper", type=click.Choice(["a5", "half-letter"]), default=None,
+              help="Booklet page size; the print-ready file uses A4 or Letter sheets to match.")
+@click.option("--cards-paper", type=click.Choice(["a4", "letter"]), default=None, help="Paper for the flashcards.")
+@click.option("--card-size", metavar="WxH", default=None, help="Card size in mm, e.g. 60x85 (the default).")
+@click.option("--flip", type=click.Choice(["long", "short"]), default=None,
+              help="The edge your printer flips on for double-sided printing (default: long).")
+@click.option("--back-offset", metavar="X,Y", default=None,
+              help="Move every card back by X mm right and Y mm up, if your printer misaligns the sides.")
+@click.option("--fold", is_flag=True, default=None,
+              help="Fronts and backs side by side, to fold: for printers without double-sided printing.")
 @handles_errors
-def build(project: Path | None, targets: tuple[str, ...], out: Path | None) -> None:
-    """Check the glossary, then build the deck and the booklet (or only the TARGETS named).
+def build(project: Path | None, targets: tuple[str, ...], out: Path | None, paper: str | None,
+          cards_paper: str | None, card_size: str | None, flip: str | None, back_offset: str | None,
+          fold: bool | None) -> None:
+    """Check the glossary, then build every output (or only the TARGETS named).
+
+    \b
+    Targets: deck (.apkg), booklet (reading PDF), print (the booklet imposed
+    for saddle-stitch printing), cards (printable flashcards).
 
     Nothing is written unless every check passes, and each output file is
-    replaced atomically. Set SOURCE_DATE_EPOCH for byte-identical rebuilds.
+    replaced atomically. The deck's note times come from glossary/notes.lock,
+    which build keeps current: commit it.
 
     \b
     Example:
-      glossdeck build                 # build/alignment-glossary.apkg and -booklet.pdf
+      glossdeck build                      # everything into build/
       glossdeck build deck --out dist
+      glossdeck build cards --cards-paper letter --flip short
     """
-    result = _pipeline().build(_project(project), out, targets or TARGETS)
+    overrides = _settings_overrides(paper, cards_paper, card_size, flip, back_offset, fold)
+    result = _pipeline().build(_project(project), out, targets or TARGETS, settings=overrides)
     _report(result.warnings)
     for path in result.outputs.values():
         click.echo(f"wrote {path}")
+
+
+def _settings_overrides(paper: str | None, cards_paper: str | None, card_size: str | None, flip: str | None,
+                        back_offset: str | None, fold: bool | None) -> dict[str, Any]:
+    from glossdeck.validate import parse_pair
+
+    overrides: dict[str, Any] = {}
+    for key, value in (("paper", paper), ("cards_paper", cards_paper), ("card_flip", flip)):
+        if value is not None:
+            overrides[key] = value
+    if fold:
+        overrides["card_layout"] = "fold"
+    for key, text, separator in (("card_size_mm", card_size, "x"), ("card_back_offset_mm", back_offset, ",")):
+        if text is not None:
+            pair = parse_pair(text, separator)
+            if pair is None:
+                raise click.BadParameter(f"{text!r} is not two numbers joined by {separator!r}")
+            overrides[key] = pair
+    return overrides
 
 
 @main.command()

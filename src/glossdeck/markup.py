@@ -94,8 +94,9 @@ def to_html(text: str, term_href: dict[str, str] | None = None) -> str:
     return "".join(out)
 
 
-def to_pdf(text: str, code_font: str | None = None, link_colour: str = "#1f3f7a") -> str:
-    """reportlab paragraph markup: every character escaped; term links become internal links."""
+def to_pdf(text: str, code_font: str | None = None, link_colour: str = "#1f3f7a", links: bool = True) -> str:
+    """reportlab paragraph markup: every character escaped; term links become internal links
+    (or plain text where the document has no entries to link to)."""
     out = []
     for span in parse(text):
         piece = html.escape(span.text, quote=False)
@@ -105,9 +106,9 @@ def to_pdf(text: str, code_font: str | None = None, link_colour: str = "#1f3f7a"
             piece = f"<i>{piece}</i>"
         if span.bold:
             piece = f"<b>{piece}</b>"
-        if span.term_id is not None:
+        if links and span.term_id is not None:
             piece = f'<a href="#term-{span.term_id}" color="{link_colour}">{piece}</a>'
-        elif span.href:
+        elif links and span.href:
             piece = f'<a href="{html.escape(span.href)}" color="{link_colour}">{piece}</a>'
         out.append(piece)
     return "".join(out)

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 
-TARGETS = ("deck", "booklet")  # what `glossdeck build` can write, in build order
+TARGETS = ("deck", "booklet", "print", "cards")  # what `glossdeck build` can write
 
 
 @dataclass(frozen=True)
@@ -22,6 +22,12 @@ class Settings:
     output_base: str = "alignment-glossary"
     author: str = ""
     id: str = "alignment-glossary"  # part of every Anki note's identity: never change it
+    paper: str = "a5"  # the booklet's page: a5 (printed on A4) or half-letter (printed on Letter)
+    cards_paper: str = "a4"
+    card_size_mm: tuple[float, float] = (60.0, 85.0)
+    card_flip: str = "long"
+    card_back_offset_mm: tuple[float, float] = (0.0, 0.0)
+    card_layout: str = "duplex"
 
 
 @dataclass(frozen=True)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from glossdeck import citations, deckstate, validate
 from glossdeck.errors import GlossdeckError, Problem, Problems
@@ -114,34 +116,47 @@ class BuildResult:
 
 def output_names(glossary: Glossary) -> dict[str, str]:
     base = glossary.settings.output_base
-    return {"deck": f"{base}.apkg", "booklet": f"{base}-booklet.pdf"}
+    return {"deck": f"{base}.apkg", "booklet": f"{base}-booklet.pdf", "print": f"{base}-booklet-print.pdf",
+            "cards": f"{base}-cards.pdf"}
 
 
 def build(root: Path, out: Path | None = None, targets: tuple[str, ...] = TARGETS,
-          timestamp: int | None = None) -> BuildResult:
+          timestamp: int | None = None, settings: dict[str, Any] | None = None) -> BuildResult:
     """Check, render every target in memory, then write them all; a failure writes nothing.
 
     `timestamp` is "now" for notes whose content changed (default: SOURCE_DATE_EPOCH, else
-    the clock); unchanged notes keep the times recorded in glossary/notes.lock.
+    the clock); unchanged notes keep the times recorded in glossary/notes.lock. `settings`
+    overrides glossary.yaml for this build (paper, card options).
     """
     glossary, warnings = check(root)
+    if settings:
+        glossary = dataclasses.replace(glossary, settings=dataclasses.replace(glossary.settings, **settings))
     rendered: dict[str, bytes] = {}
     new_state = None
-    for target in targets:
-        # Imported here so that `glossdeck --help` and `check` never pay for reportlab or genanki.
-        if target == "deck":
-            from glossdeck.render import anki
+    # Renderers are imported here so that `glossdeck --help` and `check` never pay for reportlab or genanki.
+    if "deck" in targets:
+        from glossdeck.render import anki
 
-            state, _ = deckstate.load(root)
-            deck = anki.render(glossary, state, build_timestamp() if timestamp is None else timestamp)
-            rendered[target], new_state = deck.data, deck.state
-        elif target == "booklet":
-            from glossdeck.render import booklet
+        state, _ = deckstate.load(root)
+        deck = anki.render(glossary, state, build_timestamp() if timestamp is None else timestamp)
+        rendered["deck"], new_state = deck.data, deck.state
+    if "booklet" in targets or "print" in targets:
+        from glossdeck.render import booklet
 
-            rendered[target] = booklet.render(glossary)
+        reading = booklet.render(glossary, glossary.settings.paper)
+        if "booklet" in targets:
+            rendered["booklet"] = reading
+        if "print" in targets:
+            from glossdeck.render import impose
+
+            rendered["print"] = impose.impose(reading, glossary.settings.paper)
+    if "cards" in targets:
+        from glossdeck.render import cards
+
+        rendered["cards"] = cards.render(glossary, cards.options_from(glossary.settings))
     out_dir = out if out is not None else root / "build"
     names = output_names(glossary)
-    outputs = {name: write_atomically(out_dir / names[name], data) for name, data in rendered.items()}
+    outputs = {name: write_atomically(out_dir / names[name], rendered[name]) for name in TARGETS if name in rendered}
     if new_state is not None:
         write_atomically(root / deckstate.LOCK_FILE, new_state.to_text().encode("utf-8"))
     return BuildResult(glossary, outputs, warnings)

@@ -34,7 +34,15 @@ SETTINGS_FIELDS = {
     "output_base": Field("text"),
     "author": Field("text"),
     "id": Field("text"),
+    "paper": Field("text"),
+    "cards_paper": Field("text"),
+    "card_size": Field("text"),
+    "card_flip": Field("text"),
+    "card_back_offset": Field("text"),
+    "card_layout": Field("text"),
 }
+CHOICES = {"paper": ("a5", "half-letter"), "cards_paper": ("a4", "letter"), "card_flip": ("long", "short"),
+           "card_layout": ("duplex", "fold")}
 SOURCE_FIELDS = {
     "file": Field("text", True),
     "sha256": Field("text", True),
@@ -225,6 +233,13 @@ def validate_settings(data: Any, path: Path, problems: Problems) -> Settings:
     if not re.fullmatch(r"[A-Za-z0-9._-]+", base):
         problems.error(path, data.line_of("output_base"), f"output_base {base!r} is not a plain file name",
                        "use letters, digits, dots, hyphens and underscores")
+    for key, allowed in CHOICES.items():
+        if key in clean and clean[key] not in allowed:
+            problems.error(path, data.line_of(key), f"`{key}: {clean[key]}` is not one of: {', '.join(allowed)}",
+                           f"write `{key}: {allowed[0]}`")
+            del clean[key]
+    size = _pair(clean, data, "card_size", "x", (60.0, 85.0), path, problems, "60x85 (width x height in mm)")
+    offset = _pair(clean, data, "card_back_offset", ",", (0.0, 0.0), path, problems, "0.5,-1 (right, up in mm)")
     return Settings(
         title=title,
         subtitle=clean.get("subtitle", ""),
@@ -233,7 +248,34 @@ def validate_settings(data: Any, path: Path, problems: Problems) -> Settings:
         output_base=base,
         author=clean.get("author", ""),
         id=clean.get("id", base),
+        paper=clean.get("paper", "a5"),
+        cards_paper=clean.get("cards_paper", "a4"),
+        card_size_mm=size,
+        card_flip=clean.get("card_flip", "long"),
+        card_back_offset_mm=offset,
+        card_layout=clean.get("card_layout", "duplex"),
     )
+
+
+def parse_pair(text: str, separator: str) -> tuple[float, float] | None:
+    """"60x85" or "0.5,-1" as two numbers, or None if it is not that."""
+    parts = text.lower().replace(" ", "").split(separator)
+    try:
+        first, second = (float(p) for p in parts)
+    except ValueError:
+        return None
+    return first, second
+
+
+def _pair(clean: dict[str, Any], data: Located, key: str, separator: str, default: tuple[float, float],
+          path: Path, problems: Problems, example: str) -> tuple[float, float]:
+    if key not in clean:
+        return default
+    pair = parse_pair(clean[key], separator)
+    if pair is None or (key == "card_size" and min(pair) <= 0):
+        problems.error(path, data.line_of(key), f"`{key}: {clean[key]}` is not two numbers", f"write e.g. {example}")
+        return default
+    return pair
 
 
 def validate_sources(data: Any, path: Path, problems: Problems) -> dict[str, Source]:

@@ -273,7 +273,7 @@ def _front_matter(glossary: Glossary, styles: dict[str, ParagraphStyle], refs: _
     story.append(_contents_table(rows, styles, refs))
     story += [Spacer(1, 8), Para("The essays", styles["subsection"])]
     for number, source in enumerate(glossary.sources.values(), start=1):
-        text = (f"[{number}] {_esc(source.author_display)}, <i>{_esc(source.title)}</i>"
+        text = (f"<b>[{number}]</b> {_esc(source.author_display)}, <i>{_esc(source.title)}</i>"
                 f"{', ' + _esc(source.date) if source.date else ''}. "
                 f"{refs.with_page(f'source-{source.id}', 'Details')}.")
         story.append(Para(text, styles["source"]))
@@ -377,7 +377,7 @@ def _sources(glossary: Glossary, styles: dict[str, ParagraphStyle], refs: _Refer
         details += [_esc(x) for x in (source.venue, source.date) if x]
         if source.url:
             details.append(f'<a href="{_esc(source.url)}" color="{ACCENT}">{_esc(source.url)}</a>')
-        text = f"[{number}] " + ", ".join(details) + "."
+        text = f"<b>[{number}]</b> " + ", ".join(details) + "."
         if source.version:
             text += f" {_esc(source.version)}"
         story.append(Para(text, styles["source"], anchor=f"source-{source.id}", outline=(source.title, 1)))

@@ -1,0 +1,284 @@
+"""Resolved glossary → printable flashcards: fronts and mirrored backs that line up when printed double-sided."""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+
+from reportlab.lib.enums import TA_CENTER, TA_JUSTIFY
+from reportlab.lib.pagesizes import A4, landscape, letter
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import Paragraph
+
+from glossdeck import markup
+from glossdeck.errors import GlossdeckError, Problem
+from glossdeck.model import Citation, Glossary, Settings, Term
+from glossdeck.render.common import attribution, esc
+from glossdeck.render.fonts import register
+
+PAPERS = {"a4": A4, "letter": letter}
+PRINTER_MARGIN = 5 * mm  # home printers cannot print closer than this to the edge
+MARK_GAP, MARK_LENGTH = 1.5 * mm, 4 * mm
+PADDING = 4 * mm
+MIN_FONT = 6.0
+MARK_COLOUR = "#7f7f7f"
+NUMBER_INSET = 2.5 * mm  # the card's number sits this far in from its lower-left corner, front and back
+
+
+@dataclass(frozen=True)
+class CardOptions:
+    """How the cards are laid out; see the README's "Printable flashcards"."""
+
+    paper: str = "a4"
+    width_mm: float = 60
+    height_mm: float = 85
+    flip: str = "long"  # the edge the printer flips the sheet on: "long" or "short"
+    back_offset_mm: tuple[float, float] = (0.0, 0.0)  # moves every back right and up
+    layout: str = "duplex"  # "duplex" or "fold" (front and back side by side, for printers without duplex)
+
+
+@dataclass(frozen=True)
+class Grid:
+    """Card positions on one sheet: a grid symmetric about the page centre."""
+
+    page: tuple[float, float]
+    card: tuple[float, float]
+    columns: int
+    rows: int
+
+    @property
+    def origin(self) -> tuple[float, float]:
+        width, height = self.page
+        return (width - self.columns * self.card[0]) / 2, (height - self.rows * self.card[1]) / 2
+
+    def slot(self, column: int, row: int) -> tuple[float, float]:
+        """Lower-left corner of the card at (column, row), row 0 at the top."""
+        x0, y0 = self.origin
+        return x0 + column * self.card[0], y0 + (self.rows - 1 - row) * self.card[1]
+
+
+def options_from(settings: Settings) -> CardOptions:
+    return CardOptions(paper=settings.cards_paper, width_mm=settings.card_size_mm[0],
+                       height_mm=settings.card_size_mm[1], flip=settings.card_flip,
+                       back_offset_mm=settings.card_back_offset_mm, layout=settings.card_layout)
+
+
+def grid_for(options: CardOptions) -> Grid:
+    """As many cards as fit with their crop marks inside the printable area."""
+    page = PAPERS[options.paper]
+    if options.layout == "fold":
+        page = landscape(page)
+    card = (options.width_mm * mm, options.height_mm * mm)
+    reserve = 2 * (PRINTER_MARGIN + MARK_GAP + MARK_LENGTH)
+    usable_width = page[0] - reserve
+    if options.layout == "fold":  # each half of the sheet holds the same number of cards
+        usable_width = page[0] / 2 - (PRINTER_MARGIN + MARK_GAP + MARK_LENGTH) - MARK_GAP
+    columns = int(usable_width // card[0])
+    rows = int((page[1] - reserve) // card[1])
+    if columns < 1 or rows < 1:
+        raise GlossdeckError([Problem(None, None, f"a {options.width_mm:g}×{options.height_mm:g} mm card does not "
+                                      f"fit on {options.paper.upper()} paper with room for crop marks",
+                                      "choose a smaller card_size (e.g. 60x85) or the other layout")])
+    if options.layout == "fold":
+        return Grid(page, card, columns * 2, rows)
+    return Grid(page, card, columns, rows)
+
+
+def back_slot(grid: Grid, column: int, row: int, flip: str) -> tuple[int, int]:
+    """Where a front's back goes on the reverse page so that the two line up after the flip."""
+    if flip == "long":  # the sheet turns over left to right: columns swap
+        return grid.columns - 1 - column, row
+    return column, grid.rows - 1 - row  # turns over top to bottom: rows swap
+
+
+def render(glossary: Glossary, options: CardOptions = CardOptions()) -> bytes:
+    font = register()
+    grid = grid_for(options)
+    buffer = io.BytesIO()
+    canvas = Canvas(buffer, pagesize=grid.page, invariant=1, initialFontName=font, lang=glossary.settings.language)
+    canvas.setTitle(f"{glossary.settings.title}: flashcards")
+    canvas.setAuthor(glossary.settings.author or "glossdeck")
+    canvas.setSubject(glossary.settings.subtitle)
+    styles = _styles(font)
+    terms = list(glossary.terms)
+    if options.layout == "fold":
+        _fold_pages(canvas, glossary, terms, grid, styles, options)
+    else:
+        _duplex_pages(canvas, glossary, terms, grid, styles, options)
+    canvas.save()
+    return buffer.getvalue()
+
+
+def _duplex_pages(canvas: Canvas, glossary: Glossary, terms: list[Term], grid: Grid,
+                  styles: dict[str, ParagraphStyle], options: CardOptions) -> None:
+    per_sheet = grid.columns * grid.rows
+    dx, dy = options.back_offset_mm[0] * mm, options.back_offset_mm[1] * mm
+    for start in range(0, len(terms), per_sheet):
+        batch = terms[start : start + per_sheet]
+        slots = [(i % grid.columns, i // grid.columns) for i in range(len(batch))]
+        _instruction(canvas, grid, font=styles["front"].fontName,
+                     text=f"Fronts. Print double-sided, flipping on the {options.flip} edge, at actual size "
+                          f"(100%). Backs are on the next page.")
+        for number, term, (column, row) in zip(range(start + 1, start + 1 + len(batch)), batch, slots):
+            _front(canvas, term, grid.slot(column, row), grid.card, styles, number)
+        _crop_marks(canvas, grid, 0, 0)
+        canvas.showPage()
+        for number, term, (column, row) in zip(range(start + 1, start + 1 + len(batch)), batch, slots):
+            x, y = grid.slot(*back_slot(grid, column, row, options.flip))
+            _back(canvas, glossary, term, (x + dx, y + dy), grid.card, styles, number)
+        _crop_marks(canvas, grid, dx, dy)
+        canvas.showPage()
+
+
+def _fold_pages(canvas: Canvas, glossary: Glossary, terms: list[Term], grid: Grid,
+                styles: dict[str, ParagraphStyle], options: CardOptions) -> None:
+    half = grid.columns // 2
+    per_sheet = half * grid.rows
+    for start in range(0, len(terms), per_sheet):
+        batch = terms[start : start + per_sheet]
+        _instruction(canvas, grid, font=styles["front"].fontName,
+                     text="Fold along the dashed centre line, fronts outwards; glue, then cut along the crop marks.")
+        for index, term in enumerate(batch):
+            column, row = index % half, index // half
+            _front(canvas, term, grid.slot(column, row), grid.card, styles, start + index + 1)
+            # mirrored about the fold, so that each back lands behind its front
+            _back(canvas, glossary, term, grid.slot(grid.columns - 1 - column, row), grid.card, styles,
+                  start + index + 1)
+        _crop_marks(canvas, grid, 0, 0)
+        canvas.saveState()
+        canvas.setStrokeColor(MARK_COLOUR)
+        canvas.setDash(3, 3)
+        canvas.setLineWidth(0.5)
+        canvas.line(grid.page[0] / 2, PRINTER_MARGIN, grid.page[0] / 2, grid.page[1] - PRINTER_MARGIN)
+        canvas.restoreState()
+        canvas.showPage()
+
+
+def _styles(font: str) -> dict[str, ParagraphStyle]:
+    return {
+        "front": ParagraphStyle("front", fontName=f"{font}-Bold", fontSize=16, leading=19, alignment=TA_CENTER),
+        "aliases": ParagraphStyle("aliases", fontName=f"{font}-Italic", fontSize=9, leading=11,
+                                  alignment=TA_CENTER, textColor="#555555"),
+        "back": ParagraphStyle("back", fontName=font, fontSize=9, leading=11, alignment=TA_JUSTIFY,
+                               hyphenationLang="en_US", embeddedHyphenation=1, allowWidows=1, allowOrphans=1),
+        "quote": ParagraphStyle("quote", fontName=font, fontSize=8, leading=9.8, alignment=TA_JUSTIFY,
+                                hyphenationLang="en_US", embeddedHyphenation=1),
+    }
+
+
+def _number(canvas: Canvas, corner: tuple[float, float], number: int, font: str) -> None:
+    """The card's number, to pair fronts with backs and keep a stack in order."""
+    canvas.saveState()
+    canvas.setFont(font, 6)
+    canvas.setFillColor("#8a8a8a")
+    canvas.drawString(corner[0] + NUMBER_INSET, corner[1] + NUMBER_INSET, str(number))
+    canvas.restoreState()
+
+
+def _front(canvas: Canvas, term: Term, corner: tuple[float, float], card: tuple[float, float],
+           styles: dict[str, ParagraphStyle], number: int) -> None:
+    x, y = corner
+    _number(canvas, corner, number, styles["back"].fontName)
+    inner = card[0] - 2 * PADDING
+    parts = [Paragraph(esc(term.term), styles["front"])]
+    if term.aliases:
+        parts.append(Paragraph(esc(", ".join(term.aliases)), styles["aliases"]))
+    fitted = _fit(parts, inner, card[1] - 2 * PADDING)
+    height = sum(h for _, h in fitted)
+    top = y + card[1] / 2 + height / 2
+    for paragraph, h in fitted:
+        paragraph.drawOn(canvas, x + PADDING, top - h)
+        top -= h
+
+
+def _back(canvas: Canvas, glossary: Glossary, term: Term, corner: tuple[float, float], card: tuple[float, float],
+          styles: dict[str, ParagraphStyle], number: int) -> None:
+    x, y = corner
+    _number(canvas, corner, number, styles["back"].fontName)
+    parts = [Paragraph(markup.to_pdf(term.definition, links=False), styles["back"])]
+    citation = _short_quote(term)
+    if citation is not None:
+        source = glossary.sources[citation.source]
+        parts.append(Paragraph(f"“{esc(citation.display)}” — {attribution(source, citation)}", styles["quote"]))
+    top = y + card[1] - PADDING
+    for paragraph, h in _fit(parts, card[0] - 2 * PADDING, card[1] - 2 * PADDING - NUMBER_INSET, gap=4):
+        paragraph.drawOn(canvas, x + PADDING, top - h)
+        top -= h + 4
+
+
+def _short_quote(term: Term) -> Citation | None:
+    """The term's shortest quote, which fits a card best."""
+    return min(term.citations, key=lambda c: len(c.display), default=None)
+
+
+def _fit(parts: list[Paragraph], width: float, height: float, gap: float = 0) -> list[tuple[Paragraph, float]]:
+    """Shrink the text until it fits the card; if even the smallest size overflows, cut it with "…"."""
+    scale = 1.0
+    while True:
+        sized = [_scaled(p, scale) for p in parts]
+        heights = [p.wrap(width, height)[1] for p in sized]
+        if sum(heights) + gap * (len(sized) - 1) <= height:
+            return list(zip(sized, heights))
+        if min(p.style.fontSize for p in sized) * 0.92 < MIN_FONT:
+            return _cut(sized, width, height, gap)
+        scale *= 0.92
+
+
+def _scaled(paragraph: Paragraph, scale: float) -> Paragraph:
+    style = ParagraphStyle(paragraph.style.name, parent=paragraph.style,
+                           fontSize=paragraph.style.fontSize * scale, leading=paragraph.style.leading * scale)
+    return Paragraph(paragraph.text, style)
+
+
+def _cut(parts: list[Paragraph], width: float, height: float, gap: float) -> list[tuple[Paragraph, float]]:
+    """Keep whole paragraphs while they fit, then as many words of the next as fit, ending in "…"."""
+    kept: list[tuple[Paragraph, float]] = []
+    room = height
+    for paragraph in parts:
+        h = paragraph.wrap(width, room)[1]
+        if h <= room:
+            kept.append((paragraph, h))
+            room -= h + gap
+            continue
+        words = paragraph.getPlainText().split()
+        while words:
+            words.pop()
+            trial = Paragraph(esc(" ".join(words)) + "…", paragraph.style)
+            h = trial.wrap(width, room)[1]
+            if h <= room:
+                kept.append((trial, h))
+                break
+        break
+    return kept
+
+
+def _instruction(canvas: Canvas, grid: Grid, font: str, text: str) -> None:
+    """One line up the left margin, between the printable edge and the crop marks."""
+    canvas.saveState()
+    canvas.setFont(font.replace("-Bold", ""), 7)
+    canvas.setFillColor("#777777")
+    canvas.translate(PRINTER_MARGIN + 2.5 * mm, grid.page[1] / 2)
+    canvas.rotate(90)
+    canvas.drawCentredString(0, 0, text)
+    canvas.restoreState()
+
+
+def _crop_marks(canvas: Canvas, grid: Grid, dx: float, dy: float) -> None:
+    """Short lines outside the grid, in line with every card edge, to cut along."""
+    x0, y0 = grid.origin
+    x0, y0 = x0 + dx, y0 + dy
+    x1, y1 = x0 + grid.columns * grid.card[0], y0 + grid.rows * grid.card[1]
+    canvas.saveState()
+    canvas.setStrokeColor(MARK_COLOUR)
+    canvas.setLineWidth(0.3)
+    for column in range(grid.columns + 1):
+        x = x0 + column * grid.card[0]
+        canvas.line(x, y1 + MARK_GAP, x, y1 + MARK_GAP + MARK_LENGTH)
+        canvas.line(x, y0 - MARK_GAP, x, y0 - MARK_GAP - MARK_LENGTH)
+    for row in range(grid.rows + 1):
+        y = y0 + row * grid.card[1]
+        canvas.line(x0 - MARK_GAP, y, x0 - MARK_GAP - MARK_LENGTH, y)
+        canvas.line(x1 + MARK_GAP, y, x1 + MARK_GAP + MARK_LENGTH, y)
+    canvas.restoreState()

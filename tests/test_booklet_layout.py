@@ -1,0 +1,104 @@
+"""The shipped glossary's booklet read back page by page: guide words, references, links, typography."""
+
+import re
+
+import pytest
+from pypdf import PdfReader
+
+from glossdeck import pipeline
+from tests.pdf_reader import link_targets, outline_titles, page_text, text_runs
+
+HEAD_ZONE = 565  # running heads sit 10 mm below the top of an A5 page (595 pt)
+
+
+@pytest.fixture(scope="module")
+def booklet(shipped):
+    glossary, _ = pipeline.check(shipped["root"])
+    reader = PdfReader(shipped["booklet"])
+    return glossary, reader, [text_runs(page) for page in reader.pages]
+
+
+def headwords(runs):
+    """Entry and cross-reference headwords: bold body-size runs that are not labels."""
+    return [text for y, font, size, text in runs if y < HEAD_ZONE and font.endswith("-Bold")
+            and size in (9.5, 8.6) and not text.endswith(":") and text not in ("See also", "Cited in")]
+
+
+def running_head(runs):
+    return [text for y, font, size, text in runs if y >= HEAD_ZONE and font.endswith("-Bold")]
+
+
+def test_guide_words_are_the_first_and_last_headwords(booklet):
+    glossary, reader, pages = booklet
+    outline = dict(outline_titles(reader))
+    first_az, sources = outline["A"], outline["Sources"]
+    checked = 0
+    previous = None
+    for number in range(first_az, sources):
+        words = headwords(pages[number])
+        head = running_head(pages[number])
+        if words:
+            assert head == [words[0], words[-1]], f"page {number + 1}"
+            previous = words[-1]
+            checked += 1
+        else:  # a page that only continues an entry shows that entry
+            assert head == [previous, previous], f"page {number + 1}"
+    assert checked > 40
+
+
+def test_printed_page_references_are_right(booklet):
+    glossary, reader, _ = booklet
+    outline = dict(outline_titles(reader))
+    text = " ".join(" ".join(page_text_all(reader)).split()).replace("\u00a0", " ")
+    checked = 0
+    for term in glossary.terms:
+        for match in re.finditer(r"(?:See also|;|→|Cited in|,) " + re.escape(term.term) + r", p\. (\d+)", text):
+            assert int(match.group(1)) == outline[term.term] + 1, term.term
+            checked += 1
+    assert checked > 200
+
+
+def page_text_all(reader):
+    return [page.extract_text() or "" for page in reader.pages]
+
+
+def test_every_link_lands_on_a_heading_of_its_target_page(booklet):
+    _, reader, pages = booklet
+    links = link_targets(reader)
+    assert len(links) > 500
+    for source_page, target_page, top in links:
+        below = [(y, font) for y, font, _, _ in pages[target_page] if y < top + 1 and y < HEAD_ZONE]
+        first_line = max(y for y, _ in below)
+        first_font = next(font for y, font in below if y == first_line)
+        assert first_font.endswith("-Bold"), (source_page + 1, target_page + 1, top)
+
+
+def test_every_term_has_a_bookmark_on_its_entry_page(booklet):
+    glossary, reader, pages = booklet
+    outline = dict(outline_titles(reader))
+    for term in glossary.terms:
+        assert term.term in headwords(pages[outline[term.term]]), term.term
+
+
+def test_aliases_have_stubs_and_an_index(booklet):
+    glossary, reader, _ = booklet
+    text = " ".join(" ".join(page_text_all(reader)).split())
+    igf = glossary.lookup("IGF")
+    assert f"IGF → {igf.term}, p." in text
+    outline = dict(outline_titles(reader))
+    index = " ".join(page_text_all(reader)[outline["Index of other names"]:])
+    assert "IGF → " in index
+
+
+def test_hyphenation_is_active(booklet):
+    _, reader, _ = booklet
+    broken = 0
+    for page in page_text_all(reader):
+        broken += len(re.findall(r"[a-z]{2}-\n[a-z]{2}", page))
+    assert broken > 50
+
+
+def test_metadata_and_language(shipped):
+    reader = PdfReader(shipped["booklet"])
+    assert reader.metadata.title == "AI Alignment Glossary"
+    assert reader.trailer["/Root"]["/Lang"] == "en"
