@@ -102,3 +102,11 @@ def test_todo_notes_cannot_be_cited(tmp_path):
 def test_too_short_quote(tmp_path):
     problems = messages(tmp_path, "debate", "Why not?", "    speaker: Simplicia\n")
     assert "error: quote is too short (2 words; at least 4)" in problems[0]
+
+
+def test_a_heading_that_repeats_the_title_is_no_section(tmp_path):
+    glossary, _ = check_quote(tmp_path, "debate", "Simplicia Optimistovna, you cannot be serious!",
+                              "    speaker: Doomer\n")
+    location = citation(glossary).location
+    assert (location.line, location.heading) == (9, None)
+    assert location.describe() == "line 9"

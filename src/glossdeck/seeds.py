@@ -93,9 +93,11 @@ class Seed:
 
     @cached_property
     def headings(self) -> list[tuple[int, str]]:
-        """(raw offset, heading text) in reading order."""
+        """(raw offset, heading text) in reading order; a heading that only repeats the title counts as none."""
         if self.source.format == "markdown":
-            return [(m.start(), _strip_markup(m.group(1))) for m in _MD_HEADING.finditer(self.raw)]
+            title = normalize_text(self.source.title, markdown=True)
+            found = [(m.start(), _strip_markup(m.group(1))) for m in _MD_HEADING.finditer(self.raw)]
+            return [(at, text) if text != title else (at, "") for at, text in found]
         found = []
         for heading in self.source.headings:
             at = self.raw.find(heading)
@@ -109,7 +111,7 @@ class Seed:
     def heading_at(self, offset: int) -> str | None:
         starts = [at for at, _ in self.headings]
         index = bisect.bisect_right(starts, offset) - 1
-        return self.headings[index][1] if index >= 0 else None
+        return (self.headings[index][1] or None) if index >= 0 else None
 
     @cached_property
     def _turns(self) -> list[tuple[int, str]]:
