@@ -2,4 +2,4 @@
 
 from glossdeck.cli import main
 
-main()
+main(prog_name="glossdeck")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from functools import wraps
 from pathlib import Path
@@ -22,6 +23,17 @@ def _pipeline() -> ModuleType:
     return pipeline
 
 
+def _authoring() -> ModuleType:
+    from glossdeck import authoring
+
+    return authoring
+
+
+def echo(text: str = "", err: bool = False, nl: bool = True) -> None:
+    """click.echo, which drops colour when not on a terminal, and also when NO_COLOR is set."""
+    click.echo(text, err=err, nl=nl, color=False if os.environ.get("NO_COLOR") else None)
+
+
 project_option = click.option(
     "--project", "-p", type=click.Path(file_okay=False, path_type=Path), default=None,
     help="Glossary project folder (default: the nearest folder above here with glossary/glossary.yaml).",
@@ -35,10 +47,22 @@ def _project(project: Path | None) -> Path:
 def _report(problems: list[Problem]) -> None:
     for problem in problems:
         colour = "red" if problem.severity == "error" else "yellow"
-        click.echo(click.style(problem.location(), bold=True) + ": "
-                   + click.style(problem.severity, fg=colour) + ": " + problem.message, err=True)
+        echo(click.style(problem.location(), bold=True) + ": " + click.style(problem.severity, fg=colour) + ": "
+             + problem.message, err=True)
         if problem.hint:
-            click.echo(f"    hint: {problem.hint}", err=True)
+            echo(f"    hint: {problem.hint}", err=True)
+
+
+WRITING_COMMANDS = {"build", "add", "export"}
+
+
+def _fail(error: GlossdeckError) -> None:
+    _report(error.problems)
+    errors = sum(1 for p in error.problems if p.severity == "error")
+    context = click.get_current_context(silent=True)
+    written = "; nothing written." if context is not None and context.info_name in WRITING_COMMANDS else "."
+    echo(click.style(f"{errors} error{'s' if errors != 1 else ''}{written}", fg="red"), err=True)
+    sys.exit(1)
 
 
 def handles_errors(command: Callable[..., Any]) -> Callable[..., Any]:
@@ -54,22 +78,26 @@ def handles_errors(command: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
-def _fail(error: GlossdeckError) -> None:
-    _report(error.problems)
-    errors = sum(1 for p in error.problems if p.severity == "error")
-    click.echo(click.style(f"{errors} error{'s' if errors != 1 else ''}; nothing written.", fg="red"), err=True)
-    sys.exit(1)
+def _complete_terms(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[str]:
+    """Shell completion for term ids."""
+    try:
+        glossary, _ = _pipeline().load_glossary(_project(ctx.params.get("project")))
+    except GlossdeckError:
+        return []
+    return [t.id for t in glossary.terms if t.id.startswith(incomplete)]
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="glossdeck")
 def main() -> None:
-    """Turn a YAML glossary with verified quotes into an Anki deck and a PDF booklet.
+    """Turn a YAML glossary with verified quotes into an Anki deck, a booklet and flashcards.
 
     \b
     Example:
-      glossdeck check          # verify every term and quote
-      glossdeck build          # write build/*.apkg and build/*-booklet.pdf
+      glossdeck check                 # verify every term and quote
+      glossdeck build                 # write everything into build/
+      glossdeck find "sharp left turn"
+      glossdeck add --term "…" --definition "…" --cite starter-pack "…"
     """
 
 
@@ -84,26 +112,26 @@ def check(project: Path | None, fmt: str, strict: bool) -> None:
     \b
     Example:
       glossdeck check --strict
+      glossdeck check --format json    # {"ok": …, "problems": [{"path", "line", …}]}
     """
     try:
         glossary, warnings = _pipeline().check(_project(project))
     except GlossdeckError as error:
         if fmt == "json":
-            click.echo(json.dumps({"ok": False, "problems": [p.as_dict() for p in error.problems]}, indent=2))
+            echo(json.dumps({"ok": False, "problems": [p.as_dict() for p in error.problems]}, indent=2))
             sys.exit(1)
         _fail(error)
     failed = strict and bool(warnings)
     if fmt == "json":
-        click.echo(json.dumps({"ok": not failed, "terms": len(glossary.terms),
-                               "problems": [p.as_dict() for p in warnings]}, indent=2))
+        echo(json.dumps({"ok": not failed, "terms": len(glossary.terms),
+                         "problems": [p.as_dict() for p in warnings]}, indent=2))
     else:
         _report(warnings)
         quotes = sum(len(t.all_citations) for t in glossary.terms)
         if failed:
-            click.echo(click.style(f"{len(warnings)} warning(s), and --strict makes them errors.", fg="red"), err=True)
+            echo(click.style(f"{len(warnings)} warning(s), and --strict makes them errors.", fg="red"), err=True)
         else:
-            click.echo(f"OK: {len(glossary.terms)} terms, {quotes} quotes verified in "
-                       f"{len(glossary.sources)} sources.")
+            echo(f"OK: {len(glossary.terms)} terms, {quotes} quotes verified in {len(glossary.sources)} sources.")
     if failed:
         sys.exit(1)
 
@@ -144,10 +172,16 @@ def build(project: Path | None, targets: tuple[str, ...], out: Path | None, pape
       glossdeck build cards --cards-paper letter --flip short
     """
     overrides = _settings_overrides(paper, cards_paper, card_size, flip, back_offset, fold)
-    result = _pipeline().build(_project(project), out, targets or TARGETS, settings=overrides)
+    on_terminal = sys.stderr.isatty()
+
+    def progress(step: str) -> None:
+        if on_terminal:
+            echo(click.style(f"… {step}", dim=True), err=True)
+
+    result = _pipeline().build(_project(project), out, targets or TARGETS, settings=overrides, progress=progress)
     _report(result.warnings)
     for path in result.outputs.values():
-        click.echo(f"wrote {path}")
+        echo(f"wrote {path}")
 
 
 def _settings_overrides(paper: str | None, cards_paper: str | None, card_size: str | None, flip: str | None,
@@ -188,7 +222,196 @@ def export(project: Path | None, fmt: str, output: Path | None) -> None:
     glossary, _ = _pipeline().check(_project(project))
     text = exporter.to_json(glossary)
     if output is None:
-        click.echo(text, nl=False)
+        echo(text, nl=False)
     else:
         write_atomically(output, text.encode("utf-8"))
-        click.echo(f"wrote {output}", err=True)
+        echo(f"wrote {output}", err=True)
+
+
+@main.command()
+@project_option
+@click.argument("phrase")
+@click.option("--source", "-s", default=None, help="Search only this source (its id in sources.yaml).")
+@click.option("--limit", default=10, show_default=True, help="Show at most this many hits.")
+@handles_errors
+def find(project: Path | None, phrase: str, source: str | None, limit: int) -> None:
+    """Find PHRASE in the source essays and print a citation ready to paste.
+
+    Case does not matter, nor do line breaks, curly or straight quotes and
+    Markdown markup. A phrase shorter than four words is widened to its
+    sentence, and a quote that occurs more than once gets its `occurrence`.
+
+    \b
+    Example:
+      glossdeck find "sharp left turn" --source optimism
+    """
+    from glossdeck.render import text
+
+    authoring = _authoring()
+    glossary, seeds = authoring.load_seeds_for(_project(project))
+    hits = authoring.find(seeds, phrase, source)
+    if not hits:
+        echo(f"No match for {phrase!r}. Nearest passages:", err=True)
+        for near in authoring.nearest(seeds, phrase, source):
+            echo(f"  {near.source} ({near.score:.0f}% alike): “{near.passage}”", err=True)
+        sys.exit(1)
+    for hit in hits[:limit]:
+        echo(click.style(text.hit_header(glossary, hit), bold=True))
+        echo("  …" + hit.before + click.style(hit.match, fg="yellow", bold=True, underline=True) + hit.after + "…")
+        echo(text.hit_citation(hit))
+        echo()
+    if len(hits) > limit:
+        echo(f"({len(hits) - limit} more; narrow with --source or a longer phrase, or raise --limit)", err=True)
+
+
+@main.command()
+@project_option
+@click.option("--id", "term_id", default=None, help="The term's id and file name (default: from --term).")
+@click.option("--term", default=None, help="The term as displayed.")
+@click.option("--alias", "aliases", multiple=True, help="Another name or abbreviation (repeatable).")
+@click.option("--definition", default=None, help="The definition, in our own words.")
+@click.option("--cite", "cites", nargs=2, multiple=True, metavar="SOURCE QUOTE",
+              help="A verbatim quote and its source id (repeatable).")
+@click.option("--speaker", "speakers", multiple=True,
+              help="Who speaks in the Nth --cite when it is not the essay's author ('-' for the author); "
+                   "found automatically in a dialogue.")
+@click.option("--related", multiple=True, help="The id of a related term (repeatable).")
+@click.option("--tag", "tags", multiple=True, help="A topic tag (repeatable).")
+@click.option("--dry-run", is_flag=True, help="Print the file instead of writing it.")
+@handles_errors
+def add(project: Path | None, term_id: str | None, term: str | None, aliases: tuple[str, ...],
+        definition: str | None, cites: tuple[tuple[str, str], ...], speakers: tuple[str, ...],
+        related: tuple[str, ...], tags: tuple[str, ...], dry_run: bool) -> None:
+    """Add a term: check everything, then write glossary/terms/<id>.yaml.
+
+    Every quote is verified before anything is written. Options left out are
+    asked for when a terminal is attached (the definition in $EDITOR if set).
+
+    \b
+    Example:
+      glossdeck add --term "mesa-optimizer" --alias "inner optimizer" \\
+        --definition "An optimizer produced by another optimizer …" \\
+        --cite starter-pack "A mesa-optimizer is what you get when the result of an optimization process" \\
+        --related inner-alignment --tag "inner alignment"
+    """
+    authoring = _authoring()
+    root = _project(project)
+    glossary, seeds = authoring.load_seeds_for(root)
+    interactive = _interactive()
+    if term is None:
+        term = _ask(interactive, "Term", "--term")
+        aliases = aliases or _ask_list(interactive, "Other names (comma-separated, empty for none)")
+    if definition is None:
+        definition = _ask_definition(interactive, term)
+    citations = [authoring.Citation(source, quote, speaker=(speakers[i] if i < len(speakers) and speakers[i] != "-"
+                                                             else None))
+                 for i, (source, quote) in enumerate(cites)]
+    if not cites and interactive:
+        citations = _ask_citations(authoring, glossary, seeds)
+    if not related and interactive and not cites:
+        related = _ask_list(interactive, "Related term ids (comma-separated, empty for none)")
+        tags = tags or _ask_list(interactive, "Tags (comma-separated)")
+    new = authoring.NewTerm(
+        id=term_id or authoring.slug(term), term=term.strip(), definition=" ".join(definition.split()),
+        aliases=tuple(a.strip() for a in aliases if a.strip()), tags=tuple(tags), related=tuple(related),
+        citations=tuple(authoring.with_speaker(seeds, c) for c in citations),
+    )
+    path, text = authoring.add(root, new, dry_run=dry_run)
+    if dry_run:
+        echo(text, nl=False)
+        echo(f"(dry run: {path} not written)", err=True)
+        return
+    echo(f"wrote {path}")
+    echo("Next: `glossdeck show " + new.id + "` to read it, `glossdeck build` to rebuild the outputs; "
+         "then commit the term with glossary/notes.lock.")
+
+
+def _interactive() -> bool:
+    return sys.stdin.isatty() and sys.stdout.isatty()
+
+
+def _ask(interactive: bool, label: str, option: str) -> str:
+    if not interactive:
+        raise GlossdeckError([Problem(None, None, f"missing {option}",
+                                      f"pass {option}, or run `glossdeck add` in a terminal to be asked")])
+    return str(click.prompt(label)).strip()
+
+
+def _ask_list(interactive: bool, label: str) -> tuple[str, ...]:
+    if not interactive:
+        return ()
+    answer = str(click.prompt(label, default="", show_default=False))
+    return tuple(part.strip() for part in answer.split(",") if part.strip())
+
+
+def _ask_definition(interactive: bool, term: str) -> str:
+    if not interactive:
+        return _ask(False, "Definition", "--definition")
+    if os.environ.get("EDITOR") or os.environ.get("VISUAL"):
+        marker = "# Define the term above in your own words (40–120 words). Lines starting with # are dropped."
+        edited = click.edit(f"\n{marker}\n# Term: {term}\n")
+        text = "\n".join(line for line in (edited or "").splitlines() if not line.startswith("#")).strip()
+        if text:
+            return text
+    return _ask(True, "Definition", "--definition")
+
+
+def _ask_citations(authoring: ModuleType, glossary: Any, seeds: dict[str, Any]) -> list[Any]:
+    """Ask for quotes until an empty one, verifying each against its seed as it is given."""
+    chosen: list[Any] = []
+    sources = list(glossary.sources)
+    while True:
+        quote = str(click.prompt("Quote (empty to finish)" if chosen else "Quote", default="",
+                                 show_default=False)).strip()
+        if not quote:
+            if chosen:
+                return chosen
+            continue
+        source = str(click.prompt("Source", type=click.Choice(sources)))
+        hits = [h for h in authoring.find(seeds, quote, source) if h.match == h.citation.quote]
+        if len(hits) == 1 or (len(hits) > 1 and click.confirm(f"Found {len(hits)} times; cite the first?")):
+            chosen.append(hits[0].citation)
+            echo(f"  found at {hits[0].location.describe()}")
+            continue
+        for near in authoring.nearest(seeds, quote, source):
+            echo(f"  not found; nearest ({near.score:.0f}% alike): “{near.passage}”", err=True)
+
+
+@main.command(name="list")
+@project_option
+@click.option("--tag", default=None, help="Only terms with this tag.")
+@click.option("--source", default=None, help="Only terms that quote this source.")
+@handles_errors
+def list_terms(project: Path | None, tag: str | None, source: str | None) -> None:
+    """List the terms, with their other names and how many quotes back them.
+
+    \b
+    Example:
+      glossdeck list --tag "inner alignment"
+      glossdeck list --source debate
+    """
+    from glossdeck.render import text
+
+    glossary, _ = _pipeline().load_glossary(_project(project))
+    shown = [t for t in glossary.terms if (tag is None or tag in t.tags)
+             and (source is None or any(c.source == source for c in t.all_citations))]
+    for term in shown:
+        echo(text.list_line(term))
+    echo(f"{len(shown)} of {len(glossary.terms)} terms", err=True)
+
+
+@main.command()
+@project_option
+@click.argument("name", shell_complete=_complete_terms)
+@handles_errors
+def show(project: Path | None, name: str) -> None:
+    """Show one entry as a reader sees it; NAME may be its id, its term or an alias.
+
+    \b
+    Example:
+      glossdeck show IGF
+    """
+    from glossdeck.render import text
+
+    glossary, _ = _pipeline().check(_project(project))
+    echo(text.term_text(glossary, _authoring().term_for(glossary, name)))

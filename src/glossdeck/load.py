@@ -53,6 +53,11 @@ def load_yaml(path: Path, display: Path | None = None) -> tuple[Any, list[Proble
         return None, [Problem(shown, None, "file not found")]
     except OSError as exc:
         return None, [Problem(shown, None, f"cannot read file: {exc.strerror}")]
+    return parse_yaml(data, shown)
+
+
+def parse_yaml(data: bytes, shown: Path) -> tuple[Any, list[Problem]]:
+    """Parse a YAML file's bytes; `shown` is the path that problems name."""
     if len(data) > MAX_FILE_BYTES:
         return None, [
             Problem(

@@ -7,7 +7,7 @@ import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from glossdeck import citations, deckstate, validate
 from glossdeck.errors import GlossdeckError, Problem, Problems
@@ -52,7 +52,7 @@ def load_glossary(root: Path) -> tuple[Glossary, Problems]:
     problems.extend(found)
     sources = validate.validate_sources(data, _shown(sources_path, cwd), problems) if not found else {}
     terms = []
-    term_files = sorted((root / TERMS_DIR).glob("*.yaml")) if (root / TERMS_DIR).is_dir() else []
+    term_files = _term_files(root, cwd, problems)
     for path in term_files:
         data, found = load_yaml(path, _shown(path, cwd))
         problems.extend(found)
@@ -67,6 +67,23 @@ def load_glossary(root: Path) -> tuple[Glossary, Problems]:
     terms.sort(key=lambda t: t.sort_key)
     glossary = Glossary(root=root, settings=settings or validate.Settings(), sources=sources, terms=tuple(terms))
     return glossary, problems
+
+
+def _term_files(root: Path, cwd: Path, problems: Problems) -> list[Path]:
+    """The term files; anything else in the folder (but hidden and temporary files) is reported."""
+    folder = root / TERMS_DIR
+    if not folder.is_dir():
+        return []
+    files = []
+    for path in sorted(folder.iterdir()):
+        if path.name.startswith("."):
+            continue
+        if path.suffix == ".yaml" and path.is_file():
+            files.append(path)
+        else:
+            problems.error(_shown(path, cwd), None, f"`{path.name}` is not a term file: only <id>.yaml files are read",
+                           "rename it to end in .yaml, or move it out of glossary/terms/")
+    return files
 
 
 def check(root: Path) -> tuple[Glossary, list[Problem]]:
@@ -121,13 +138,15 @@ def output_names(glossary: Glossary) -> dict[str, str]:
 
 
 def build(root: Path, out: Path | None = None, targets: tuple[str, ...] = TARGETS,
-          timestamp: int | None = None, settings: dict[str, Any] | None = None) -> BuildResult:
+          timestamp: int | None = None, settings: dict[str, Any] | None = None,
+          progress: Callable[[str], None] = lambda step: None) -> BuildResult:
     """Check, render every target in memory, then write them all; a failure writes nothing.
 
     `timestamp` is "now" for notes whose content changed (default: SOURCE_DATE_EPOCH, else
     the clock); unchanged notes keep the times recorded in glossary/notes.lock. `settings`
-    overrides glossary.yaml for this build (paper, card options).
+    overrides glossary.yaml for this build (paper, card options); `progress` hears each step.
     """
+    progress("checking the glossary and its quotes")
     glossary, warnings = check(root)
     if settings:
         glossary = dataclasses.replace(glossary, settings=dataclasses.replace(glossary.settings, **settings))
@@ -137,22 +156,26 @@ def build(root: Path, out: Path | None = None, targets: tuple[str, ...] = TARGET
     if "deck" in targets:
         from glossdeck.render import anki
 
+        progress("deck")
         state, _ = deckstate.load(root)
         deck = anki.render(glossary, state, build_timestamp() if timestamp is None else timestamp)
         rendered["deck"], new_state = deck.data, deck.state
     if "booklet" in targets or "print" in targets:
         from glossdeck.render import booklet
 
+        progress("booklet")
         reading = booklet.render(glossary, glossary.settings.paper)
         if "booklet" in targets:
             rendered["booklet"] = reading
         if "print" in targets:
             from glossdeck.render import impose
 
+            progress("print-ready booklet")
             rendered["print"] = impose.impose(reading, glossary.settings.paper)
     if "cards" in targets:
         from glossdeck.render import cards
 
+        progress("flashcards")
         rendered["cards"] = cards.render(glossary, cards.options_from(glossary.settings))
     out_dir = out if out is not None else root / "build"
     names = output_names(glossary)

@@ -1,0 +1,333 @@
+"""Finding quotes in the seeds and adding terms: the only code that writes into glossary/."""
+
+from __future__ import annotations
+
+import bisect
+import contextlib
+import dataclasses
+import difflib
+import json
+import os
+import re
+import textwrap
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator
+
+from glossdeck import citations, pipeline, validate
+from glossdeck.errors import GlossdeckError, Problem, Problems
+from glossdeck.load import parse_yaml
+from glossdeck.model import Citation, Glossary, Location, Term, name_key
+from glossdeck.seeds import Seed, load_seeds, normalize_text
+
+CONTEXT = 70  # characters of context shown on each side of a hit
+SUGGESTED_WORDS = 8  # a suggested quote is widened to about this many words: enough to say something
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One place a phrase occurs in a seed, with a citation that `check` will accept."""
+
+    source: str
+    location: Location
+    before: str
+    match: str
+    after: str
+    citation: Citation
+
+
+@dataclass(frozen=True)
+class Near:
+    """A passage like the phrase, for when the phrase is not found."""
+
+    source: str
+    passage: str
+    score: float
+
+
+def load_seeds_for(root: Path) -> tuple[Glossary, dict[str, Seed]]:
+    """The glossary's sources and their seeds; the terms need not be valid for this."""
+    glossary, problems = pipeline.load_glossary(root)
+    if not glossary.sources:
+        problems.raise_if_errors()
+    seeds, found = load_seeds(root / pipeline.SEEDS_DIR, glossary.sources)
+    if found:
+        raise GlossdeckError(found)
+    return glossary, seeds
+
+
+def find(seeds: dict[str, Seed], phrase: str, source: str | None = None) -> list[Hit]:
+    """Every occurrence of the phrase, ignoring case and presentation, in reading order per source."""
+    hits = []
+    for seed in _chosen(seeds, source):
+        needle = normalize_text(phrase, seed.source.format == "markdown").casefold()
+        if not needle:
+            continue
+        haystack = _folded(seed)
+        at = haystack.find(needle)
+        while at >= 0:
+            hits.append(_hit(seed, at, at + len(needle)))
+            at = haystack.find(needle, at + 1)
+    return hits
+
+
+def nearest(seeds: dict[str, Seed], phrase: str, source: str | None = None, limit: int = 3) -> list[Near]:
+    """The passages most like the phrase, best first."""
+    found = []
+    for seed in _chosen(seeds, source):
+        passage, score = citations.nearest_passage(seed, phrase)
+        if passage:
+            found.append(Near(seed.source.id, passage, score))
+    return sorted(found, key=lambda n: -n.score)[:limit]
+
+
+def _chosen(seeds: dict[str, Seed], source: str | None) -> list[Seed]:
+    if source is None:
+        return list(seeds.values())
+    if source not in seeds:
+        guess = difflib.get_close_matches(source, list(seeds), n=1)
+        raise GlossdeckError([Problem(None, None, f"unknown source `{source}`",
+                                      f"did you mean `{guess[0]}`?" if guess else "known: " + ", ".join(seeds))])
+    return [seeds[source]]
+
+
+def _folded(seed: Seed) -> str:
+    folded = seed.text.casefold()
+    # casefold can change a string's length (ß → ss); then fall back to lower(), which keeps it here
+    return folded if len(folded) == len(seed.text) else seed.text.lower()
+
+
+def _hit(seed: Seed, start: int, end: int) -> Hit:
+    quote_start, quote_end = _quotable_span(seed, start, end)
+    quote = seed.text[quote_start:quote_end]
+    matches = citations.find_all(seed, quote)
+    occurrence = next((i for i, m in enumerate(matches, 1) if m.start == quote_start), None) if len(matches) > 1 \
+        else None
+    location = citations.locate(seed, citations.Match(start, end))
+    speaker = seed.speaker_at(location.start) if seed.source.speakers else None
+    citation = Citation(seed.source.id, quote, speaker=speaker, occurrence=occurrence)
+    before = seed.text[max(0, start - CONTEXT) : start]
+    after = seed.text[end : end + CONTEXT]
+    return Hit(seed.source.id, location, before, seed.text[start:end], after, citation)
+
+
+def _quotable_span(seed: Seed, start: int, end: int) -> tuple[int, int]:
+    """The hit, widened word by word within its sentence until it is long enough to quote and unique."""
+    low, high = _sentence_bounds(seed, start, end)
+    words = [(m.start() + low, m.end() + low) for m in re.finditer(r"\S+", seed.text[low:high])]
+    first = next((i for i, (s, e) in enumerate(words) if e > start), 0)
+    last = next((i for i in range(len(words) - 1, -1, -1) if words[i][0] < end), len(words) - 1)
+    span = (min(start, words[first][0]) if words else start, max(end, words[last][1]) if words else end)
+    grow_right = True
+    while True:
+        quote = seed.text[span[0]:span[1]]
+        long_enough = len(re.findall(r"\w+", quote)) >= max(validate.MIN_QUOTE_WORDS, SUGGESTED_WORDS)
+        if long_enough and len(citations.find_all(seed, quote)) <= 1:
+            return span
+        can_right, can_left = last + 1 < len(words), first > 0
+        if not (can_right or can_left):
+            return span  # the whole sentence; `occurrence` will say which one
+        if (grow_right and can_right) or not can_left:
+            last += 1
+        else:
+            first -= 1
+        grow_right = not grow_right
+        span = (min(span[0], words[first][0]), max(span[1], words[last][1]))
+
+
+def _sentence_bounds(seed: Seed, start: int, end: int) -> tuple[int, int]:
+    """The normalized span of the sentence (or heading, or paragraph) around [start, end)."""
+    raw_start, raw_end = seed.raw_span(start, end)
+    breaks = (". ", "? ", "! ", ".\n", "?\n", "!\n", "\n\n", "\n#")
+    before = max((seed.raw.rfind(b, 0, raw_start) + len(b) - 1 for b in breaks if seed.raw.rfind(b, 0, raw_start) >= 0),
+                 default=0)
+    after = min((seed.raw.find(b, raw_end) + 1 for b in breaks if seed.raw.find(b, raw_end) >= 0),
+                default=len(seed.raw))
+    low = bisect.bisect_left(seed.offsets, before)
+    high = bisect.bisect_left(seed.offsets, after)
+    return min(low, start), max(high, end)
+
+
+# --- writing term files -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class NewTerm:
+    """What `glossdeck add` was given; checked in full before anything is written."""
+
+    id: str
+    term: str
+    definition: str
+    aliases: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+    related: tuple[str, ...] = ()
+    citations: tuple[Citation, ...] = ()
+
+
+def slug(term: str) -> str:
+    """A term id from its name: lowercase words joined by hyphens."""
+    return re.sub(r"[^a-z0-9]+", "-", term.casefold()).strip("-")
+
+
+def term_yaml(new: NewTerm) -> str:
+    """The term file, formatted like the hand-written ones."""
+    lines = [f"term: {_flow_scalar(new.term)}", f"aliases: {_flow_list(new.aliases)}", "definition: >-"]
+    lines += _folded_lines(new.definition, "  ")
+    lines += [f"tags: {_flow_list(new.tags)}", f"related: {_flow_list(new.related)}", "citations:"]
+    lines += [term_yaml_citation(c) for c in new.citations]
+    return "\n".join(lines) + "\n"
+
+
+def term_yaml_citation(citation: Citation) -> str:
+    """One entry of a term file's `citations:` list."""
+    lines = [f"  - source: {citation.source}", "    quote: >-"]
+    lines += _folded_lines(citation.quote, "      ")
+    if citation.speaker:
+        lines.append(f"    speaker: {_flow_scalar(citation.speaker)}")
+    if citation.occurrence:
+        lines.append(f"    occurrence: {citation.occurrence}")
+    return "\n".join(lines)
+
+
+_PLAIN = re.compile(r"[A-Za-z0-9][A-Za-z0-9 .’'()/+&-]*")
+_YAML_WORDS = {"y", "n", "yes", "no", "true", "false", "on", "off", "null", "~"}
+
+
+def _flow_scalar(text: str) -> str:
+    """Bare where YAML reads it back as the same text, else double-quoted."""
+    if _PLAIN.fullmatch(text) and text.lower() not in _YAML_WORDS and not re.fullmatch(r"[\d.+-]+", text) \
+            and not text.endswith(" "):
+        return text
+    return json.dumps(text, ensure_ascii=False)
+
+
+def _flow_list(items: tuple[str, ...]) -> str:
+    return "[" + ", ".join(_flow_scalar(i) for i in items) + "]"
+
+
+def _folded_lines(text: str, indent: str) -> list[str]:
+    """A `>-` block: the text wrapped at 78 columns; YAML folds it back into one line."""
+    words = " ".join(text.split())
+    return textwrap.wrap(words, width=78, initial_indent=indent, subsequent_indent=indent,
+                         break_long_words=False, break_on_hyphens=False) or [indent]
+
+
+@contextlib.contextmanager
+def glossary_lock(root: Path) -> Iterator[None]:
+    """One writer at a time: two `glossdeck add`s at once must not both pass the checks."""
+    path = root / "glossary" / ".glossdeck.lock"
+    with open(path, "a+b") as handle:
+        try:
+            import fcntl
+        except ImportError:  # Windows: fall back to no lock; the exclusive create below still holds
+            yield
+            return
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+
+
+def add(root: Path, new: NewTerm, dry_run: bool = False) -> tuple[Path, str]:
+    """Check the new term against the whole glossary and its seeds, then write its file.
+
+    Returns the file's path and text. Raises GlossdeckError, writing nothing, if
+    anything is wrong: an invalid or taken id or name, an unknown related id, a quote
+    that is not found, ambiguous or too short.
+    """
+    path = root / pipeline.TERMS_DIR / f"{new.id}.yaml"
+    text = term_yaml(new)
+    with glossary_lock(root):
+        _check_new(root, new, path, text)
+        if dry_run:
+            return path, text
+        _create(path, text)
+    return path, text
+
+
+def _check_new(root: Path, new: NewTerm, path: Path, text: str) -> None:
+    problems = Problems()
+    if not validate.ID_PATTERN.match(new.id):
+        problems.error(None, None, f"{new.id!r} is not a valid term id",
+                       "use lowercase words joined by hyphens, e.g. `sharp-left-turn` (or pass --id)")
+    if path.exists():
+        problems.error(path, None, f"term `{new.id}` already exists", "edit its file instead, or choose another --id")
+    if not new.citations:
+        problems.error(None, None, "a new term needs at least one citation",
+                       "add one with --cite SOURCE QUOTE; `glossdeck find PHRASE` prints ready-made ones")
+    glossary, found = pipeline.load_glossary(root)
+    problems.extend([p for p in found.items if p.severity == "error"])
+    existing = {t.id for t in glossary.terms}
+    for name in (new.term, *new.aliases):
+        other = glossary.lookup(name)
+        if other is not None:
+            problems.error(None, None, f"the name `{name}` is already used by term `{other.id}`",
+                           f"names are compared ignoring case, spaces and hyphens; edit {other.path} instead")
+    keys = [name_key(n) for n in (new.term, *new.aliases)]
+    if len(set(keys)) < len(keys):
+        problems.error(None, None, "two of the new term's names are the same once case, spaces and hyphens are "
+                       "ignored", "drop the repeated alias")
+    for target in new.related:
+        if target not in existing:
+            guess = difflib.get_close_matches(target, sorted(existing), n=3, cutoff=0.5)
+            hint = ("did you mean " + " or ".join(f"`{g}`" for g in guess) + "?") if guess else \
+                "use the id of an existing term (`glossdeck list` shows them)"
+            problems.error(None, None, f"related term `{target}` does not exist", hint)
+    problems.raise_if_errors()
+    _check_as_file(root, glossary, path, text)
+
+
+def _check_as_file(root: Path, glossary: Glossary, path: Path, text: str) -> None:
+    """Validate and resolve the term exactly as `check` will read it from its file."""
+    problems = Problems()
+    data, found = parse_yaml(text.encode("utf-8"), path)
+    problems.extend(found)
+    term = validate.validate_term(data, path, glossary.sources, problems) if data is not None else None
+    if term is not None:
+        term = dataclasses.replace(term, id=path.stem)
+        seeds, seed_problems = load_seeds(root / pipeline.SEEDS_DIR, glossary.sources)
+        problems.extend(seed_problems)
+        citations.resolve(dataclasses.replace(glossary, terms=(term,)), seeds, problems)
+    problems.raise_if_errors()
+
+
+def _create(path: Path, text: str) -> None:
+    """Write a new file atomically, never replacing one that appeared meanwhile."""
+    temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    with open(temp, "w", encoding="utf-8") as handle:
+        handle.write(text)
+        handle.flush()
+        os.fsync(handle.fileno())
+    try:
+        os.link(temp, path)  # fails if the file exists: no clobbering, even racing another writer
+    except FileExistsError:
+        raise GlossdeckError([Problem(path, None, f"term `{path.stem}` already exists",
+                                      "another add created it just now; edit that file instead")]) from None
+    finally:
+        temp.unlink(missing_ok=True)
+
+
+def term_for(glossary: Glossary, name: str) -> Term:
+    """A term by id, name or alias, or a problem listing close matches."""
+    term = glossary.lookup(name)
+    if term is not None:
+        return term
+    names = [t.term for t in glossary.terms] + [a for t in glossary.terms for a in t.aliases]
+    guess = difflib.get_close_matches(name, names, n=3, cutoff=0.5)
+    hint = ("did you mean " + " or ".join(f"`{g}`" for g in guess) + "?") if guess else "`glossdeck list` shows them"
+    raise GlossdeckError([Problem(None, None, f"no term or alias `{name}`", hint)])
+
+
+def with_speaker(seeds: dict[str, Seed], citation: Citation) -> Citation:
+    """A dialogue citation without a speaker gets the one who speaks where the quote stands."""
+    seed = seeds.get(citation.source)
+    if seed is None or not seed.source.speakers or citation.speaker:
+        return citation
+    matches = citations.find_all(seed, citation.quote)
+    if citation.occurrence and citation.occurrence <= len(matches):
+        matches = [matches[citation.occurrence - 1]]
+    if len(matches) != 1:
+        return citation  # `add` then reports the quote as missing or ambiguous
+    speaker = seed.speaker_at(citations.locate(seed, matches[0]).start)
+    return dataclasses.replace(citation, speaker=speaker)

@@ -1,0 +1,63 @@
+"""Terms and citations as plain text, for `glossdeck show`, `list` and `find` on a terminal."""
+
+from __future__ import annotations
+
+import textwrap
+
+from glossdeck import markup
+from glossdeck.authoring import Hit, term_yaml_citation
+from glossdeck.model import Citation, Glossary, Term
+
+WIDTH = 78
+
+
+def _wrap(text: str, indent: str = "") -> str:
+    return textwrap.fill(" ".join(text.split()), WIDTH, initial_indent=indent, subsequent_indent=indent)
+
+
+def attribution(glossary: Glossary, citation: Citation) -> str:
+    source = glossary.sources[citation.source]
+    who = source.author_display
+    if citation.speaker and citation.speaker != source.author:
+        who = f"{citation.speaker}, in {source.author_display}"
+    where = f", {citation.location.describe()}" if citation.location else ""
+    return f"— {who}, {source.title}{where}"
+
+
+def term_text(glossary: Glossary, term: Term) -> str:
+    """One entry as a reader sees it."""
+    lines = [term.term.upper() if term.term.islower() else term.term]
+    if term.aliases:
+        lines.append(_wrap("also: " + ", ".join(term.aliases)))
+    lines += ["", _wrap(markup.to_plain(term.definition))]
+    for view in term.views:
+        lines += ["", _wrap(f"{glossary.person(view.holder)}: {markup.to_plain(view.summary)}")]
+        lines += [line for c in view.citations for line in _quote_lines(glossary, c)]
+    if term.citations:
+        lines += ["", "In the essays:"]
+        lines += [line for c in term.citations for line in _quote_lines(glossary, c)]
+    if term.related:
+        lines += ["", _wrap("See also: " + ", ".join(glossary.term(r).term for r in term.related))]
+    tags = ", ".join(term.tags)
+    lines += ["", f"[{term.id}]" + (f"  tags: {tags}" if tags else "")]
+    return "\n".join(lines)
+
+
+def _quote_lines(glossary: Glossary, citation: Citation) -> list[str]:
+    return [_wrap(f"“{citation.display}”", "  "), _wrap(attribution(glossary, citation), "    ")]
+
+
+def list_line(term: Term) -> str:
+    aliases = f" ({', '.join(term.aliases)})" if term.aliases else ""
+    count = len(term.all_citations)
+    return f"{term.id:<34} {term.term}{aliases} — {count} quote{'s' if count != 1 else ''}"
+
+
+def hit_header(glossary: Glossary, hit: Hit) -> str:
+    source = glossary.sources[hit.source]
+    return f"{hit.source}: {source.title}, {hit.location.describe()}"
+
+
+def hit_citation(hit: Hit) -> str:
+    """The ready-to-paste citation, indented for a term file's `citations:` list."""
+    return term_yaml_citation(hit.citation)
