@@ -89,40 +89,36 @@ def bare_genanki(notes, out: Path) -> None:  # type: ignore[no-untyped-def]
 
 
 def bare_reportlab(glossary) -> bytes:  # type: ignore[no-untyped-def]
-    """The same entries typeset by reportlab alone: same text, fonts, sizes, justification, hyphenation;
-    no links, bookmarks, running heads or keep-together rules."""
-    from reportlab.lib.pagesizes import A5
-    from reportlab.lib.styles import ParagraphStyle
+    """The booklet's own paragraphs (same text, fonts, styles, hyphenation) typeset once by reportlab alone:
+    no links, bookmarks, running heads, keep-together rules or second pass for page references."""
     from reportlab.platypus import Paragraph, SimpleDocTemplate
 
-    from glossdeck import markup
+    from glossdeck.render import booklet
     from glossdeck.render.fonts import register
 
     font = register()
-    body = ParagraphStyle("b", fontName=font, fontSize=9.5, leading=12.2, alignment=4, hyphenationLang="en_US",
-                          embeddedHyphenation=1)
-    quote = ParagraphStyle("q", parent=body, fontSize=8.6, leading=11, leftIndent=9)
-    cite = ParagraphStyle("c", parent=body, fontSize=7.6, leading=9.6, leftIndent=9, alignment=0)
-    names = {t.id: t.term for t in glossary.terms}
-    story = []
-
-    def unlinked(text: str) -> str:
-        return re.sub(r"</?a\b[^>]*>", "", text)
-
-    for t in glossary.terms:
-        aliases = f" <i>({html.escape(', '.join(t.aliases))})</i>" if t.aliases else ""
-        story.append(Paragraph(f"<b>{html.escape(t.term)}</b>{aliases} {unlinked(markup.to_pdf(t.definition))}", body))
-        for c in t.all_citations:
-            source = glossary.sources[c.source]
-            story.append(Paragraph(f"“{html.escape(c.quote)}”", quote))
-            story.append(Paragraph(f"— {html.escape(c.speaker or source.author_display)}, "
-                                   f"<i>{html.escape(source.title)}</i>, {c.location.describe()}", cite))
-        if t.related:
-            story.append(Paragraph("<b>See also</b> " + ", ".join(f"<i>{html.escape(names[r])}</i>"
-                                                                 for r in t.related), quote))
+    styles = booklet._styles(font, "en")
+    refs = booklet._References({})
+    story = (booklet._title_page(glossary, styles) + booklet._front_matter(glossary, styles, refs)
+             + booklet._entries(glossary, styles, refs) + booklet._sources(glossary, styles, refs)
+             + booklet._alias_index(glossary, styles, refs) + booklet._back_cover(glossary, styles))
+    plain = []
+    for flowable in _flatten(story):
+        if isinstance(flowable, Paragraph):
+            text = re.sub(r"</?a\b[^>]*>", "", flowable.text if hasattr(flowable, "text") else "")
+            plain.append(Paragraph(text, flowable.style))
     buffer = io.BytesIO()
-    SimpleDocTemplate(buffer, pagesize=A5, initialFontName=font, invariant=1).build(story)
+    SimpleDocTemplate(buffer, pagesize=booklet.PAGE_SIZES["a5"], initialFontName=font, invariant=1).build(plain)
     return buffer.getvalue()
+
+
+def _flatten(story):  # type: ignore[no-untyped-def]
+    for flowable in story:
+        content = getattr(flowable, "_content", None)
+        if content is not None:
+            yield from _flatten(content)
+        else:
+            yield flowable
 
 
 def main() -> None:

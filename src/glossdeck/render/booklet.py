@@ -95,6 +95,10 @@ class Para(Paragraph):
         self.headword = headword
         self.outline = outline
 
+    def drawOn(self, canvas: Any, x: float, y: float, _sW: float = 0) -> None:
+        if not getattr(canvas, "measuring", False):  # a measuring pass only needs where things land
+            super().drawOn(canvas, x, y, _sW)
+
     def split(self, availWidth: float, availHeight: float) -> list[Any]:
         parts = super().split(availWidth, availHeight)
         while len(parts) == 2 and parts[0].wrap(availWidth, availHeight)[1] > availHeight + 1e-6:
@@ -110,13 +114,17 @@ class Para(Paragraph):
 class _Booklet(BaseDocTemplate):
     """Records where anchors and headwords land, draws running heads, and adds bookmarks."""
 
-    def __init__(self, buffer: io.BytesIO, font: str, **kwargs: Any) -> None:
+    def __init__(self, buffer: io.BytesIO, font: str, measuring: bool, **kwargs: Any) -> None:
         super().__init__(buffer, **kwargs)
         self.font = font
+        self.measuring = measuring
         self.anchor_pages: dict[str, int] = {}
         self.page_headwords: list[str] = []
         self.continuing: str | None = None
         self.section = ""
+
+    def beforeDocument(self) -> None:
+        self.canv.measuring = self.measuring
 
     def afterFlowable(self, flowable: Any) -> None:
         page = self.canv.getPageNumber()
@@ -139,6 +147,9 @@ class _Booklet(BaseDocTemplate):
 
     def afterPage(self) -> None:
         canvas = self.canv
+        if self.measuring:
+            self.page_headwords = []
+            return
         width, height = self.pagesize
         canvas.saveState()
         canvas.setFillColor(MUTED)
@@ -177,29 +188,32 @@ class _Marker(Spacer):
 
 
 def render(glossary: Glossary, paper: str = "a5") -> bytes:
-    """Typeset until every page reference is right (page numbers can move text), then return the PDF."""
-    pages: dict[str, int] = {}
+    """Typeset until every page reference is right (page numbers can move text), then return the PDF.
+
+    The first pass only measures where each entry lands; later passes print the page
+    numbers it found, until a pass finds them all where it printed them.
+    """
+    _, pages = _typeset(glossary, paper, _References({}), measuring=True)
     for _ in range(MAX_PASSES):
-        data, found = _typeset(glossary, paper, pages)
+        data, found = _typeset(glossary, paper, _References(pages), measuring=False)
         if found == pages:
             return data
         pages = found
     return data
 
 
-def _typeset(glossary: Glossary, paper: str, pages: dict[str, int]) -> tuple[bytes, dict[str, int]]:
+def _typeset(glossary: Glossary, paper: str, refs: _References, measuring: bool) -> tuple[bytes, dict[str, int]]:
     font = register()
     styles = _styles(font, glossary.settings.language)
     settings = glossary.settings
     buffer = io.BytesIO()
-    doc = _Booklet(buffer, font, pagesize=PAGE_SIZES[paper], leftMargin=15 * mm, rightMargin=15 * mm,
+    doc = _Booklet(buffer, font, measuring, pagesize=PAGE_SIZES[paper], leftMargin=15 * mm, rightMargin=15 * mm,
                    topMargin=17 * mm, bottomMargin=17 * mm, title=settings.title, subject=settings.subtitle,
                    author=settings.author or "glossdeck", creator="glossdeck", lang=settings.language,
                    initialFontName=font, invariant=1)
     frame = Frame(doc.leftMargin, doc.bottomMargin, doc.width, doc.height, id="body", leftPadding=0,
                   rightPadding=0, topPadding=0, bottomPadding=0)
     doc.addPageTemplates([PageTemplate("page", frames=[frame])])
-    refs = _References(pages)
     story: list[Any] = []
     story += _title_page(glossary, styles)
     story += _front_matter(glossary, styles, refs)
@@ -212,10 +226,16 @@ def _typeset(glossary: Glossary, paper: str, pages: dict[str, int]) -> tuple[byt
 
 
 class _References:
-    """Page numbers of anchors from the previous pass ("?" on the first)."""
+    """Page numbers of anchors from the previous pass."""
 
     def __init__(self, pages: dict[str, int]) -> None:
         self.pages = pages
+
+    def para(self, text: str, style: ParagraphStyle, anchor: str | None = None, headword: str | None = None,
+             outline: tuple[str, int] | None = None) -> Para:
+        # Built afresh each pass: reportlab's line breaking changes a paragraph's parsed text in place
+        # (hyphenation splits its words), so a paragraph laid out once would break differently next time.
+        return Para(text, style, anchor=anchor, headword=headword, outline=outline)
 
     def page(self, anchor: str) -> str:
         return str(self.pages.get(anchor, "00"))
@@ -256,8 +276,8 @@ def _title_page(glossary: Glossary, styles: dict[str, ParagraphStyle]) -> list[A
 def _front_matter(glossary: Glossary, styles: dict[str, ParagraphStyle], refs: _References) -> list[Any]:
     story: list[Any] = [
         _Marker("How to use this booklet"),
-        Para("How to use this booklet", styles["section"], anchor="howto", outline=("How to use this booklet", 0)),
-        Para("Terms are in alphabetical order, letter by letter. Each entry gives the term in bold, other names "
+        refs.para("How to use this booklet", styles["section"], anchor="howto", outline=("How to use this booklet", 0)),
+        refs.para("Terms are in alphabetical order, letter by letter. Each entry gives the term in bold, other names "
              "for it in italics, and a definition in our own words. Where the essays disagree, <b>views</b> set "
              "the positions side by side. Quotations follow in quotation marks, each with its speaker, its essay "
              "and where in the essay it stands (line and section), checked word for word against the essay's "
@@ -265,18 +285,18 @@ def _front_matter(glossary: Glossary, styles: dict[str, ParagraphStyle], refs: _
              "alphabetical place with an arrow (→) to the main entry, and in the index of other names at the "
              "back. The guide words at the top of each page are its first and last headwords.", styles["body"]),
         Spacer(1, 8),
-        Para("Contents", styles["subsection"]),
+        refs.para("Contents", styles["subsection"]),
     ]
     rows = [("How to use this booklet", "howto")]
     rows += [(f"{letter}", f"letter-{letter}") for letter in _letters(glossary)]
     rows += [("Sources", "sources"), ("Index of other names", "aliases")]
     story.append(_contents_table(rows, styles, refs))
-    story += [Spacer(1, 8), Para("The essays", styles["subsection"])]
+    story += [Spacer(1, 8), refs.para("The essays", styles["subsection"])]
     for number, source in enumerate(glossary.sources.values(), start=1):
         text = (f"<b>[{number}]</b> {_esc(source.author_display)}, <i>{_esc(source.title)}</i>"
                 f"{', ' + _esc(source.date) if source.date else ''}. "
                 f"{refs.with_page(f'source-{source.id}', 'Details')}.")
-        story.append(Para(text, styles["source"]))
+        story.append(refs.para(text, styles["source"]))
     story.append(PageBreak())
     return story
 
@@ -284,13 +304,13 @@ def _front_matter(glossary: Glossary, styles: dict[str, ParagraphStyle], refs: _
 def _contents_table(rows: list[tuple[str, str]], styles: dict[str, ParagraphStyle], refs: _References) -> Table:
     letters = [(label, anchor) for label, anchor in rows if anchor.startswith("letter-")]
     others = [(label, anchor) for label, anchor in rows if not anchor.startswith("letter-")]
-    data = [[Para(refs.link(others[0][1], _esc(others[0][0])), styles["toc"]),
-             Para(refs.link(others[0][1], refs.page(others[0][1])), styles["tocpage"])]]
-    data.append([Para("A–Z: " + " ".join(refs.link(anchor, f"{label}\u00a0{refs.page(anchor)}")
+    data = [[refs.para(refs.link(others[0][1], _esc(others[0][0])), styles["toc"]),
+             refs.para(refs.link(others[0][1], refs.page(others[0][1])), styles["tocpage"])]]
+    data.append([refs.para("A–Z: " + " ".join(refs.link(anchor, f"{label}\u00a0{refs.page(anchor)}")
                                         for label, anchor in letters), styles["toc"]), ""])
     for label, anchor in others[1:]:
-        data.append([Para(refs.link(anchor, _esc(label)), styles["toc"]),
-                     Para(refs.link(anchor, refs.page(anchor)), styles["tocpage"])])
+        data.append([refs.para(refs.link(anchor, _esc(label)), styles["toc"]),
+                     refs.para(refs.link(anchor, refs.page(anchor)), styles["tocpage"])])
     table = Table(data, colWidths=["85%", "15%"])
     # Table cells default to Helvetica (unembedded) for plain strings: name our font.
     table.setStyle(TableStyle([("FONT", (0, 0), (-1, -1), styles["toc"].fontName), ("VALIGN", (0, 0), (-1, -1), "TOP"), ("SPAN", (0, 1), (1, 1)),
@@ -320,7 +340,7 @@ def _entries(glossary: Glossary, styles: dict[str, ParagraphStyle], refs: _Refer
         block = _stub(item, styles, refs) if isinstance(item, Stub) else _entry(glossary, item, styles, refs)
         if initial != letter:
             letter = initial
-            heading = Para(letter, styles["letter"], anchor=f"letter-{letter}", outline=(letter, 0))
+            heading = refs.para(letter, styles["letter"], anchor=f"letter-{letter}", outline=(letter, 0))
             # The letter never ends a page: it stays with its first entry's opening lines.
             story.append(KeepTogether([heading, block[0]]))
             block = block[1:]
@@ -332,15 +352,15 @@ def _entries(glossary: Glossary, styles: dict[str, ParagraphStyle], refs: _Refer
 def _stub(stub: Stub, styles: dict[str, ParagraphStyle], refs: _References) -> list[Any]:
     target = _term_anchor(stub.term)
     text = f"<b>{_esc(stub.alias)}</b> → {refs.with_page(target, f'<i>{_esc(stub.term.term)}</i>')}"
-    return [Para(text, styles["stub"], anchor=stub.anchor, headword=stub.alias)]
+    return [refs.para(text, styles["stub"], anchor=stub.anchor, headword=stub.alias)]
 
 
 def _entry(glossary: Glossary, term: Term, styles: dict[str, ParagraphStyle], refs: _References) -> list[Any]:
     aliases = f" <i>({_esc(', '.join(term.aliases))})</i>" if term.aliases else ""
-    parts: list[Any] = [Para(f"<b>{_esc(term.term)}</b>{aliases} {markup.to_pdf(term.definition)}", styles["entry"],
+    parts: list[Any] = [refs.para(f"<b>{_esc(term.term)}</b>{aliases} {markup.to_pdf(term.definition)}", styles["entry"],
                              anchor=_term_anchor(term), headword=term.term, outline=(term.term, 1))]
     for view in term.views:
-        parts.append(Para(f"<b>{_esc(glossary.person(view.holder))}:</b> {markup.to_pdf(view.summary)}",
+        parts.append(refs.para(f"<b>{_esc(glossary.person(view.holder))}:</b> {markup.to_pdf(view.summary)}",
                           styles["view"]))
         for citation in view.citations:
             parts += _quote(glossary.sources[citation.source], citation, styles, refs)
@@ -349,7 +369,7 @@ def _entry(glossary: Glossary, term: Term, styles: dict[str, ParagraphStyle], re
     if term.related:
         targets = [glossary.term(r) for r in term.related]
         links = "; ".join(refs.with_page(_term_anchor(t), f"<i>{_esc(t.term)}</i>") for t in targets)
-        parts.append(Para(f"<b>See also</b> {links}", styles["seealso"]))
+        parts.append(refs.para(f"<b>See also</b> {links}", styles["seealso"]))
     return parts
 
 
@@ -357,8 +377,8 @@ def _quote(source: Source, citation: Citation, styles: dict[str, ParagraphStyle]
     note = f" — {_esc(citation.note)}" if citation.note else ""
     cite = attribution(source, citation, lambda _url, title: refs.link(f"source-{source.id}", title))
     return [
-        Para(f"“{_esc(citation.display)}”", styles["quote"]),
-        Para(f"— {cite}{note}", styles["cite"]),
+        refs.para(f"“{_esc(citation.display)}”", styles["quote"]),
+        refs.para(f"— {cite}{note}", styles["cite"]),
     ]
 
 
@@ -367,8 +387,8 @@ def _citing_terms(glossary: Glossary, source: Source) -> list[Term]:
 
 
 def _sources(glossary: Glossary, styles: dict[str, ParagraphStyle], refs: _References) -> list[Any]:
-    story: list[Any] = [_Marker("Sources"), Para("Sources", styles["section"], anchor="sources", outline=("Sources", 0)),
-                        Para("Every quotation in this booklet was checked, word for word, against these texts; "
+    story: list[Any] = [_Marker("Sources"), refs.para("Sources", styles["section"], anchor="sources", outline=("Sources", 0)),
+                        refs.para("Every quotation in this booklet was checked, word for word, against these texts; "
                              "their SHA-256 checksums identify the exact versions.", styles["body"])]
     for number, source in enumerate(glossary.sources.values(), start=1):
         details = [f"{_esc(source.author_display)}, <i>{_esc(source.title)}</i>"]
@@ -380,21 +400,21 @@ def _sources(glossary: Glossary, styles: dict[str, ParagraphStyle], refs: _Refer
         text = f"<b>[{number}]</b> " + ", ".join(details) + "."
         if source.version:
             text += f" {_esc(source.version)}"
-        story.append(Para(text, styles["source"], anchor=f"source-{source.id}", outline=(source.title, 1)))
-        story.append(Para(f"SHA-256 {source.sha256}", styles["cite"]))
+        story.append(refs.para(text, styles["source"], anchor=f"source-{source.id}", outline=(source.title, 1)))
+        story.append(refs.para(f"SHA-256 {source.sha256}", styles["cite"]))
         cited = ", ".join(refs.with_page(_term_anchor(t), _esc(t.term)) for t in _citing_terms(glossary, source))
-        story.append(Para(f"<b>Cited in</b> {cited}.", styles["seealso"]))
+        story.append(refs.para(f"<b>Cited in</b> {cited}.", styles["seealso"]))
     story.append(PageBreak())
     return story
 
 
 def _alias_index(glossary: Glossary, styles: dict[str, ParagraphStyle], refs: _References) -> list[Any]:
     story: list[Any] = [_Marker("Index of other names"),
-                        Para("Index of other names", styles["section"], anchor="aliases",
+                        refs.para("Index of other names", styles["section"], anchor="aliases",
                              outline=("Index of other names", 0))]
     for stub in sorted(_stubs(glossary), key=lambda s: sort_key(s.alias)):
         target = _term_anchor(stub.term)
-        story.append(Para(f"{_esc(stub.alias)} → {refs.with_page(target, _esc(stub.term.term))}", styles["index"]))
+        story.append(refs.para(f"{_esc(stub.alias)} → {refs.with_page(target, _esc(stub.term.term))}", styles["index"]))
     story.append(PageBreak())
     return story
 
