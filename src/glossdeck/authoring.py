@@ -151,25 +151,12 @@ def _sentence_bounds(seed: Seed, start: int, end: int) -> tuple[int, int]:
 # --- writing term files -----------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class NewTerm:
-    """What `glossdeck add` was given; checked in full before anything is written."""
-
-    id: str
-    term: str
-    definition: str
-    aliases: tuple[str, ...] = ()
-    tags: tuple[str, ...] = ()
-    related: tuple[str, ...] = ()
-    citations: tuple[Citation, ...] = ()
-
-
 def slug(term: str) -> str:
     """A term id from its name: lowercase words joined by hyphens."""
     return re.sub(r"[^a-z0-9]+", "-", term.casefold()).strip("-")
 
 
-def term_yaml(new: NewTerm) -> str:
+def term_yaml(new: Term) -> str:
     """The term file, formatted like the hand-written ones."""
     lines = [f"term: {_flow_scalar(new.term)}", f"aliases: {_flow_list(new.aliases)}", "definition: >-"]
     lines += _folded_lines(new.definition, "  ")
@@ -229,7 +216,7 @@ def glossary_lock(root: Path) -> Iterator[None]:
             fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
 
 
-def add(root: Path, new: NewTerm, dry_run: bool = False) -> tuple[Path, str]:
+def add(root: Path, new: Term, dry_run: bool = False) -> tuple[Path, str]:
     """Check the new term against the whole glossary and its seeds, then write its file.
 
     Returns the file's path and text. Raises GlossdeckError, writing nothing, if
@@ -246,7 +233,7 @@ def add(root: Path, new: NewTerm, dry_run: bool = False) -> tuple[Path, str]:
     return path, text
 
 
-def _check_new(root: Path, new: NewTerm, path: Path, text: str) -> None:
+def _check_new(root: Path, new: Term, path: Path, text: str) -> None:
     problems = Problems()
     if not validate.ID_PATTERN.match(new.id):
         problems.error(None, None, f"{new.id!r} is not a valid term id",

@@ -311,7 +311,7 @@ def add(project: Path | None, term_id: str | None, term: str | None, aliases: tu
     if not related and interactive and not cites:
         related = _ask_list(interactive, "Related term ids (comma-separated, empty for none)")
         tags = tags or _ask_list(interactive, "Tags (comma-separated)")
-    new = authoring.NewTerm(
+    new = authoring.Term(
         id=term_id or authoring.slug(term), term=term.strip(), definition=" ".join(definition.split()),
         aliases=tuple(a.strip() for a in aliases if a.strip()), tags=tuple(tags), related=tuple(related),
         citations=tuple(authoring.with_speaker(seeds, c) for c in citations),
