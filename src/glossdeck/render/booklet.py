@@ -38,7 +38,7 @@ class Stub:
 def _styles(font: str, language: str) -> dict[str, ParagraphStyle]:
     body = ParagraphStyle("body", fontName=font, fontSize=9.5, leading=12.2, alignment=TA_JUSTIFY, textColor=INK,
                           allowWidows=0, allowOrphans=0, hyphenationLang=_hyphenation_language(language),
-                          embeddedHyphenation=1, uriWasteReduce=0.3)
+                          embeddedHyphenation=1, uriWasteReduce=0.3, hyphenationMinWordLength=7)
     small = ParagraphStyle("small", parent=body, fontSize=8.6, leading=11)
     return {
         "body": body,
