@@ -9,7 +9,6 @@ Prints figures and ratios (ours / bare) measured in the same run; asserts nothin
 from __future__ import annotations
 
 import argparse
-import html
 import io
 import random
 import re

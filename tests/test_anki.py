@@ -1,7 +1,5 @@
 """render.anki: the built .apkg imported into a real Anki collection, as a student would."""
 
-import re
-import shutil
 
 import pytest
 
@@ -119,7 +117,8 @@ def test_new_cards_are_in_alphabetical_order(imported):
 def test_hiding_covers_case_hyphens_and_plurals():
     from glossdeck.render.anki import _hidden
 
-    text = "A mesa-optimizer; mesa optimizers, Mesa-Optimizers; an <i>inner optimizer</i>; corrigibility of corrigible AIs."
+    text = ("A mesa-optimizer; mesa optimizers, Mesa-Optimizers; an <i>inner optimizer</i>; "
+            "corrigibility of corrigible AIs.")
     assert _hidden(text, ("mesa-optimizer", "inner optimizer", "corrigible AI")) == (
         "A […]; […], […]; an <i>[…]</i>; corrigibility of […]."
     )
@@ -128,7 +127,8 @@ def test_hiding_covers_case_hyphens_and_plurals():
 def test_unconfirmed_author_is_marked_as_a_view_holder(tmp_path):
     root = make_project(tmp_path / "p", terms={"optimism-view": (
         "term: optimism view\ndefinition: d\nviews:\n  - holder: Noosphere89\n    summary: Expects alignment to work.\n"
-        "    citations:\n      - source: optimism\n        quote: This will be a long post, so get a drink and a snack.\n")})
+        "    citations:\n      - source: optimism\n"
+        "        quote: This will be a long post, so get a drink and a snack.\n")})
     outputs = pipeline.build(root, timestamp=TIMESTAMP).outputs
     col = new_collection(tmp_path / "anki")
     import_package(col, outputs["deck"])

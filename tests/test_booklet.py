@@ -4,7 +4,7 @@ from pypdf import PdfReader
 
 from glossdeck import pipeline
 from tests.conftest import TIMESTAMP, make_project
-from tests.pdf_reader import fonts_by_page, link_targets, outline_titles, page_text, text_runs
+from tests.pdf_reader import fonts_by_page, link_targets, outline_titles, page_text
 
 
 def test_every_font_on_every_page_is_embedded(built):
@@ -25,7 +25,8 @@ def test_terms_definitions_and_quotes_are_in_order(built):
     assert "“A mesa-optimizer is what you get when the result of an optimization process" in text
     assert "— Ruud van Asseldonk, AI alignment starter pack" in text
     assert "Evolution can only optimize … not directly over our values or cognition." in text
-    assert "— Nate Soares, in Noosphere89 (unconfirmed), Arguments for optimism on AI Alignment, line 18, § The Sharp Left Turn" in text
+    assert ("— Nate Soares, in Noosphere89 (unconfirmed), Arguments for optimism on AI Alignment, line 18, "
+            "§ The Sharp Left Turn") in text
 
 
 def test_the_font_has_every_character_of_the_essays():

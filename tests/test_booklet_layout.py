@@ -6,7 +6,7 @@ import pytest
 from pypdf import PdfReader
 
 from glossdeck import pipeline
-from tests.pdf_reader import link_targets, outline_titles, page_text, text_runs
+from tests.pdf_reader import link_targets, outline_titles, text_runs
 
 HEAD_ZONE = 565  # running heads sit 10 mm below the top of an A5 page (595 pt)
 

@@ -89,7 +89,8 @@ def test_quote_from_another_source_is_named(tmp_path):
 
 
 def test_wrong_speaker_is_caught(tmp_path):
-    problems = messages(tmp_path, "debate", "Simplicia Optimistovna, you cannot be serious!", "    speaker: Simplicia\n")
+    problems = messages(tmp_path, "debate", "Simplicia Optimistovna, you cannot be serious!",
+                        "    speaker: Simplicia\n")
     assert "error: quote is spoken by Doomer, not Simplicia" in problems[0]
 
 

@@ -69,7 +69,8 @@ CASES = {
         "    hint: did you mean `orthogonality-thesis`?",
     ),
     "dialogue citation without speaker": (
-        "term: x\ndefinition: d\ncitations:\n  - source: debate\n    quote: Simplicia Optimistovna, you cannot be serious!\n",
+        "term: x\ndefinition: d\ncitations:\n  - source: debate\n"
+        "    quote: Simplicia Optimistovna, you cannot be serious!\n",
         "glossary/terms/bad.yaml:4: error: a citation of the dialogue `debate` needs `speaker:`\n"
         "    hint: the speakers argue opposite sides; name one of: Doomer, Simplicia",
     ),
@@ -102,7 +103,8 @@ def test_every_problem_is_reported_in_one_run(tmp_path):
 
 def test_bad_file_name(tmp_path):
     problems = problems_for(tmp_path, files={"glossary/terms/Bad Name.yaml": "term: x\ndefinition: d\n"})
-    assert problems[0].startswith("glossary/terms/Bad Name.yaml: error: file name 'Bad Name.yaml' is not a valid term id")
+    assert problems[0].startswith(
+        "glossary/terms/Bad Name.yaml: error: file name 'Bad Name.yaml' is not a valid term id")
 
 
 def test_empty_glossary(tmp_path):

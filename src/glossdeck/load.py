@@ -96,14 +96,14 @@ def parse_yaml(data: bytes, shown: Path) -> tuple[Any, list[Problem]]:
         node = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark else None
+        mark_line: int | None = mark.line + 1 if mark else None
         what = exc.problem or exc.context or "invalid YAML"
         if exc.context and exc.context_mark and exc.problem_mark and exc.context_mark.line != exc.problem_mark.line:
             what += f" ({exc.context} that starts on line {exc.context_mark.line + 1})"
         return None, [
             Problem(
                 shown,
-                line,
+                mark_line,
                 f"YAML syntax error: {what}",
                 "check indentation and quoting near this line; "
                 "text with a colon or a leading quote mark needs a `>-` block or quotes",

@@ -121,7 +121,8 @@ def build_timestamp() -> int:
         return int(value)
     except ValueError:
         raise GlossdeckError([Problem(None, None, f"SOURCE_DATE_EPOCH={value!r} is not a whole number of seconds",
-                                      "set it to a Unix time, e.g. SOURCE_DATE_EPOCH=$(git log -1 --format=%ct)")])
+                                      "set it to a Unix time, e.g. SOURCE_DATE_EPOCH=$(git log -1 --format=%ct)")]) \
+            from None
 
 
 @dataclass(frozen=True)

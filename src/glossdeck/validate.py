@@ -440,18 +440,22 @@ def check_terms_together(terms: list[Term], problems: Problems) -> None:
                 owners[key] = (term, name)
         for old in term.renamed_from:
             if old in ids:
-                problems.error(term.path, term.line_of("renamed_from"), f"`renamed_from: {old}` names a term that still exists",
+                problems.error(term.path, term.line_of("renamed_from"),
+                               f"`renamed_from: {old}` names a term that still exists",
                                "a renamed term's old id must no longer be a file")
             elif old in renamed:
-                problems.error(term.path, term.line_of("renamed_from"), f"`{old}` is claimed by `renamed_from` of both `{renamed[old].id}` "
+                problems.error(term.path, term.line_of("renamed_from"),
+                               f"`{old}` is claimed by `renamed_from` of both `{renamed[old].id}` "
                                f"and `{term.id}`", "only one term can inherit an old id")
             renamed[old] = term
     for term in terms:
         for target in term.related:
             if target == term.id:
-                problems.error(term.path, term.line_of("related"), f"term `{term.id}` lists itself in `related`", "remove it")
+                problems.error(term.path, term.line_of("related"), f"term `{term.id}` lists itself in `related`",
+                               "remove it")
             elif target not in ids:
-                problems.error(term.path, term.line_of("related"), f"related term `{target}` does not exist", _did_you_mean(target, ids))
+                problems.error(term.path, term.line_of("related"), f"related term `{target}` does not exist",
+                               _did_you_mean(target, ids))
         texts = [(term.definition, term.line_of("definition"))] + [(v.summary, v.line) for v in term.views]
         for text, line in texts:
             for href in markup.links(text):

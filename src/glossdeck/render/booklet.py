@@ -10,7 +10,7 @@ from reportlab.lib.enums import TA_CENTER, TA_JUSTIFY, TA_LEFT, TA_RIGHT
 from reportlab.lib.pagesizes import A5
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import inch, mm
-from reportlab.platypus import (BaseDocTemplate, Frame, KeepTogether, NextPageTemplate, PageBreak, PageTemplate,
+from reportlab.platypus import (BaseDocTemplate, Frame, KeepTogether, PageBreak, PageTemplate,
                                 Paragraph, Spacer, Table, TableStyle)
 
 from glossdeck import markup
@@ -304,7 +304,7 @@ def _front_matter(glossary: Glossary, styles: dict[str, ParagraphStyle], refs: _
 def _contents_table(rows: list[tuple[str, str]], styles: dict[str, ParagraphStyle], refs: _References) -> Table:
     letters = [(label, anchor) for label, anchor in rows if anchor.startswith("letter-")]
     others = [(label, anchor) for label, anchor in rows if not anchor.startswith("letter-")]
-    data = [[refs.para(refs.link(others[0][1], _esc(others[0][0])), styles["toc"]),
+    data: list[list[Any]] = [[refs.para(refs.link(others[0][1], _esc(others[0][0])), styles["toc"]),
              refs.para(refs.link(others[0][1], refs.page(others[0][1])), styles["tocpage"])]]
     data.append([refs.para("A–Z: " + " ".join(refs.link(anchor, f"{label}\u00a0{refs.page(anchor)}")
                                         for label, anchor in letters), styles["toc"]), ""])
@@ -313,7 +313,8 @@ def _contents_table(rows: list[tuple[str, str]], styles: dict[str, ParagraphStyl
                      refs.para(refs.link(anchor, refs.page(anchor)), styles["tocpage"])])
     table = Table(data, colWidths=["85%", "15%"])
     # Table cells default to Helvetica (unembedded) for plain strings: name our font.
-    table.setStyle(TableStyle([("FONT", (0, 0), (-1, -1), styles["toc"].fontName), ("VALIGN", (0, 0), (-1, -1), "TOP"), ("SPAN", (0, 1), (1, 1)),
+    table.setStyle(TableStyle([("FONT", (0, 0), (-1, -1), styles["toc"].fontName),
+                               ("VALIGN", (0, 0), (-1, -1), "TOP"), ("SPAN", (0, 1), (1, 1)),
                                ("LEFTPADDING", (0, 0), (-1, -1), 0), ("RIGHTPADDING", (0, 0), (-1, -1), 0),
                                ("TOPPADDING", (0, 0), (-1, -1), 1), ("BOTTOMPADDING", (0, 0), (-1, -1), 1)]))
     return table
@@ -357,7 +358,8 @@ def _stub(stub: Stub, styles: dict[str, ParagraphStyle], refs: _References) -> l
 
 def _entry(glossary: Glossary, term: Term, styles: dict[str, ParagraphStyle], refs: _References) -> list[Any]:
     aliases = f" <i>({_esc(', '.join(term.aliases))})</i>" if term.aliases else ""
-    parts: list[Any] = [refs.para(f"<b>{_esc(term.term)}</b>{aliases} {markup.to_pdf(term.definition)}", styles["entry"],
+    head = f"<b>{_esc(term.term)}</b>{aliases} {markup.to_pdf(term.definition)}"
+    parts: list[Any] = [refs.para(head, styles["entry"],
                              anchor=_term_anchor(term), headword=term.term, outline=(term.term, 1))]
     for view in term.views:
         parts.append(refs.para(f"<b>{_esc(glossary.person(view.holder))}:</b> {markup.to_pdf(view.summary)}",
@@ -387,7 +389,8 @@ def _citing_terms(glossary: Glossary, source: Source) -> list[Term]:
 
 
 def _sources(glossary: Glossary, styles: dict[str, ParagraphStyle], refs: _References) -> list[Any]:
-    story: list[Any] = [_Marker("Sources"), refs.para("Sources", styles["section"], anchor="sources", outline=("Sources", 0)),
+    story: list[Any] = [_Marker("Sources"),
+                        refs.para("Sources", styles["section"], anchor="sources", outline=("Sources", 0)),
                         refs.para("Every quotation in this booklet was checked, word for word, against these texts; "
                              "their SHA-256 checksums identify the exact versions.", styles["body"])]
     for number, source in enumerate(glossary.sources.values(), start=1):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 
-from pypdf import PdfReader, PdfWriter, Transformation
+from pypdf import PageObject, PdfReader, PdfWriter, Transformation
 from pypdf.generic import NameObject
 from reportlab.lib.pagesizes import A4, landscape, letter
 from reportlab.lib.units import mm
@@ -59,16 +59,16 @@ def impose(reading_pdf: bytes, paper: str = "a5") -> bytes:
     preferences = writer.create_viewer_preferences()
     preferences[NameObject("/PrintScaling")] = NameObject("/None")
     preferences[NameObject("/Duplex")] = NameObject("/DuplexFlipShortEdge")
-    metadata = reader.metadata or {}
+    metadata = dict(reader.metadata or {})
     writer.add_metadata({key: metadata[key] for key in ("/Title", "/Author", "/Subject") if key in metadata})
-    if "/Lang" in reader.trailer["/Root"]:
-        writer._root_object[NameObject("/Lang")] = reader.trailer["/Root"]["/Lang"]
+    if "/Lang" in reader.root_object:
+        writer.root_object[NameObject("/Lang")] = reader.root_object["/Lang"]
     output = io.BytesIO()
     writer.write(output)
     return output.getvalue()
 
 
-def _instruction_overlay(width: float, height: float) -> object:
+def _instruction_overlay(width: float, height: float) -> PageObject:
     """A transparent page with the one-line printing instruction at the foot of the first sheet."""
     font = register()
     buffer = io.BytesIO()
