@@ -156,7 +156,6 @@ class Glossary:
     settings: Settings
     sources: dict[str, Source]
     terms: tuple[Term, ...]
-    warnings: tuple[object, ...] = field(default=())
 
     def term(self, term_id: str) -> Term:
         return self._by_id()[term_id]

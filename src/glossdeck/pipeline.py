@@ -12,7 +12,7 @@ from typing import Any, Callable
 from glossdeck import citations, deckstate, validate
 from glossdeck.errors import GlossdeckError, Problem, Problems
 from glossdeck.load import load_yaml
-from glossdeck.model import TARGETS, Glossary
+from glossdeck.model import TARGETS, Glossary, Settings
 from glossdeck.seeds import load_seeds
 from glossdeck.writer import write_atomically
 
@@ -47,16 +47,16 @@ def load_glossary(root: Path) -> tuple[Glossary, Problems]:
     settings_path, sources_path = root / SETTINGS_FILE, root / SOURCES_FILE
     data, found = load_yaml(settings_path, _shown(settings_path, cwd))
     problems.extend(found)
-    settings = validate.validate_settings(data, _shown(settings_path, cwd), problems) if not found else None
+    settings = validate.validate_settings(data, _shown(settings_path, cwd), problems) if _parsed(data, found) else None
     data, found = load_yaml(sources_path, _shown(sources_path, cwd))
     problems.extend(found)
-    sources = validate.validate_sources(data, _shown(sources_path, cwd), problems) if not found else {}
+    sources = validate.validate_sources(data, _shown(sources_path, cwd), problems) if _parsed(data, found) else {}
     terms = []
     term_files = _term_files(root, cwd, problems)
     for path in term_files:
         data, found = load_yaml(path, _shown(path, cwd))
         problems.extend(found)
-        if not found:
+        if _parsed(data, found):
             term = validate.validate_term(data, _shown(path, cwd), sources, problems)
             if term is not None:
                 terms.append(term)
@@ -65,8 +65,13 @@ def load_glossary(root: Path) -> tuple[Glossary, Problems]:
                        "add one with `glossdeck add`, or write glossary/terms/<id>.yaml")
     validate.check_terms_together(terms, problems)
     terms.sort(key=lambda t: t.sort_key)
-    glossary = Glossary(root=root, settings=settings or validate.Settings(), sources=sources, terms=tuple(terms))
+    glossary = Glossary(root=root, settings=settings or Settings(), sources=sources, terms=tuple(terms))
     return glossary, problems
+
+
+def _parsed(data: object, problems: list[Problem]) -> bool:
+    """Whether a file is worth validating: it parsed (perhaps with problems), or it is empty."""
+    return data is not None or not problems
 
 
 def _term_files(root: Path, cwd: Path, problems: Problems) -> list[Path]:
