@@ -10,6 +10,7 @@ from reportlab.lib.enums import TA_CENTER, TA_JUSTIFY, TA_LEFT, TA_RIGHT
 from reportlab.lib.pagesizes import A5
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import inch, mm
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import (BaseDocTemplate, Frame, KeepTogether, PageBreak, PageTemplate,
                                 Paragraph, Spacer, Table, TableStyle)
 
@@ -148,7 +149,6 @@ class _Booklet(BaseDocTemplate):
     def afterPage(self) -> None:
         canvas = self.canv
         if self.measuring:
-            self.page_headwords = []
             return
         width, height = self.pagesize
         canvas.saveState()
@@ -162,8 +162,9 @@ class _Booklet(BaseDocTemplate):
         if words:
             canvas.setFont(f"{self.font}-Bold", 8.5)
             canvas.setFillColor(INK)
-            canvas.drawString(self.leftMargin, top, words[0])
-            canvas.drawRightString(width - self.rightMargin, top, words[-1])
+            room = (width - self.leftMargin - self.rightMargin) / 2 - 6
+            canvas.drawString(self.leftMargin, top, _shortened(words[0], f"{self.font}-Bold", 8.5, room))
+            canvas.drawRightString(width - self.rightMargin, top, _shortened(words[-1], f"{self.font}-Bold", 8.5, room))
         elif self.section:
             canvas.setFont(f"{self.font}-Italic", 8.5)
             canvas.drawCentredString(width / 2, top, self.section)
@@ -172,11 +173,19 @@ class _Booklet(BaseDocTemplate):
             canvas.setLineWidth(0.4)
             canvas.line(self.leftMargin, top - 3, width - self.rightMargin, top - 3)
         canvas.restoreState()
-        self.page_headwords = []
 
     def handle_pageBegin(self) -> None:
         super().handle_pageBegin()
         self.page_headwords = []
+
+
+def _shortened(text: str, font: str, size: float, width: float) -> str:
+    """The text, cut with "…" if it is wider than `width` (a long guide word must not meet the other)."""
+    if stringWidth(text, font, size) <= width:
+        return text
+    while text and stringWidth(text + "…", font, size) > width:
+        text = text[:-1]
+    return text.rstrip() + "…"
 
 
 class _Marker(Spacer):
