@@ -137,3 +137,8 @@ def test_card_that_does_not_fit_is_a_clear_error(tmp_path):
     with pytest.raises(GlossdeckError) as caught:
         build_cards(tmp_path, card_size_mm=(250.0, 85.0))
     assert caught.value.problems[0].message == "a 250×85 mm card does not fit on A4 paper with room for crop marks"
+
+
+def test_no_doubled_hyphens(shipped):
+    text = "\n".join(page.extract_text() for page in PdfReader(shipped["cards"]).pages)
+    assert not re.search(r"\w-\n-\w", text)

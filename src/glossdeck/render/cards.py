@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass
 
-from reportlab.lib.enums import TA_CENTER, TA_JUSTIFY
+from reportlab.lib.enums import TA_CENTER, TA_LEFT
 from reportlab.lib.pagesizes import A4, landscape, letter
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
@@ -161,10 +161,10 @@ def _styles(font: str) -> dict[str, ParagraphStyle]:
         "front": ParagraphStyle("front", fontName=f"{font}-Bold", fontSize=16, leading=19, alignment=TA_CENTER),
         "aliases": ParagraphStyle("aliases", fontName=f"{font}-Italic", fontSize=9, leading=11,
                                   alignment=TA_CENTER, textColor="#555555"),
-        "back": ParagraphStyle("back", fontName=font, fontSize=9, leading=11, alignment=TA_JUSTIFY,
-                               hyphenationLang="en_US", embeddedHyphenation=1, allowWidows=1, allowOrphans=1),
-        "quote": ParagraphStyle("quote", fontName=font, fontSize=8, leading=9.8, alignment=TA_JUSTIFY,
-                                hyphenationLang="en_US", embeddedHyphenation=1),
+        # Ragged right and unhyphenated: a card's narrow measure justifies badly, and reportlab's
+        # hyphenation can double the hyphen of a compound word broken at its hyphen ("self-/-reinforcing").
+        "back": ParagraphStyle("back", fontName=font, fontSize=9, leading=11, alignment=TA_LEFT),
+        "quote": ParagraphStyle("quote", fontName=font, fontSize=8, leading=9.8, alignment=TA_LEFT),
     }
 
 
