@@ -168,7 +168,7 @@ def _fields(glossary: Glossary, term: Term, names: dict[str, str]) -> list[str]:
         "".join(_view_html(glossary, v.holder, v.summary, v.citations) for v in term.views),
         "".join(_quote_html(glossary.sources[c.source], c) for c in term.citations),
         _sources_html(glossary, term),
-        html.escape(", ".join(names[r] for r in term.related), quote=False),
+        html.escape("; ".join(names[r] for r in term.related), quote=False),  # names may hold commas
         html.escape(term.id, quote=False),
     ]
 

@@ -37,7 +37,7 @@ def term_text(glossary: Glossary, term: Term) -> str:
         lines += ["", "In the essays:"]
         lines += [line for c in term.citations for line in _quote_lines(glossary, c)]
     if term.related:
-        lines += ["", _wrap("See also: " + ", ".join(glossary.term(r).term for r in term.related))]
+        lines += ["", _wrap("See also: " + "; ".join(glossary.term(r).term for r in term.related))]
     tags = ", ".join(term.tags)
     lines += ["", f"[{term.id}]" + (f"  tags: {tags}" if tags else "")]
     return "\n".join(lines)
