@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -34,9 +35,14 @@ class LocatedList(list):  # type: ignore[type-arg]
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
+# An anchor or alias starts a node: after a key's colon, a list dash, a bracket or a comma.
+# Most files have none; only those that might are parsed event by event to be sure.
+_MAYBE_ANCHOR = re.compile(r"(?:^|[\s\[{,:-])[&*][^\s,\[\]{}]", re.MULTILINE)
+
+
 def _anchor_line(text: str) -> int | None:
     """The line of the first anchor or alias, if any: they hide text from reviewers."""
-    if "&" not in text and "*" not in text:
+    if not _MAYBE_ANCHOR.search(text):
         return None
     for event in yaml.parse(text, Loader=_Loader):
         if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
@@ -133,6 +139,7 @@ def _tab_indents(text: str, shown: Path) -> list[Problem]:
 
 
 _constructor = yaml.SafeLoader("")
+_STR_TAG = "tag:yaml.org,2002:str"
 
 
 def _convert(node: yaml.Node, path: Path, problems: list[Problem]) -> Any:
@@ -170,4 +177,6 @@ def _convert(node: yaml.Node, path: Path, problems: list[Problem]) -> Any:
             items.append(_convert(item, path, problems))
             items.item_lines.append(item.start_mark.line + 1)
         return items
+    if node.tag == _STR_TAG:  # most scalars: no need for the constructor
+        return node.value
     return _constructor.construct_object(node, deep=True)

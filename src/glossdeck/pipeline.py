@@ -34,10 +34,8 @@ def find_project(start: Path) -> Path:
 
 def _shown(path: Path, cwd: Path) -> Path:
     """The path as the user would type it: relative to the working folder when inside it."""
-    try:
-        return path.relative_to(cwd)
-    except ValueError:
-        return path
+    text, prefix = str(path), str(cwd).rstrip(os.sep) + os.sep
+    return Path(text[len(prefix):]) if text.startswith(prefix) else path
 
 
 def load_glossary(root: Path) -> tuple[Glossary, Problems]:
@@ -80,10 +78,13 @@ def _term_files(root: Path, cwd: Path, problems: Problems) -> list[Path]:
     if not folder.is_dir():
         return []
     files = []
-    for path in sorted(folder.iterdir()):
-        if path.name.startswith("."):
+    with os.scandir(folder) as entries:  # scandir knows each entry's type without another system call
+        listing = sorted((entry.name, entry.is_file()) for entry in entries)
+    for name, is_file in listing:
+        path = folder / name
+        if name.startswith("."):
             continue
-        if path.suffix == ".yaml" and path.is_file():
+        if name.endswith(".yaml") and is_file:
             files.append(path)
         else:
             problems.error(_shown(path, cwd), None, f"`{path.name}` is not a term file: only <id>.yaml files are read",
