@@ -46,6 +46,9 @@ def test_shipped_glossary_meets_its_editorial_rules():
     cited_by = Counter(source for t in glossary.terms for source in {c.source for c in t.all_citations})
     assert set(cited_by) == set(glossary.sources)
     assert min(cited_by.values()) >= 5, cited_by
+    for term in glossary.terms:
+        for other in term.related:
+            assert term.id in glossary.term(other).related, f"{term.id} → {other} is one-way"
     for name in ("fast takeoff", "IGF", "RLHF", "hard takeoff", "inner optimizer"):
         assert glossary.lookup(name) is not None, name
 
