@@ -102,7 +102,8 @@ class Seed:
         for heading in self.source.headings:
             at = self.raw.find(heading)
             if at >= 0:
-                found.append((at, heading.lstrip("#").strip()))
+                # shown without markup or the stray " :" / " ." that flattening left behind
+                found.append((at, heading.lstrip("#").strip().rstrip(" :.").strip()))
         return sorted(found)
 
     def missing_headings(self) -> list[str]:
