@@ -107,3 +107,13 @@ def test_metadata_and_language(shipped):
     reader = PdfReader(shipped["booklet"])
     assert reader.metadata.title == "AI Alignment Glossary"
     assert reader.trailer["/Root"]["/Lang"] == "en"
+
+
+@pytest.mark.parametrize("output", ["booklet", "print", "cards"])
+def test_every_font_on_every_page_is_embedded(shipped, output):
+    from tests.pdf_reader import fonts_by_page
+
+    for number, fonts in enumerate(fonts_by_page(PdfReader(shipped[output])), start=1):
+        assert fonts, f"page {number} has no fonts"
+        assert all(fonts.values()), f"page {number}: {fonts}"
+        assert not any("Helvetica" in name or "Times" in name for name in fonts)
