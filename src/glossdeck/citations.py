@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from rapidfuzz import fuzz
 
 from glossdeck.errors import Problems
-from glossdeck.model import Citation, Glossary, Location, Term, View
+from glossdeck.model import Citation, Glossary, Location, Term, View, elision_pieces
 from glossdeck.seeds import Seed, normalize_text
 
 MAX_ELISION_GAP = 1500  # normalized characters allowed between the pieces of an elided quote
@@ -26,7 +26,7 @@ class Match:
 def find_all(seed: Seed, quote: str) -> list[Match]:
     """Every place the quote (possibly elided) occurs in the seed's normalized text."""
     markdown = seed.source.format == "markdown"
-    pieces = [normalize_text(p, markdown) for p in Citation(seed.source.id, quote).pieces]
+    pieces = [normalize_text(p, markdown) for p in elision_pieces(quote)]
     pieces = [p for p in pieces if p]
     if not pieces:
         return []

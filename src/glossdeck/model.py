@@ -98,8 +98,7 @@ class Citation:
 
     @property
     def pieces(self) -> tuple[str, ...]:
-        """The quote split at elisions (" … " or " ... ")."""
-        return tuple(p.strip() for p in ELISION.split(self.quote) if p.strip())
+        return elision_pieces(self.quote)
 
     @property
     def display(self) -> str:
@@ -108,6 +107,11 @@ class Citation:
 
 
 ELISION = re.compile(r"\s+(?:…|\.\.\.)\s+")
+
+
+def elision_pieces(quote: str) -> tuple[str, ...]:
+    """A quote split at its elisions (" … " or " ... ")."""
+    return tuple(p.strip() for p in ELISION.split(quote) if p.strip())
 
 
 @dataclass(frozen=True)
