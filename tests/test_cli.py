@@ -119,3 +119,11 @@ def test_python_m_glossdeck_and_lazy_imports(project):
     assert done.returncode == 0 and done.stdout.startswith("OK: 4 terms")
     probe = "import sys, glossdeck.cli; print(sorted(m for m in ('reportlab', 'genanki') if m in sys.modules))"
     assert subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True).stdout == "[]\n"
+
+
+def test_export_holds_every_setting(project):
+    from glossdeck.model import Settings
+
+    data = json.loads(run("export", "--project", str(project)).output)
+    assert set(data["settings"]) == set(Settings.__dataclass_fields__)
+    assert data["settings"]["card_size_mm"] == [60.0, 85.0]

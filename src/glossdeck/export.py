@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from typing import Any
 
@@ -12,13 +13,10 @@ FORMAT_VERSION = 1
 
 
 def to_data(glossary: Glossary) -> dict[str, Any]:
-    s = glossary.settings
     return {
         "format": "glossdeck-export",
         "format_version": FORMAT_VERSION,
-        "settings": {"title": s.title, "subtitle": s.subtitle, "language": s.language,
-                     "deck_name": s.deck_name, "output_base": s.output_base, "author": s.author,
-                     "id": s.id},
+        "settings": dataclasses.asdict(glossary.settings),
         "sources": [_source(src) for src in glossary.sources.values()],
         "terms": [_term(t) for t in glossary.terms],
     }
