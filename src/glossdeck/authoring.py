@@ -1,4 +1,4 @@
-"""Finding quotes in the seeds and adding terms: the only code that writes into glossary/."""
+"""Finding quotes in the seeds and adding terms: the only code that writes term files."""
 
 from __future__ import annotations
 
