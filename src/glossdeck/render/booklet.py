@@ -223,6 +223,8 @@ def _typeset(glossary: Glossary, paper: str, refs: _References, measuring: bool)
     frame = Frame(doc.leftMargin, doc.bottomMargin, doc.width, doc.height, id="body", leftPadding=0,
                   rightPadding=0, topPadding=0, bottomPadding=0)
     doc.addPageTemplates([PageTemplate("page", frames=[frame])])
+    # The story is built afresh each pass: reportlab's line breaking changes a paragraph's parsed text in
+    # place (hyphenation splits its words), so a paragraph laid out once would break differently next time.
     story: list[Any] = []
     story += _title_page(glossary, styles)
     story += _front_matter(glossary, styles, refs)
@@ -239,12 +241,6 @@ class _References:
 
     def __init__(self, pages: dict[str, int]) -> None:
         self.pages = pages
-
-    def para(self, text: str, style: ParagraphStyle, anchor: str | None = None, headword: str | None = None,
-             outline: tuple[str, int] | None = None) -> Para:
-        # Built afresh each pass: reportlab's line breaking changes a paragraph's parsed text in place
-        # (hyphenation splits its words), so a paragraph laid out once would break differently next time.
-        return Para(text, style, anchor=anchor, headword=headword, outline=outline)
 
     def page(self, anchor: str) -> str:
         return str(self.pages.get(anchor, "00"))
@@ -285,8 +281,8 @@ def _title_page(glossary: Glossary, styles: dict[str, ParagraphStyle]) -> list[A
 def _front_matter(glossary: Glossary, styles: dict[str, ParagraphStyle], refs: _References) -> list[Any]:
     story: list[Any] = [
         _Marker("How to use this booklet"),
-        refs.para("How to use this booklet", styles["section"], anchor="howto", outline=("How to use this booklet", 0)),
-        refs.para("Terms are in alphabetical order, letter by letter. Each entry gives the term in bold, other names "
+        Para("How to use this booklet", styles["section"], anchor="howto", outline=("How to use this booklet", 0)),
+        Para("Terms are in alphabetical order, letter by letter. Each entry gives the term in bold, other names "
              "for it in italics, and a definition in our own words. Where the essays disagree, <b>views</b> set "
              "the positions side by side. Quotations follow in quotation marks, each with its speaker, its essay "
              "and where in the essay it stands (line and section), checked word for word against the essay's "
@@ -294,18 +290,18 @@ def _front_matter(glossary: Glossary, styles: dict[str, ParagraphStyle], refs: _
              "alphabetical place with an arrow (→) to the main entry, and in the index of other names at the "
              "back. The guide words at the top of each page are its first and last headwords.", styles["body"]),
         Spacer(1, 8),
-        refs.para("Contents", styles["subsection"]),
+        Para("Contents", styles["subsection"]),
     ]
     rows = [("How to use this booklet", "howto")]
     rows += [(f"{letter}", f"letter-{letter}") for letter in _letters(glossary)]
     rows += [("Sources", "sources"), ("Index of other names", "aliases")]
     story.append(_contents_table(rows, styles, refs))
-    story += [Spacer(1, 8), refs.para("The essays", styles["subsection"])]
+    story += [Spacer(1, 8), Para("The essays", styles["subsection"])]
     for number, source in enumerate(glossary.sources.values(), start=1):
         text = (f"<b>[{number}]</b> {_esc(source.author_display)}, <i>{_esc(source.title)}</i>"
                 f"{', ' + _esc(source.date) if source.date else ''}. "
                 f"{refs.with_page(f'source-{source.id}', 'Details')}.")
-        story.append(refs.para(text, styles["source"]))
+        story.append(Para(text, styles["source"]))
     story.append(PageBreak())
     return story
 
@@ -313,13 +309,13 @@ def _front_matter(glossary: Glossary, styles: dict[str, ParagraphStyle], refs: _
 def _contents_table(rows: list[tuple[str, str]], styles: dict[str, ParagraphStyle], refs: _References) -> Table:
     letters = [(label, anchor) for label, anchor in rows if anchor.startswith("letter-")]
     others = [(label, anchor) for label, anchor in rows if not anchor.startswith("letter-")]
-    data: list[list[Any]] = [[refs.para(refs.link(others[0][1], _esc(others[0][0])), styles["toc"]),
-             refs.para(refs.link(others[0][1], refs.page(others[0][1])), styles["tocpage"])]]
-    data.append([refs.para("A–Z: " + " ".join(refs.link(anchor, f"{label}\u00a0{refs.page(anchor)}")
+    data: list[list[Any]] = [[Para(refs.link(others[0][1], _esc(others[0][0])), styles["toc"]),
+             Para(refs.link(others[0][1], refs.page(others[0][1])), styles["tocpage"])]]
+    data.append([Para("A–Z: " + " ".join(refs.link(anchor, f"{label}\u00a0{refs.page(anchor)}")
                                         for label, anchor in letters), styles["toc"]), ""])
     for label, anchor in others[1:]:
-        data.append([refs.para(refs.link(anchor, _esc(label)), styles["toc"]),
-                     refs.para(refs.link(anchor, refs.page(anchor)), styles["tocpage"])])
+        data.append([Para(refs.link(anchor, _esc(label)), styles["toc"]),
+                     Para(refs.link(anchor, refs.page(anchor)), styles["tocpage"])])
     table = Table(data, colWidths=["85%", "15%"])
     # Table cells default to Helvetica (unembedded) for plain strings: name our font.
     table.setStyle(TableStyle([("FONT", (0, 0), (-1, -1), styles["toc"].fontName),
@@ -350,7 +346,7 @@ def _entries(glossary: Glossary, styles: dict[str, ParagraphStyle], refs: _Refer
         block = _stub(item, styles, refs) if isinstance(item, Stub) else _entry(glossary, item, styles, refs)
         if initial != letter:
             letter = initial
-            heading = refs.para(letter, styles["letter"], anchor=f"letter-{letter}", outline=(letter, 0))
+            heading = Para(letter, styles["letter"], anchor=f"letter-{letter}", outline=(letter, 0))
             # The letter never ends a page: it stays with its first entry's opening lines.
             story.append(KeepTogether([heading, block[0]]))
             block = block[1:]
@@ -362,16 +358,16 @@ def _entries(glossary: Glossary, styles: dict[str, ParagraphStyle], refs: _Refer
 def _stub(stub: Stub, styles: dict[str, ParagraphStyle], refs: _References) -> list[Any]:
     target = _term_anchor(stub.term)
     text = f"<b>{_esc(stub.alias)}</b> → {refs.with_page(target, f'<i>{_esc(stub.term.term)}</i>')}"
-    return [refs.para(text, styles["stub"], anchor=stub.anchor, headword=stub.alias)]
+    return [Para(text, styles["stub"], anchor=stub.anchor, headword=stub.alias)]
 
 
 def _entry(glossary: Glossary, term: Term, styles: dict[str, ParagraphStyle], refs: _References) -> list[Any]:
     aliases = f" <i>({_esc(', '.join(term.aliases))})</i>" if term.aliases else ""
     head = f"<b>{_esc(term.term)}</b>{aliases} {markup.to_pdf(term.definition)}"
-    parts: list[Any] = [refs.para(head, styles["entry"],
+    parts: list[Any] = [Para(head, styles["entry"],
                              anchor=_term_anchor(term), headword=term.term, outline=(term.term, 1))]
     for view in term.views:
-        parts.append(refs.para(f"<b>{_esc(glossary.person(view.holder))}:</b> {markup.to_pdf(view.summary)}",
+        parts.append(Para(f"<b>{_esc(glossary.person(view.holder))}:</b> {markup.to_pdf(view.summary)}",
                           styles["view"]))
         for citation in view.citations:
             parts += _quote(glossary.sources[citation.source], citation, styles, refs)
@@ -380,7 +376,7 @@ def _entry(glossary: Glossary, term: Term, styles: dict[str, ParagraphStyle], re
     if term.related:
         targets = [glossary.term(r) for r in term.related]
         links = "; ".join(refs.with_page(_term_anchor(t), f"<i>{_esc(t.term)}</i>") for t in targets)
-        parts.append(refs.para(f"<b>See also</b> {links}", styles["seealso"]))
+        parts.append(Para(f"<b>See also</b> {links}", styles["seealso"]))
     return parts
 
 
@@ -388,8 +384,8 @@ def _quote(source: Source, citation: Citation, styles: dict[str, ParagraphStyle]
     note = f" — {_esc(citation.note)}" if citation.note else ""
     cite = attribution(source, citation, lambda _url, title: refs.link(f"source-{source.id}", title))
     return [
-        refs.para(f"“{_esc(citation.display)}”", styles["quote"]),
-        refs.para(f"— {cite}{note}", styles["cite"]),
+        Para(f"“{_esc(citation.display)}”", styles["quote"]),
+        Para(f"— {cite}{note}", styles["cite"]),
     ]
 
 
@@ -399,8 +395,8 @@ def _citing_terms(glossary: Glossary, source: Source) -> list[Term]:
 
 def _sources(glossary: Glossary, styles: dict[str, ParagraphStyle], refs: _References) -> list[Any]:
     story: list[Any] = [_Marker("Sources"),
-                        refs.para("Sources", styles["section"], anchor="sources", outline=("Sources", 0)),
-                        refs.para("Every quotation in this booklet was checked, word for word, against these texts; "
+                        Para("Sources", styles["section"], anchor="sources", outline=("Sources", 0)),
+                        Para("Every quotation in this booklet was checked, word for word, against these texts; "
                              "their SHA-256 checksums identify the exact versions.", styles["body"])]
     for number, source in enumerate(glossary.sources.values(), start=1):
         details = [f"{_esc(source.author_display)}, <i>{_esc(source.title)}</i>"]
@@ -412,21 +408,21 @@ def _sources(glossary: Glossary, styles: dict[str, ParagraphStyle], refs: _Refer
         text = f"<b>[{number}]</b> " + ", ".join(details) + "."
         if source.version:
             text += f" {_esc(source.version)}"
-        story.append(refs.para(text, styles["source"], anchor=f"source-{source.id}", outline=(source.title, 1)))
-        story.append(refs.para(f"SHA-256 {source.sha256}", styles["cite"]))
+        story.append(Para(text, styles["source"], anchor=f"source-{source.id}", outline=(source.title, 1)))
+        story.append(Para(f"SHA-256 {source.sha256}", styles["cite"]))
         cited = ", ".join(refs.with_page(_term_anchor(t), _esc(t.term)) for t in _citing_terms(glossary, source))
-        story.append(refs.para(f"<b>Cited in</b> {cited}.", styles["seealso"]))
+        story.append(Para(f"<b>Cited in</b> {cited}.", styles["seealso"]))
     story.append(PageBreak())
     return story
 
 
 def _alias_index(glossary: Glossary, styles: dict[str, ParagraphStyle], refs: _References) -> list[Any]:
     story: list[Any] = [_Marker("Index of other names"),
-                        refs.para("Index of other names", styles["section"], anchor="aliases",
+                        Para("Index of other names", styles["section"], anchor="aliases",
                              outline=("Index of other names", 0))]
     for stub in sorted(_stubs(glossary), key=lambda s: sort_key(s.alias)):
         target = _term_anchor(stub.term)
-        story.append(refs.para(f"{_esc(stub.alias)} → {refs.with_page(target, _esc(stub.term.term))}", styles["index"]))
+        story.append(Para(f"{_esc(stub.alias)} → {refs.with_page(target, _esc(stub.term.term))}", styles["index"]))
     story.append(PageBreak())
     return story
 

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import html
+import re
 import textwrap
 
 from glossdeck import markup
 from glossdeck.authoring import Hit, term_yaml_citation
 from glossdeck.model import Citation, Glossary, Term
+from glossdeck.render import common
 
 WIDTH = 78
 
@@ -16,12 +19,9 @@ def _wrap(text: str, indent: str = "") -> str:
 
 
 def attribution(glossary: Glossary, citation: Citation) -> str:
-    source = glossary.sources[citation.source]
-    who = source.author_display
-    if citation.speaker and citation.speaker != source.author:
-        who = f"{citation.speaker}, in {source.author_display}"
-    where = f", {citation.location.describe()}" if citation.location else ""
-    return f"— {who}, {source.title}{where}"
+    """The same wording as the deck and booklet use, without their markup."""
+    marked = common.attribution(glossary.sources[citation.source], citation)
+    return "— " + html.unescape(re.sub(r"<[^>]+>", "", marked))
 
 
 def term_text(glossary: Glossary, term: Term) -> str:
