@@ -57,6 +57,8 @@ def test_find_unknown_source(project):
 
 
 ADD = ["add", "--term", "deceptive alignment", "--alias", "deceptively aligned model", "--alias", "DA",
+       "--gloss", "A model that acts aligned during training so as to pursue a different goal once deployed.",
+       "--level", "core",
        "--definition", "A model that behaves well in training in order to pursue other goals later.",
        "--cite", "starter-pack", "an intelligent mesa-optimizer could deceive its base optimizer",
        "--related", "mesa-optimizer", "--tag", "inner alignment"]
@@ -71,6 +73,10 @@ def test_add_writes_a_checked_file_formatted_like_the_others(project):
     assert path.read_text(encoding="utf-8") == (
         "term: deceptive alignment\n"
         "aliases: [deceptively aligned model, DA]\n"
+        "gloss: >-\n"
+        "  A model that acts aligned during training so as to pursue a different goal\n"
+        "  once deployed.\n"
+        "level: core\n"
         "definition: >-\n"
         "  A model that behaves well in training in order to pursue other goals later.\n"
         "tags: [inner alignment]\n"
@@ -134,6 +140,7 @@ def test_add_asks_on_a_terminal(project, monkeypatch):
     answers = "\n".join([
         "treacherous turn",                       # term
         "",                                       # other names
+        "An AI that behaves well until it is strong enough to act against its makers.",  # gloss
         "An AI that turns on its makers once it can.",  # definition
         "an intelligent mesa-optimiser could deceive",  # quote (misspelt: not found)
         "starter-pack",                           # its source
@@ -148,6 +155,7 @@ def test_add_asks_on_a_terminal(project, monkeypatch):
     assert "not found; nearest" in result.output
     text = (project / "glossary" / "terms" / "treacherous-turn.yaml").read_text()
     assert "related: [mesa-optimizer]" in text and "tags: [inner alignment]" in text
+    assert "gloss: >-\n  An AI that behaves well until it is strong enough to act against its makers.\n" in text
 
 
 def test_list_and_filters(project):

@@ -117,9 +117,44 @@ def test_empty_glossary(tmp_path):
 
 
 def test_term_without_citation_is_a_warning(tmp_path):
-    root = make_project(tmp_path / "p", terms={"bare": "term: bare\ndefinition: d\n"})
+    root = make_project(tmp_path / "p", terms={"bare": "term: bare\ngloss: A thing.\ndefinition: d\n"})
     _, warnings = pipeline.check(root)
     assert [w.message for w in warnings] == ["term `bare` has no citation"]
+
+
+CITED = "citations:\n  - source: starter-pack\n    quote: Alignment is an unsolved problem.\n"
+
+
+@pytest.mark.parametrize("gloss, message", [
+    (None, "term has no `gloss`"),
+    ("''", "term has no `gloss`"),
+    (" ".join(["word"] * 26), "gloss is 26 words long; at most 25"),
+    ("A bare thing that is bare.", "gloss names the term itself (`bare`)"),
+    ("What a Naked One does.", "gloss names the term itself (`naked one`)"),
+])
+def test_gloss_warnings(tmp_path, gloss, message):
+    line = f"gloss: {gloss}\n" if gloss is not None else ""
+    root = make_project(tmp_path / "p", terms={
+        "bare": f"term: bare\naliases: [naked one]\n{line}definition: d\n{CITED}"})
+    _, warnings = pipeline.check(root)
+    assert [w.message for w in warnings] == [message]
+    assert warnings[0].line == (3 if gloss is not None else 1)
+
+
+def test_gloss_of_25_words_and_a_word_containing_the_term_pass(tmp_path):
+    gloss = "Barely " + " ".join(["word"] * 24)
+    root = make_project(tmp_path / "p", terms={"bare": f"term: bare\ngloss: {gloss}\ndefinition: d\n{CITED}"})
+    assert pipeline.check(root)[1] == []
+
+
+def test_unknown_level_is_an_error(tmp_path):
+    root = make_project(tmp_path / "p", terms={
+        "bare": f"term: bare\ngloss: A thing.\nlevel: basic\ndefinition: d\n{CITED}"})
+    with pytest.raises(GlossdeckError) as caught:
+        pipeline.check(root)
+    assert [str(p).replace(str(root) + "/", "") for p in caught.value.problems] == [
+        "glossary/terms/bare.yaml:3: error: `level: basic` is not one of: core, standard, extra\n"
+        "    hint: core terms are learned first, extra ones last; most terms are `standard`"]
 
 
 def test_html_in_definition_is_kept_as_text(tmp_path):

@@ -158,8 +158,12 @@ def slug(term: str) -> str:
 
 def term_yaml(new: Term) -> str:
     """The term file, formatted like the hand-written ones."""
-    lines = [f"term: {_flow_scalar(new.term)}", f"aliases: {_flow_list(new.aliases)}", "definition: >-"]
-    lines += _folded_lines(new.definition, "  ")
+    lines = [f"term: {_flow_scalar(new.term)}", f"aliases: {_flow_list(new.aliases)}"]
+    if new.gloss:
+        lines += ["gloss: >-", *_folded_lines(new.gloss, "  ")]
+    if new.level != "standard":
+        lines.append(f"level: {new.level}")
+    lines += ["definition: >-", *_folded_lines(new.definition, "  ")]
     lines += [f"tags: {_flow_list(new.tags)}", f"related: {_flow_list(new.related)}", "citations:"]
     lines += [term_yaml_citation(c) for c in new.citations]
     return "\n".join(lines) + "\n"

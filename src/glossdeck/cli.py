@@ -269,6 +269,10 @@ def find(project: Path | None, phrase: str, source: str | None, limit: int) -> N
 @click.option("--id", "term_id", default=None, help="The term's id and file name (default: from --term).")
 @click.option("--term", default=None, help="The term as displayed.")
 @click.option("--alias", "aliases", multiple=True, help="Another name or abbreviation (repeatable).")
+@click.option("--gloss", default=None,
+              help="One sentence of at most 25 words to memorise; leads the card's answer.")
+@click.option("--level", type=click.Choice(["core", "standard", "extra"]), default=None,
+              help="How central the term is: core terms are learned first (default: standard).")
 @click.option("--definition", default=None, help="The definition, in our own words.")
 @click.option("--cite", "cites", nargs=2, multiple=True, metavar="SOURCE QUOTE",
               help="A verbatim quote and its source id (repeatable).")
@@ -280,8 +284,8 @@ def find(project: Path | None, phrase: str, source: str | None, limit: int) -> N
 @click.option("--dry-run", is_flag=True, help="Print the file instead of writing it.")
 @handles_errors
 def add(project: Path | None, term_id: str | None, term: str | None, aliases: tuple[str, ...],
-        definition: str | None, cites: tuple[tuple[str, str], ...], speakers: tuple[str, ...],
-        related: tuple[str, ...], tags: tuple[str, ...], dry_run: bool) -> None:
+        gloss: str | None, level: str | None, definition: str | None, cites: tuple[tuple[str, str], ...],
+        speakers: tuple[str, ...], related: tuple[str, ...], tags: tuple[str, ...], dry_run: bool) -> None:
     """Add a term: check everything, then write glossary/terms/<id>.yaml.
 
     Every quote is verified before anything is written. Options left out are
@@ -290,6 +294,7 @@ def add(project: Path | None, term_id: str | None, term: str | None, aliases: tu
     \b
     Example:
       glossdeck add --term "mesa-optimizer" --alias "inner optimizer" \\
+        --gloss "An optimizer that training produced, pursuing an inner goal of its own." \\
         --definition "An optimizer produced by another optimizer …" \\
         --cite starter-pack "A mesa-optimizer is what you get when the result of an optimization process" \\
         --related inner-alignment --tag "inner alignment"
@@ -301,6 +306,8 @@ def add(project: Path | None, term_id: str | None, term: str | None, aliases: tu
     if term is None:
         term = _ask(interactive, "Term", "--term")
         aliases = aliases or _ask_list(interactive, "Other names (comma-separated, empty for none)")
+    if gloss is None and interactive:
+        gloss = _ask(True, "Gloss (one sentence, at most 25 words, without the term itself)", "--gloss")
     if definition is None:
         definition = _ask_definition(interactive, term)
     citations = [authoring.Citation(source, quote, speaker=(speakers[i] if i < len(speakers) and speakers[i] != "-"
@@ -313,6 +320,7 @@ def add(project: Path | None, term_id: str | None, term: str | None, aliases: tu
         tags = tags or _ask_list(interactive, "Tags (comma-separated)")
     new = authoring.Term(
         id=term_id or authoring.slug(term), term=term.strip(), definition=" ".join(definition.split()),
+        gloss=" ".join((gloss or "").split()), level=level or "standard",
         aliases=tuple(a.strip() for a in aliases if a.strip()), tags=tuple(tags), related=tuple(related),
         citations=tuple(authoring.with_speaker(seeds, c) for c in citations),
     )
@@ -381,23 +389,32 @@ def _ask_citations(authoring: ModuleType, glossary: Any, seeds: dict[str, Any]) 
 @project_option
 @click.option("--tag", default=None, help="Only terms with this tag.")
 @click.option("--source", default=None, help="Only terms that quote this source.")
+@click.option("--order", type=click.Choice(["alphabetical", "study"]), default="alphabetical", show_default=True,
+              help="`study`: the order the deck teaches new cards in (prerequisites first, core terms early).")
 @handles_errors
-def list_terms(project: Path | None, tag: str | None, source: str | None) -> None:
-    """List the terms, with their other names and how many quotes back them.
+def list_terms(project: Path | None, tag: str | None, source: str | None, order: str) -> None:
+    """List the terms, with their other names, glosses and how many quotes back them.
 
     \b
     Example:
       glossdeck list --tag "inner alignment"
       glossdeck list --source debate
+      glossdeck list --order study     # the deck's learning order, numbered
     """
     from glossdeck.render import text
+    from glossdeck.study import study_order
 
     glossary, _ = _pipeline().load_glossary(_project(project))
-    shown = [t for t in glossary.terms if (tag is None or tag in t.tags)
+    studied = study_order(glossary) if order == "study" else None
+    terms = studied.terms if studied else glossary.terms
+    shown = [t for t in terms if (tag is None or tag in t.tags)
              and (source is None or any(c.source == source for c in t.all_citations))]
+    numbers = studied.position() if studied else {}
     for term in shown:
-        echo(text.list_line(term))
+        echo(text.list_line(term, numbers[term.id] + 1 if studied else None))
     echo(f"{len(shown)} of {len(glossary.terms)} terms", err=True)
+    for cycle in studied.cycles if studied else ():
+        echo("linked in a circle (learned core first, then A–Z): " + ", ".join(cycle), err=True)
 
 
 @main.command()

@@ -8,17 +8,21 @@ from typing import Any
 
 from glossdeck import markup
 from glossdeck.model import Citation, Glossary, Source, Term
+from glossdeck.study import study_order
 
 FORMAT_VERSION = 1
 
 
 def to_data(glossary: Glossary) -> dict[str, Any]:
+    order = study_order(glossary)
     return {
         "format": "glossdeck-export",
         "format_version": FORMAT_VERSION,
         "settings": dataclasses.asdict(glossary.settings),
         "sources": [_source(src) for src in glossary.sources.values()],
         "terms": [_term(t) for t in glossary.terms],
+        "study_order": [t.id for t in order.terms],
+        "study_cycles": [list(c) for c in order.cycles],
     }
 
 
@@ -37,6 +41,9 @@ def _term(term: Term) -> dict[str, Any]:
         "id": term.id,
         "term": term.term,
         "aliases": list(term.aliases),
+        "gloss": term.gloss,
+        "gloss_text": markup.to_plain(term.gloss),
+        "level": term.level,
         "definition": term.definition,
         "definition_text": markup.to_plain(term.definition),
         "tags": list(term.tags),

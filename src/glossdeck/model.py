@@ -9,6 +9,7 @@ from pathlib import Path
 
 
 TARGETS = ("deck", "booklet", "print", "cards")  # what `glossdeck build` can write
+LEVELS = ("core", "standard", "extra")  # in the order new cards are learned
 
 
 @dataclass(frozen=True)
@@ -131,6 +132,8 @@ class Term:
     id: str
     term: str
     definition: str
+    gloss: str = ""  # one sentence to memorise; the card's answer and the definition → term question
+    level: str = "standard"  # core, standard or extra: core terms are learned first
     aliases: tuple[str, ...] = ()
     tags: tuple[str, ...] = ()
     related: tuple[str, ...] = ()

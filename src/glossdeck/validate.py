@@ -12,10 +12,11 @@ from typing import Any
 from glossdeck import markup
 from glossdeck.errors import Problems
 from glossdeck.load import Located, LocatedList
-from glossdeck.model import Citation, Settings, Source, Term, Unquotable, View, name_key
+from glossdeck.model import LEVELS, Citation, Settings, Source, Term, Unquotable, View, name_key
 
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 MIN_QUOTE_WORDS = 4
+MAX_GLOSS_WORDS = 25  # a gloss is one sentence a student can recite
 
 
 @dataclass(frozen=True)
@@ -63,6 +64,8 @@ TERM_FIELDS = {
     "term": Field("text", True),
     "aliases": Field("text-list"),
     "definition": Field("text", True),
+    "gloss": Field("text"),
+    "level": Field("text"),
     "tags": Field("text-list"),
     "related": Field("text-list"),
     "citations": Field("citations"),
@@ -359,10 +362,19 @@ def validate_term(data: Any, path: Path, sources: dict[str, Source], problems: P
     if not citations and not views:
         problems.warn(path, data.line, f"term `{term_id}` has no citation",
                       "add a verbatim quote from a source under `citations:`")
+    gloss = " ".join(clean.get("gloss", "").split())
+    _check_gloss(gloss, (clean.get("term", term_id), *clean.get("aliases", ())), path, data, problems)
+    level = clean.get("level", "standard")
+    if level not in LEVELS:
+        problems.error(path, data.line_of("level"), f"`level: {level}` is not one of: {', '.join(LEVELS)}",
+                       "core terms are learned first, extra ones last; most terms are `standard`")
+        level = "standard"
     return Term(
         id=term_id,
         term=clean.get("term", term_id),
         definition=clean.get("definition", ""),
+        gloss=gloss,
+        level=level,
         aliases=clean.get("aliases", ()),
         tags=clean.get("tags", ()),
         related=clean.get("related", ()),
@@ -372,6 +384,26 @@ def validate_term(data: Any, path: Path, sources: dict[str, Source], problems: P
         path=path,
         lines=dict(data.key_lines),
     )
+
+
+def _check_gloss(gloss: str, names: tuple[str, ...], path: Path, data: Located, problems: Problems) -> None:
+    """Warn where a gloss is missing, too long, or gives away the term it is the question for."""
+    line = data.line_of("gloss") or data.line
+    if not gloss:
+        problems.warn(path, line, "term has no `gloss`",
+                      f"add `gloss:`, one sentence of at most {MAX_GLOSS_WORDS} words that a student can recite; "
+                      "it leads the card's answer and is the question of the definition → term card")
+        return
+    words = len(gloss.split())
+    if words > MAX_GLOSS_WORDS:
+        problems.warn(path, line, f"gloss is {words} words long; at most {MAX_GLOSS_WORDS}",
+                      "keep the one idea to memorise; the rest belongs in `definition`")
+    plain = markup.to_plain(gloss).casefold()
+    for name in names:
+        if re.search(r"(?<!\w)" + re.escape(name.casefold()) + r"(?!\w)", plain):
+            problems.warn(path, line, f"gloss names the term itself (`{name}`)",
+                          "the definition → term card asks with the gloss: say what it is without naming it")
+            break
 
 
 def _citations(check: Checker, items: list[Any], sources: dict[str, Source], what: str) -> tuple[Citation, ...]:

@@ -29,6 +29,8 @@ def term_text(glossary: Glossary, term: Term) -> str:
     lines = [term.term.upper() if term.term.islower() else term.term]
     if term.aliases:
         lines.append(_wrap("also: " + ", ".join(term.aliases)))
+    if term.gloss:
+        lines += ["", _wrap(markup.to_plain(term.gloss))]
     lines += ["", _wrap(markup.to_plain(term.definition))]
     for view in term.views:
         lines += ["", _wrap(f"{glossary.person(view.holder)}: {markup.to_plain(view.summary)}")]
@@ -47,10 +49,15 @@ def _quote_lines(glossary: Glossary, citation: Citation) -> list[str]:
     return [_wrap(f"“{citation.display}”", "  "), _wrap(attribution(glossary, citation), "    ")]
 
 
-def list_line(term: Term) -> str:
+def list_line(term: Term, number: int | None = None) -> str:
+    """The term's id, name, other names and quote count; its gloss indented below."""
     aliases = f" ({', '.join(term.aliases)})" if term.aliases else ""
     count = len(term.all_citations)
-    return f"{term.id:<34} {term.term}{aliases} — {count} quote{'s' if count != 1 else ''}"
+    head = f"{number:>4}. {'[' + term.level + ']':<10} " if number is not None else ""
+    line = f"{head}{term.id:<34} {term.term}{aliases} — {count} quote{'s' if count != 1 else ''}"
+    if term.gloss:
+        line += "\n" + _wrap(markup.to_plain(term.gloss), "      ")
+    return line
 
 
 def hit_header(glossary: Glossary, hit: Hit) -> str:
