@@ -134,7 +134,7 @@ def test_unconfirmed_author_is_marked_as_a_view_holder(tmp_path):
     import_package(col, outputs["deck"])
     note = col.get_note(col.find_notes("TermId:optimism-view")[0])
     assert "Noosphere89 (unconfirmed): Expects alignment to work." in strip_html(note["Views"])
-    assert "— Noosphere89 (unconfirmed), Arguments for optimism on AI Alignment, line 10" in strip_html(note["Views"])
+    assert "— Noosphere89 (unconfirmed), Arguments for optimism on AI Alignment, ¶ 3" in strip_html(note["Views"])
     col.close()
     from tests.pdf_reader import page_text
 

@@ -25,8 +25,8 @@ def test_terms_definitions_and_quotes_are_in_order(built):
     assert "“A mesa-optimizer is what you get when the result of an optimization process" in text
     assert "— Ruud van Asseldonk, AI alignment starter pack" in text
     assert "Evolution can only optimize … not directly over our values or cognition." in text
-    assert ("— Nate Soares, in Noosphere89 (unconfirmed), Arguments for optimism on AI Alignment, line 18, "
-            "§ The Sharp Left Turn") in text
+    assert ("— Nate Soares, in Noosphere89 (unconfirmed), Arguments for optimism on AI Alignment, § The Sharp "
+            "Left Turn probably won’t happen, because AI training is very different from evolution, ¶ 3") in text
 
 
 def test_the_font_has_every_character_of_the_essays():

@@ -111,4 +111,4 @@ def test_a_heading_that_repeats_the_title_is_no_section(tmp_path):
                               "    speaker: Doomer\n")
     location = citation(glossary).location
     assert (location.line, location.heading) == (9, None)
-    assert location.describe() == "line 9"
+    assert location.describe() == "¶ 3"  # turns are paragraphs; the image above is none

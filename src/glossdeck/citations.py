@@ -59,7 +59,9 @@ def _occurrences(text: str, needle: str) -> list[Match]:
 def locate(seed: Seed, match: Match) -> Location:
     start, end = seed.raw_span(match.start, match.end)
     line, column = seed.line_and_column(start)
-    return Location(start, end, line, column, seed.heading_at(start), seed.raw[start:end], match.elided)
+    heading, paragraph = seed.place(start)
+    return Location(start, end, line, column, heading, seed.raw[start:end], match.elided, paragraph,
+                    "sentence" if seed.counts_sentences else "paragraph")
 
 
 def nearest_passage(seed: Seed, quote: str) -> tuple[str, float]:

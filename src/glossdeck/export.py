@@ -70,7 +70,8 @@ def _citation(c: Citation) -> dict[str, Any]:
         "note": c.note,
         "location": None if loc is None else {
             "start": loc.start, "end": loc.end, "line": loc.line, "column": loc.column,
-            "heading": loc.heading, "excerpt": loc.excerpt, "elided": loc.elided,
+            "heading": loc.heading, "paragraph": loc.paragraph, "paragraph_unit": loc.unit,
+            "shown_as": loc.describe(), "excerpt": loc.excerpt, "elided": loc.elided,
         },
     }
 

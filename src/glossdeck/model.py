@@ -77,10 +77,13 @@ class Location:
     heading: str | None
     excerpt: str  # the raw seed text that matched, markup and line breaks included
     elided: bool = False
+    paragraph: int = 0  # the paragraph within its section, from 1 (in a text on one line: the sentence)
+    unit: str = "paragraph"  # or "sentence", for a text with no paragraph breaks
 
     def describe(self) -> str:
-        where = f"line {self.line}" if self.line > 1 else f"char {self.start + 1}"
-        return f"{where}, § {self.heading}" if self.heading else where
+        """Where a reader finds the quote in the essay: its section and paragraph, never an offset."""
+        where = f"¶ {self.paragraph}" if self.unit == "paragraph" else f"sentence {self.paragraph}"
+        return f"§ {self.heading}, {where}" if self.heading else where
 
 
 @dataclass(frozen=True)

@@ -125,12 +125,85 @@ class Seed:
         return self._turns[index][1] if index >= 0 else None
 
     @cached_property
+    def _section_starts(self) -> list[tuple[int, int, str]]:
+        """(heading offset, offset where its text begins, heading) for every section, in order."""
+        sections = []
+        for at, heading in self.headings:
+            if self.source.format == "markdown":
+                line_end = self.raw.find("\n", at)
+                end = len(self.raw) if line_end < 0 else line_end
+            else:
+                end = at + len(next(h for h in self.source.headings if self.raw.find(h) == at))
+            sections.append((at, _skip_space(self.raw, end), heading))
+        return sections
+
+    @cached_property
+    def counts_sentences(self) -> bool:
+        """A text run together on one line has no paragraphs a reader could count: count sentences."""
+        return "\n" not in self.raw.strip()
+
+    @cached_property
+    def _unit_starts(self) -> list[int]:
+        """Raw offsets where each paragraph (or, in a one-line text, each sentence) begins."""
+        pattern = _SENTENCE_START if self.counts_sentences else (
+            _MD_PARAGRAPH_START if self.source.format == "markdown" else _PARAGRAPH_START)
+        starts = [m.end() for m in pattern.finditer(self.raw)]
+        if self.source.format == "markdown":  # an image alone is no paragraph to a reader
+            starts = [at for at in starts if not _MD_IMAGE_LINE.match(self.raw, at)]
+        return starts
+
+    @cached_property
+    def _body_start(self) -> int:
+        """Where the essay's text begins: after any front matter, and after a title or subtitle line."""
+        at = _skip_space(self.raw, _front_matter_end(self.raw))
+        lead = [t for t in (self.source.title, self.source.subtitle) if t]
+        while any(self.raw.startswith(t, at) for t in lead):
+            later = bisect.bisect_right(self._unit_starts, at)
+            if later == len(self._unit_starts) or self.counts_sentences:
+                break
+            at = self._unit_starts[later]
+        return at
+
+    def place(self, offset: int) -> tuple[str | None, int]:
+        """The section at a raw offset and the number of its paragraph (or sentence) there, from 1."""
+        starts = [at for at, _, _ in self._section_starts]
+        index = bisect.bisect_right(starts, offset) - 1
+        if index >= 0:
+            _, begin, heading = self._section_starts[index]
+        else:
+            begin, heading = self._body_start, ""
+        begin = min(begin, offset)
+        first = bisect.bisect_right(self._unit_starts, begin)
+        number = 1 + bisect.bisect_right(self._unit_starts, offset) - first
+        return heading or None, number
+
+    @cached_property
     def unquotable_spans(self) -> list[tuple[int, int, str]]:
         spans = []
         for rule in self.source.unquotable:
             for m in re.finditer(rule.pattern, self.raw, re.DOTALL):
                 spans.append((m.start(), m.end(), rule.why))
         return spans
+
+
+_PARAGRAPH_START = re.compile(r"\n[ \t]*\n\s*(?=\S)")
+_MD_PARAGRAPH_START = re.compile(r"\n[ \t]*\n\s*(?=\S)|\n(?=[ \t]*(?:[-*+]|\d+[.)])[ \t]+\S)")
+_MD_IMAGE_LINE = re.compile(r"!\[[^\]\n]*\]\([^)\n]*\)[ \t]*(?:\n|$)")
+_SENTENCE_START = re.compile(r"(?<=[.?!])[\"')\]]*[ \t]+(?=[\"'(\[]?[A-Z0-9])")
+
+
+def _skip_space(text: str, at: int) -> int:
+    while at < len(text) and text[at].isspace():
+        at += 1
+    return at
+
+
+def _front_matter_end(text: str) -> int:
+    """Where a Markdown file's YAML front matter (between --- lines) ends; 0 if it has none."""
+    if not text.startswith("---\n"):
+        return 0
+    end = text.find("\n---\n", 3)
+    return 0 if end < 0 else end + 5
 
 
 def _strip_markup(text: str) -> str:
