@@ -107,11 +107,12 @@ def test_same_input_gives_same_bytes(tmp_path):
     assert a == b
 
 
-def test_new_cards_are_in_alphabetical_order(imported):
+def test_new_cards_come_in_learning_order(imported):
     col, _ = imported
     cards = [col.get_card(c) for c in col.find_cards("card:1")]
     by_due = [c.note()["Term"] for c in sorted(cards, key=lambda c: c.due)]
-    assert by_due == ["corrigibility", "mesa-optimizer", "orthogonality thesis", "sharp left turn"]
+    # core terms first; mesa-optimizer's definition links to the orthogonality thesis
+    assert by_due == ["corrigibility", "orthogonality thesis", "mesa-optimizer", "sharp left turn"]
 
 
 def test_hiding_covers_case_hyphens_and_plurals():

@@ -21,6 +21,7 @@ DEFAULTS = {"update_notes": IF_NEWER, "update_notetypes": IF_NEWER, "merge_notet
 DAY = 86_400
 NEW_TERM = """\
 term: alignment tax
+gloss: The extra cost of building a system to be safe rather than only capable.
 definition: The extra cost of making a system aligned rather than merely capable.
 citations:
   - source: starter-pack
@@ -156,7 +157,7 @@ def test_note_type_changes_need_a_version_bump():
     # Changing fields, templates or the sort field is a schema change in Anki: every
     # existing note then fails to update on import. If this fails, bump the version in
     # MODEL_NAME, pin the new fingerprint here, and update the README's import advice.
-    assert (MODEL_NAME, model_fingerprint()) == ("glossdeck term (v1)", "f09f1c9ab733a3dd")
+    assert (MODEL_NAME, model_fingerprint()) == ("glossdeck term (v2)", "f048e6eebe6d3ae4")
     assert FIELDS[0] == "Term" and len(TEMPLATES) == 2
 
 

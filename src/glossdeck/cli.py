@@ -414,7 +414,7 @@ def list_terms(project: Path | None, tag: str | None, source: str | None, order:
         echo(text.list_line(term, numbers[term.id] + 1 if studied else None))
     echo(f"{len(shown)} of {len(glossary.terms)} terms", err=True)
     for cycle in studied.cycles if studied else ():
-        echo("linked in a circle (learned core first, then A–Z): " + ", ".join(cycle), err=True)
+        echo("linked in a circle (ordered to leave few links unlearned): " + ", ".join(cycle), err=True)
 
 
 @main.command()

@@ -14,9 +14,9 @@ from glossdeck.model import LEVELS, Glossary, Term
 class StudyOrder:
     """Terms in learning order, and the groups of terms whose links run in a circle.
 
-    Inside a cycle no order can put every prerequisite first; its members are taken
-    core first, then alphabetically, each as soon as its prerequisites outside the
-    cycle are learned.
+    Inside a cycle no order can put every prerequisite first; its members come once
+    every prerequisite outside the cycle is learned, in an order that leaves as few
+    links pointing forward as a quick rule finds (ties: core first, then A–Z).
     """
 
     terms: tuple[Term, ...]
@@ -72,15 +72,30 @@ def study_order(glossary: Glossary) -> StudyOrder:
 
 
 def _within(group: list[str], terms: dict[str, Term], needs: dict[str, list[str]]) -> list[Term]:
-    """A cycle's members: any whose prerequisites inside it are learned go first; when none is, the best."""
+    """A cycle's members in an order that leaves few prerequisites unlearned (Eades, Lin and Smyth's rule).
+
+    Members nothing else still needs go last; members that need nothing still unlearned go
+    first; otherwise the member that many others need and that needs few comes next.
+    """
     left = set(group)
-    ordered = []
+    needed_by: dict[str, set[str]] = {m: set() for m in group}
+    for member in group:
+        for target in needs[member]:
+            if target in left:
+                needed_by[target].add(member)
+    front: list[str] = []
+    back: list[str] = []
     while left:
-        ready = [m for m in left if not any(n in left for n in needs[m])] or list(left)
-        chosen = min(ready, key=lambda m: _priority(terms[m]))
-        ordered.append(terms[chosen])
+        last = [m for m in left if not needed_by[m] & left]
+        if last:
+            chosen = max(last, key=lambda m: _priority(terms[m]))
+            back.append(chosen)
+        else:
+            chosen = min(left, key=lambda m: (sum(n in left for n in needs[m]) - len(needed_by[m] & left),
+                                              _priority(terms[m])))
+            front.append(chosen)
         left.remove(chosen)
-    return ordered
+    return [terms[m] for m in front + back[::-1]]
 
 
 def _strongly_connected(edges: dict[str, list[str]]) -> list[list[str]]:

@@ -22,12 +22,17 @@ from glossdeck import markup
 from glossdeck.deckstate import MODEL_KEY, DeckState, digest
 from glossdeck.model import Citation, Glossary, Source, Term
 from glossdeck.render.common import attribution
+from glossdeck.study import study_order
 
 # The note type is shared by every glossdeck deck and must never change silently:
 # Anki treats a changed field list or template set as a schema change.
 MODEL_ID = 1607392319
-MODEL_NAME = "glossdeck term (v1)"
-FIELDS = ["Term", "Aliases", "Definition", "DefinitionHidden", "Views", "Quotes", "Sources", "Related", "TermId"]
+MODEL_NAME = "glossdeck term (v2)"
+# v2 (gloss first): Gloss and GlossHidden added, DefinitionHidden gone; the definition → term card asks
+# with the gloss, never with the long definition.
+# Template names are kept from v1, so that Anki's note-type merge maps each card to its old template
+# and keeps its review history.
+FIELDS = ["Term", "Aliases", "Gloss", "GlossHidden", "Definition", "Views", "Quotes", "Sources", "Related", "TermId"]
 
 CSS = """\
 .card { font-family: "Charis SIL", Charter, Georgia, "Times New Roman", serif; font-size: 20px;
@@ -37,47 +42,62 @@ CSS = """\
 .term { font-size: 1.5em; font-weight: bold; text-align: center; margin: .4em 0 .1em; }
 .aliases { text-align: center; font-style: italic; color: #666; font-size: .85em; }
 .prompt { text-align: center; font-size: .8em; color: #888; text-transform: uppercase; letter-spacing: .08em; }
+.gloss { font-size: 1.2em; line-height: 1.4; margin: .7em 0; }
+.question .gloss { text-align: center; }
+.more { margin-top: 1em; border-top: 1px solid #d8d2c0; padding-top: .4em; font-size: .85em; color: #333; }
+.more > summary { cursor: pointer; color: #7a6a3a; font-size: .85em; text-transform: uppercase;
+  letter-spacing: .08em; padding: .3em 0; }
 .definition { margin: .8em 0; }
 .section { font-size: .75em; text-transform: uppercase; letter-spacing: .08em; color: #7a6a3a; margin-top: 1em; }
 .view { border-left: 3px solid #c9b98a; padding-left: .6em; margin: .5em 0; }
 .holder { font-weight: bold; }
-blockquote { margin: .5em 0 .7em 0; padding-left: .8em; border-left: 3px solid #ddd; font-size: .9em; }
+blockquote { margin: .5em 0 .7em 0; padding-left: .8em; border-left: 3px solid #ddd; font-size: .95em; }
 .cite { display: block; font-size: .8em; color: #666; margin-top: .2em; }
 .note { display: block; font-size: .8em; font-style: italic; color: #666; }
-.related, .sources { font-size: .85em; }
+.related, .sources { font-size: .9em; }
 .xref { font-style: italic; }
 code { font-family: "DejaVu Sans Mono", Menlo, Consolas, monospace; font-size: .9em; }
 a { color: #1f4f9a; }
 .retired { border: 2px solid #b5542c; padding: .4em .6em; color: #b5542c; }
 .nightMode .aliases, .night_mode .aliases, .nightMode .cite, .night_mode .cite,
 .nightMode .note, .night_mode .note { color: #aaa; }
+.nightMode .more, .night_mode .more { color: #d6d3cc; border-top-color: #444; }
 .nightMode blockquote, .night_mode blockquote { border-left-color: #555; }
 .nightMode a, .night_mode a { color: #8fb4ff; }
-.nightMode .section, .night_mode .section { color: #d8c07a; }
-@media (max-width: 480px) { .card { font-size: 18px; } .term { font-size: 1.3em; } }
+.nightMode .section, .night_mode .section, .nightMode .more > summary,
+.night_mode .more > summary { color: #d8c07a; }
+@media (max-width: 480px) { .card { font-size: 18px; } .term { font-size: 1.3em; } .gloss { font-size: 1.1em; } }
 """
 
-_BACK = """\
+# Everything beyond the gloss: folded away, so the answer leads with the one sentence to recall.
+_MORE = """\
+<details class="more"><summary>Definition, views and quotes</summary>
 <div class="definition">{{Definition}}</div>
 {{#Views}}<div class="section">Views differ</div>{{Views}}{{/Views}}
 {{#Quotes}}<div class="section">In the essays</div>{{Quotes}}{{/Quotes}}
 {{#Related}}<div class="related"><span class="section">See also</span> {{Related}}</div>{{/Related}}
-"""
+</details>"""
+
+_ANSWER = ('{{#Gloss}}<div class="gloss">{{Gloss}}</div>' + _MORE + "{{/Gloss}}"
+           '{{^Gloss}}<div class="definition">{{Definition}}</div>'
+           '{{#Views}}<div class="section">Views differ</div>{{Views}}{{/Views}}'
+           '{{#Quotes}}<div class="section">In the essays</div>{{Quotes}}{{/Quotes}}{{/Gloss}}')
+_NAMES = '<div class="term">{{Term}}</div>{{#Aliases}}<div class="aliases">{{Aliases}}</div>{{/Aliases}}'
+_ASK_GLOSS = ('{{#GlossHidden}}<div class="question"><div class="prompt">Which term?</div>'
+              '<div class="gloss">{{GlossHidden}}</div></div>{{/GlossHidden}}')
 
 TEMPLATES = [
     {
         "name": "Term → Definition",
-        "qfmt": '<div class="prompt">Define</div><div class="term">{{Term}}</div>'
-                '{{#Aliases}}<div class="aliases">{{Aliases}}</div>{{/Aliases}}',
-        "afmt": '{{FrontSide}}<hr id="answer">' + _BACK,
+        "qfmt": '<div class="prompt">Define</div><div class="term">{{Term}}</div>',
+        "afmt": '{{FrontSide}}{{#Aliases}}<div class="aliases">{{Aliases}}</div>{{/Aliases}}<hr id="answer">'
+                + _ANSWER,
     },
     {
+        # Only for terms with a gloss: the long definition is no question to answer from memory.
         "name": "Definition → Term",
-        "qfmt": '<div class="prompt">Which term?</div><div class="definition">{{DefinitionHidden}}</div>',
-        "afmt": '<div class="prompt">Which term?</div><div class="definition">{{DefinitionHidden}}</div>'
-                '<hr id="answer"><div class="term">{{Term}}</div>'
-                '{{#Aliases}}<div class="aliases">{{Aliases}}</div>{{/Aliases}}'
-                '{{#Quotes}}<div class="section">In the essays</div>{{Quotes}}{{/Quotes}}',
+        "qfmt": _ASK_GLOSS,
+        "afmt": '{{FrontSide}}<hr id="answer">' + _NAMES + _MORE,
     },
 ]
 
@@ -144,7 +164,8 @@ def render(glossary: Glossary, state: DeckState, now: int) -> DeckBuild:
     deck = genanki.Deck(stable_id("deck", settings.id), settings.deck_name,
                         description=html.escape(settings.subtitle, quote=False))
     names = {t.id: t.term for t in glossary.terms}
-    for position, term in enumerate(glossary.terms):
+    # New cards are shown in `due` order: the learning order, prerequisites first.
+    for position, term in enumerate(study_order(glossary).terms):
         fields, tags = _fields(glossary, term, names), _tags(term)
         key = identity(term)
         entry = entries[key] = state.stamp(key, digest([fields, tags]), term.term, now)
@@ -163,8 +184,9 @@ def _fields(glossary: Glossary, term: Term, names: dict[str, str]) -> list[str]:
     return [
         html.escape(term.term, quote=False),
         html.escape(", ".join(term.aliases), quote=False),
+        markup.to_html(term.gloss),
+        _hidden(markup.to_html(term.gloss), (term.term, *term.aliases)),
         markup.to_html(term.definition),
-        _hidden(markup.to_html(term.definition), (term.term, *term.aliases)),
         "".join(_view_html(glossary, v.holder, v.summary, v.citations) for v in term.views),
         "".join(_quote_html(glossary.sources[c.source], c) for c in term.citations),
         _sources_html(glossary, term),
@@ -184,7 +206,7 @@ def _tags(term: Term) -> list[str]:
 def _retired_fields(name: str, key: str) -> list[str]:
     notice = ('<div class="retired"><b>Retired.</b> This term was removed from the glossary. '
               "You can delete its cards: in the browser, search <code>tag:glossdeck::retired</code>.</div>")
-    return [html.escape(name, quote=False), "", notice, notice, "", "", "", "", html.escape(key, quote=False)]
+    return [html.escape(name, quote=False), "", notice, notice, notice, "", "", "", "", html.escape(key, quote=False)]
 
 
 def _tag(text: str) -> str:
