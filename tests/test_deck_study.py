@@ -39,7 +39,7 @@ def test_new_cards_come_prerequisites_first(student, shipped):
     deck_id = student.decks.id_for_name(glossary.settings.deck_name)
     student.decks.select(deck_id)
     config = student.decks.config_dict_for_deck_id(deck_id)
-    config["new"]["perDay"] = 9999
+    config["new"]["perDay"] = config["rev"]["perDay"] = 9999  # the whole queue, not one day of it
     student.decks.save(config)
     queue = student.sched.get_queued_cards(fetch_limit=9999).cards
     assert len(queue) == len(student.find_cards(""))
