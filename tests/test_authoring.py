@@ -38,6 +38,15 @@ def test_find_adds_occurrence_and_speaker(project):
     assert "debate: Alignment Implications of Deep Learning Successes: a Debate in One Act, ¶ 10" in result.output
 
 
+def test_find_names_the_terms_that_already_quote_a_passage(project):
+    result = run("find", "an optimizer with an inner goal", "--project", str(project))
+    assert result.exit_code == 0, result.output
+    assert "cited by mesa-optimizer: An optimizer produced by a training process, pursuing an inner goal" \
+        in " ".join(result.output.split())
+    result = run("find", "few people are familiar with the concept", "--project", str(project))
+    assert result.exit_code == 0 and "cited by" not in result.output
+
+
 def test_find_forgives_presentation(project):
     result = run("find", "building AI whose output matches", "--project", str(project))
     assert result.exit_code == 0

@@ -74,6 +74,13 @@ def test_upgrade_keeps_every_note_card_and_review(studied_v1, v2_deck):
     assert "Which term?" in ask and "training process" in ask and len(ask.split()) <= 40
 
 
+def test_the_deck_tells_the_student_which_options_to_use(studied_v1, v2_deck):
+    import_package(studied_v1, v2_deck, **UPGRADE)
+    deck = studied_v1.decks.by_name("Test Glossary")
+    text = strip_html(deck["desc"])
+    assert "Merge note types on and Update notes set to Always" in text and MODEL_NAME in text
+
+
 def test_default_options_leave_the_old_notes_and_say_so(studied_v1, v2_deck):
     """Without the upgrade options Anki keeps v1 unchanged and reports every note as conflicting."""
     col = studied_v1

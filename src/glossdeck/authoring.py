@@ -322,3 +322,15 @@ def with_speaker(seeds: dict[str, Seed], citation: Citation) -> Citation:
         return citation  # `add` then reports the quote as missing or ambiguous
     speaker = seed.speaker_at(citations.locate(seed, matches[0]).start)
     return dataclasses.replace(citation, speaker=speaker)
+
+
+def citing(glossary: Glossary, seeds: dict[str, Seed], hits: list[Hit]) -> list[list[Term]]:
+    """For each hit, the terms whose verified quotes overlap it (quotes that fail to resolve are skipped)."""
+    resolved = citations.resolve(glossary, seeds, Problems())
+    found = []
+    for hit in hits:
+        start, end = hit.location.start, hit.location.end
+        found.append([t for t in resolved.terms if any(
+            c.source == hit.source and c.location is not None and c.location.start < end and start < c.location.end
+            for c in t.all_citations)])
+    return found

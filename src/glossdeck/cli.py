@@ -255,8 +255,10 @@ def find(project: Path | None, phrase: str, source: str | None, limit: int) -> N
         for near in authoring.nearest(seeds, phrase, source):
             echo(f"  {near.source} ({near.score:.0f}% alike): “{near.passage}”", err=True)
         sys.exit(1)
-    for hit in hits[:limit]:
+    for hit, citers in zip(hits[:limit], authoring.citing(glossary, seeds, hits[:limit])):
         echo(click.style(text.hit_header(glossary, hit), bold=True))
+        for line in text.cited_by(citers):
+            echo(click.style(line, dim=True))
         echo("  …" + hit.before + click.style(hit.match, fg="yellow", bold=True, underline=True) + hit.after + "…")
         echo(text.hit_citation(hit))
         echo()

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -101,3 +102,23 @@ def load(root: Path) -> tuple[DeckState, list[Problem]]:
                                     'expected `id time hash "Term"`, optionally followed by `retired`; '
                                     "restore the file from git, or delete the line"))
     return DeckState(entries), problems
+
+
+VIEW_MODEL_KEY = "@view-model"
+
+
+def view_keys(term_key: str, holders: list[str]) -> list[str]:
+    """The lock keys of a term's view cards: the term's key, then each holder, made unique."""
+    keys: list[str] = []
+    for holder in holders:
+        base = f"{term_key}/view/" + (re.sub(r"[^\w]+", "-", holder.casefold()).strip("-") or "holder")
+        key, n = base, 1
+        while key in keys:
+            n += 1
+            key = f"{base}-{n}"
+        keys.append(key)
+    return keys
+
+
+def is_view_key(key: str) -> bool:
+    return "/view/" in key

@@ -29,6 +29,7 @@ class Settings:
     card_flip: str = "long"
     card_back_offset_mm: tuple[float, float] = (0.0, 0.0)
     card_layout: str = "duplex"
+    view_cards: bool = False  # a deck card for each contested view, for students of the debate itself
 
 
 @dataclass(frozen=True)

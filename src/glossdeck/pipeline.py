@@ -109,9 +109,16 @@ def _check_deck_state(root: Path, glossary: Glossary, problems: Problems) -> Non
     state, found = deckstate.load(root)
     problems.extend(found)
     known = {t.renamed_from[0] if t.renamed_from else t.id for t in glossary.terms}
+    if glossary.settings.view_cards:
+        known.update(key for t in glossary.terms for key in deckstate.view_keys(
+            t.renamed_from[0] if t.renamed_from else t.id, [v.holder for v in t.views]))
     lock = _shown(root / deckstate.LOCK_FILE, Path.cwd())
     for key, entry in sorted(state.entries.items()):
-        if key != deckstate.MODEL_KEY and key not in known:
+        if deckstate.is_view_key(key) and key not in known:
+            problems.warn(lock, None, f"the view card `{key}` ({entry.name}) is no longer built; the deck carries it "
+                          "as a retired note (tag glossdeck::retired)",
+                          f"to drop it from the deck, delete its line from {deckstate.LOCK_FILE}")
+        elif key not in (deckstate.MODEL_KEY, deckstate.VIEW_MODEL_KEY) and key not in known:
             problems.warn(lock, None, f"term `{key}` ({entry.name}) is no longer in the glossary; the deck carries "
                           "it as a retired note (tag glossdeck::retired) so that students see it is gone",
                           f"to drop it from the deck, delete its line from {deckstate.LOCK_FILE}; if it was renamed, "

@@ -41,6 +41,7 @@ SETTINGS_FIELDS = {
     "card_flip": Field("text"),
     "card_back_offset": Field("text"),
     "card_layout": Field("text"),
+    "view_cards": Field("bool"),
 }
 CHOICES = {"paper": ("a5", "half-letter"), "cards_paper": ("a4", "letter"), "card_flip": ("long", "short"),
            "card_layout": ("duplex", "fold")}
@@ -257,6 +258,7 @@ def validate_settings(data: Any, path: Path, problems: Problems) -> Settings:
         card_flip=clean.get("card_flip", "long"),
         card_back_offset_mm=offset,
         card_layout=clean.get("card_layout", "duplex"),
+        view_cards=clean.get("view_cards", False),
     )
 
 

@@ -19,8 +19,8 @@ from typing import Any
 import genanki
 
 from glossdeck import markup
-from glossdeck.deckstate import MODEL_KEY, DeckState, digest
-from glossdeck.model import Citation, Glossary, Source, Term
+from glossdeck.deckstate import MODEL_KEY, VIEW_MODEL_KEY, DeckState, Entry, digest, is_view_key, view_keys
+from glossdeck.model import Citation, Glossary, Settings, Source, Term
 from glossdeck.render.common import attribution
 from glossdeck.study import study_order
 
@@ -103,6 +103,22 @@ TEMPLATES = [
 
 SORT_FIELD = 0  # Term
 
+# Cards on the debate itself (settings: `view_cards: true`): given who and about what, recall the
+# position. The reverse (who holds this position?) is left out: several holders often share a
+# premise, so a paraphrase alone rarely has one fair answer.
+VIEW_MODEL_ID = 1607392321
+VIEW_MODEL_NAME = "glossdeck view (v1)"
+VIEW_FIELDS = ["Term", "Holder", "Summary", "Quotes", "TermId", "ViewId"]
+VIEW_TEMPLATES = [
+    {
+        "name": "Position",
+        "qfmt": '<div class="prompt">Views differ</div>'
+                '<div class="gloss question">What does <b>{{Holder}}</b> argue about <b>{{Term}}</b>?</div>',
+        "afmt": '{{FrontSide}}<hr id="answer"><div class="gloss">{{Summary}}</div>'
+                '{{#Quotes}}<div class="section">In the essays</div>{{Quotes}}{{/Quotes}}',
+    },
+]
+
 
 def stable_id(*parts: str) -> int:
     """A positive 31-bit id that depends only on its parts."""
@@ -120,9 +136,9 @@ def identity(term: Term) -> str:
     return term.renamed_from[0] if term.renamed_from else term.id
 
 
-def model_fingerprint() -> str:
+def model_fingerprint(fields: list[str] = FIELDS, templates: list[dict[str, str]] = TEMPLATES) -> str:
     """What makes a schema change in Anki: the fields, the card templates and the sort field."""
-    return digest([FIELDS, [(t["name"], t["qfmt"], t["afmt"]) for t in TEMPLATES], SORT_FIELD])
+    return digest([fields, [(t["name"], t["qfmt"], t["afmt"]) for t in templates], SORT_FIELD])
 
 
 class _Note(genanki.Note):  # type: ignore[misc]
@@ -139,9 +155,10 @@ class _Note(genanki.Note):  # type: ignore[misc]
 class _Model(genanki.Model):  # type: ignore[misc]
     """The note type, stamped with the time its templates or styling last changed."""
 
-    def __init__(self, mtime: int) -> None:
-        super().__init__(MODEL_ID, MODEL_NAME, fields=[{"name": f} for f in FIELDS],
-                         templates=copy.deepcopy(TEMPLATES), css=CSS, sort_field_index=SORT_FIELD)
+    def __init__(self, mtime: int, model_id: int = MODEL_ID, name: str = MODEL_NAME, fields: list[str] = FIELDS,
+                 templates: list[dict[str, str]] = TEMPLATES) -> None:
+        super().__init__(model_id, name, fields=[{"name": f} for f in fields],
+                         templates=copy.deepcopy(templates), css=CSS, sort_field_index=SORT_FIELD)
         self.mtime = mtime
 
     def to_json(self, timestamp: float, deck_id: int) -> dict[str, Any]:
@@ -161,8 +178,7 @@ def render(glossary: Glossary, state: DeckState, now: int) -> DeckBuild:
     settings = glossary.settings
     entries = {MODEL_KEY: state.stamp(MODEL_KEY, digest([model_fingerprint(), CSS]), MODEL_NAME, now)}
     model = _Model(entries[MODEL_KEY].mtime)
-    deck = genanki.Deck(stable_id("deck", settings.id), settings.deck_name,
-                        description=html.escape(settings.subtitle, quote=False))
+    deck = genanki.Deck(stable_id("deck", settings.id), settings.deck_name, description=description(settings))
     names = {t.id: t.term for t in glossary.terms}
     # New cards are shown in `due` order: the learning order, prerequisites first.
     for position, term in enumerate(study_order(glossary).terms):
@@ -171,13 +187,65 @@ def render(glossary: Glossary, state: DeckState, now: int) -> DeckBuild:
         entry = entries[key] = state.stamp(key, digest([fields, tags]), term.term, now)
         deck.add_note(_Note(entry.mtime, model=model, fields=fields, guid=note_guid(settings.id, key), tags=tags,
                             due=position))
+    _add_view_notes(glossary, state, now, entries, deck)
     for key in sorted(set(state.entries) - set(entries)):
+        if is_view_key(key):
+            continue  # retired by _add_view_notes
         fields = _retired_fields(state.entries[key].name, key)
         entry = entries[key] = state.retire(key, digest(fields), now)
         deck.add_note(_Note(entry.mtime, model=model, fields=fields, guid=note_guid(settings.id, key),
                             tags=["glossdeck::retired"], due=len(glossary.terms)))
     timestamp = max(e.mtime for e in entries.values())
     return DeckBuild(_package_bytes(deck, timestamp), DeckState(entries))
+
+
+def _add_view_notes(glossary: Glossary, state: DeckState, now: int, entries: dict[str, Entry],
+                    deck: genanki.Deck) -> None:
+    """A note per contested view, when the glossary asks for them; views no longer built are retired."""
+    built = []
+    if glossary.settings.view_cards:
+        for position, term in enumerate(study_order(glossary).terms):
+            for key, view in zip(view_keys(identity(term), [v.holder for v in term.views]), term.views):
+                holder = glossary.person(view.holder)
+                fields = [html.escape(term.term, quote=False), html.escape(holder, quote=False),
+                          markup.to_html(view.summary),
+                          "".join(_quote_html(glossary.sources[c.source], c) for c in view.citations),
+                          html.escape(term.id, quote=False), html.escape(key, quote=False)]
+                built.append((key, fields, ["glossdeck::view", *_tags(term)], f"{holder} on {term.term}", position))
+    gone = [k for k in sorted(state.entries) if is_view_key(k) and k not in {b[0] for b in built}]
+    if not built and not gone:
+        return
+    fingerprint = model_fingerprint(VIEW_FIELDS, VIEW_TEMPLATES)
+    entries[VIEW_MODEL_KEY] = state.stamp(VIEW_MODEL_KEY, digest([fingerprint, CSS]), VIEW_MODEL_NAME, now)
+    model = _Model(entries[VIEW_MODEL_KEY].mtime, VIEW_MODEL_ID, VIEW_MODEL_NAME, VIEW_FIELDS, VIEW_TEMPLATES)
+    settings_id = glossary.settings.id
+    for key, fields, tags, name, position in built:
+        entry = entries[key] = state.stamp(key, digest([fields, tags]), name, now)
+        deck.add_note(_Note(entry.mtime, model=model, fields=fields, guid=note_guid(settings_id, key), tags=tags,
+                            due=position))
+    for key in gone:
+        notice = _retired_fields(state.entries[key].name, key)[2]
+        fields = [html.escape(state.entries[key].name, quote=False), "", notice, "", "", html.escape(key, quote=False)]
+        entry = entries[key] = state.retire(key, digest(fields), now)
+        deck.add_note(_Note(entry.mtime, model=model, fields=fields, guid=note_guid(settings_id, key),
+                            tags=["glossdeck::retired"], due=len(glossary.terms)))
+
+
+UPGRADE_ADVICE = (
+    "<b>Updating:</b> import each new release with Anki's default options; your reviews are kept. "
+    f"<b>Coming from a deck with note type “glossdeck term (v1)”?</b> This release uses “{MODEL_NAME}”: "
+    "import it once with <i>Merge note types</i> on and <i>Update notes</i> set to <i>Always</i>; every note "
+    "then moves to the new type and keeps its history. After that, the defaults again."
+)
+
+
+def description(settings: Settings) -> str:
+    """The deck's description in Anki: what it is, and how a student takes in an update."""
+    parts = [html.escape(settings.subtitle, quote=False)] if settings.subtitle else []
+    parts.append("Each term has a card each way: the term (recall its one-line gloss) and the gloss (recall the "
+                 "term). The answer folds away the full definition, views and quotes.")
+    parts.append(UPGRADE_ADVICE)
+    return "".join(f"<p>{p}</p>" for p in parts)
 
 
 def _fields(glossary: Glossary, term: Term, names: dict[str, str]) -> list[str]:

@@ -68,3 +68,8 @@ def hit_header(glossary: Glossary, hit: Hit) -> str:
 def hit_citation(hit: Hit) -> str:
     """The ready-to-paste citation, indented for a term file's `citations:` list."""
     return term_yaml_citation(hit.citation)
+
+
+def cited_by(terms: list[Term]) -> list[str]:
+    """The terms that already quote a passage, each with its gloss, for `find`."""
+    return [_wrap(f"cited by {t.id}" + (f": {markup.to_plain(t.gloss)}" if t.gloss else ""), "  ") for t in terms]
