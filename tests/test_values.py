@@ -275,8 +275,10 @@ NAMES = ['say "hi"', "back\\slash", "line\u2028sep", "para\u2029sep", "next\x85l
 def test_whatever_check_accepts_build_records_and_reads_back(tmp_path):
     terms = {f"weird-{i}": yaml.safe_dump({"term": name, "definition": "A term with an awkward name."},
                                           allow_unicode=True) for i, name in enumerate(NAMES)}
-    terms["renamed"] = ('term: renamed\ndefinition: A term with awkward old ids.\n'
-                        'renamed_from: ["old id", "#old", "\\"quoted\\"", "old\\u2028id"]\n')
+    old_ids = ["old id", "#old", '"quoted"', "old\u2028id", "@model2"]
+    for i, old_id in enumerate(old_ids):  # a note's key in the lock is the term's oldest id
+        terms[f"renamed-{i}"] = yaml.safe_dump({"term": f"renamed {i}", "definition": "A term with an odd old id.",
+                                                "renamed_from": [old_id]}, allow_unicode=True)
     root = make_project(tmp_path / "p", terms=terms)
     checked = run(root, "check")
     assert checked.exit_code == 0, checked.output  # check accepts every one of these names
@@ -289,8 +291,19 @@ def test_whatever_check_accepts_build_records_and_reads_back(tmp_path):
     assert {state.entries[t.id].name for t in glossary.terms if t.id.startswith("weird-")} == \
         {t.term for t in glossary.terms if t.id.startswith("weird-")}
     assert {state.entries[f"weird-{i}"].name for i in range(len(NAMES))} >= set(NAMES[:4]) | {"tab\there"}
-    assert state.entries["old id"].name == "renamed"
+    assert [state.entries[old_id].name for old_id in old_ids] == [f"renamed {i}" for i in range(len(old_ids))]
     text = (root / "glossary" / "notes.lock").read_text(encoding="utf-8")
     assert len(text.split("\n")) == len(text.splitlines()) + 1  # no line holds a character that breaks lines
+    assert '\n"old id" 1700000000 ' in text and '\n"#old" ' in text  # odd ids are quoted, plain ones are not
+    assert '\n"old\\u2028id" ' in text and '\n"\\"quoted\\"" ' in text and "\n@model2 " in text
+    assert "\ncorrigibility 1700000000 " in text and '"line\\u2028sep"' in text
     rebuilt = run(root, "build", "deck", env={"SOURCE_DATE_EPOCH": "1800000000"})
     assert rebuilt.exit_code == 0 and (root / "glossary" / "notes.lock").read_text(encoding="utf-8") == text
+
+
+def test_command_line_choices_are_the_settings_choices():
+    from glossdeck import validate
+
+    options = {option.name: option for option in main.commands["build"].params}
+    for option, key in (("paper", "paper"), ("cards_paper", "cards_paper"), ("flip", "card_flip")):
+        assert tuple(options[option].type.choices) == validate.CHOICES[key]
