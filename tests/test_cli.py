@@ -208,3 +208,9 @@ def test_a_terminal_that_cannot_show_every_character(tmp_path, environment):
     failed = glossdeck("check")
     # The name is shown as the terminal can (escaped or as "?" when the locale is plain ASCII), never a crash.
     assert failed.returncode == 1 and b"ve.yaml: error: file name " in failed.stderr
+
+
+@pytest.mark.parametrize("limit", ["0", "-1", "x", "1.5"])
+def test_find_limit_must_be_a_positive_whole_number(project, limit):
+    result = run("find", "mesa-optimizer", "--limit", limit, "--project", str(project))
+    assert result.exit_code == 2 and "Invalid value for '--limit'" in result.output

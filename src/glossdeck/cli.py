@@ -287,7 +287,8 @@ def export(project: Path | None, fmt: str, output: Path | None) -> None:
 @project_option
 @click.argument("phrase")
 @click.option("--source", "-s", default=None, help="Search only this source (its id in sources.yaml).")
-@click.option("--limit", default=10, show_default=True, help="Show at most this many hits.")
+@click.option("--limit", type=click.IntRange(min=1), default=10, show_default=True,
+              help="Show at most this many hits.")
 @handles_errors
 def find(project: Path | None, phrase: str, source: str | None, limit: int) -> None:
     """Find PHRASE in the source essays and print a citation ready to paste.

@@ -187,6 +187,7 @@ def build(root: Path, out: Path | None = None, targets: tuple[str, ...] = TARGET
     """
     progress("checking the glossary and its quotes")
     glossary, warnings = check(root)
+    now = build_timestamp() if timestamp is None else timestamp  # checked whatever the targets, one rule
     if settings:
         glossary = dataclasses.replace(glossary, settings=dataclasses.replace(glossary.settings, **settings))
     out_dir = out if out is not None else root / "build"
@@ -202,7 +203,7 @@ def build(root: Path, out: Path | None = None, targets: tuple[str, ...] = TARGET
 
         progress("deck")
         state, _ = deckstate.load(root)
-        deck = anki.render(glossary, state, build_timestamp() if timestamp is None else timestamp)
+        deck = anki.render(glossary, state, now)
         rendered["deck"], new_state = deck.data, deck.state
     if "booklet" in targets or "print" in targets:
         from glossdeck.render import booklet

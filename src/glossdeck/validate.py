@@ -497,7 +497,11 @@ def check_terms_together(terms: list[Term], problems: Problems) -> None:
             else:
                 owners[key] = (term, name)
         for old in term.renamed_from:
-            if old in ids:
+            if not ID_PATTERN.match(old):  # an old id keys the term's notes in notes.lock, beside `@model`
+                problems.error(term.path, term.line_of("renamed_from"), f"`renamed_from: {old}` is not a term id",
+                               "an old id is the term's old file name without .yaml: lowercase words joined by "
+                               "hyphens")
+            elif old in ids:
                 problems.error(term.path, term.line_of("renamed_from"),
                                f"`renamed_from: {old}` names a term that still exists",
                                "a renamed term's old id must no longer be a file")
