@@ -77,13 +77,18 @@ def handles_errors(command: Callable[..., Any]) -> Callable[..., Any]:
         except GlossdeckError as error:
             _fail(error)
         except OSError as error:
-            if error.errno == errno.EPIPE:
-                raise  # the reader went away (`glossdeck list | head`): click exits quietly
-            from glossdeck.writer import os_problem
-
-            _fail(GlossdeckError([os_problem(error)]))
+            _fail_os(error)
 
     return wrapper
+
+
+def _fail_os(error: OSError) -> None:
+    """An operating-system error as one message naming its path."""
+    if error.errno == errno.EPIPE:
+        raise error  # the reader went away (`glossdeck list | head`): click exits quietly
+    from glossdeck.writer import os_problem
+
+    _fail(GlossdeckError([os_problem(error)]))
 
 
 DEBUG_VARIABLE = "GLOSSDECK_DEBUG"
@@ -112,11 +117,7 @@ class Glossdeck(click.Group):
         except GlossdeckError as error:  # from a command that does not catch its own
             _fail(error)
         except OSError as error:
-            if error.errno == errno.EPIPE:
-                raise
-            from glossdeck.writer import os_problem
-
-            _fail(GlossdeckError([os_problem(error)]))
+            _fail_os(error)
         except Exception as error:
             if _debugging(ctx):
                 raise
@@ -212,9 +213,10 @@ def build(project: Path | None, targets: tuple[str, ...], out: Path | None, pape
     Targets: deck (.apkg), booklet (reading PDF), print (the booklet imposed
     for saddle-stitch printing), cards (printable flashcards).
 
-    Nothing is written unless every check passes, and each output file is
-    replaced atomically. The deck's note times come from glossary/notes.lock,
-    which build keeps current: commit it.
+    Nothing is written unless every check passes; then every output and
+    glossary/notes.lock are replaced, or, if anything fails, none of them.
+    The deck's note times come from glossary/notes.lock, which build keeps
+    current: commit it.
 
     \b
     Example:
