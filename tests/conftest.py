@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 import shutil
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
 REPO = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -35,6 +37,18 @@ def make_project(folder: Path, terms: dict[str, str | None] | None = None,
         else:
             path.write_text(content, encoding="utf-8")
     return folder
+
+
+@pytest.fixture(autouse=True)
+def crashes_fail_tests(monkeypatch: pytest.MonkeyPatch) -> None:
+    """An unexpected exception fails the test instead of becoming the CLI's bug-report message.
+
+    GLOSSDECK_DEBUG makes the CLI's last-resort handler re-raise (it reaches subprocesses
+    too, whose traceback then fails any test that looks for a clean message), and CliRunner
+    stops catching what is re-raised, so the test errors with the real traceback.
+    """
+    monkeypatch.setenv("GLOSSDECK_DEBUG", "1")
+    monkeypatch.setattr(CliRunner, "invoke", functools.partialmethod(CliRunner.invoke, catch_exceptions=False))
 
 
 @pytest.fixture

@@ -1,6 +1,8 @@
 """cli: every command end to end through click's CliRunner and a real subprocess."""
 
+import errno
 import json
+import os
 import subprocess
 import sys
 
@@ -127,3 +129,87 @@ def test_export_holds_every_setting(project):
     data = json.loads(run("export", "--project", str(project)).output)
     assert set(data["settings"]) == set(Settings.__dataclass_fields__)
     assert data["settings"]["card_size_mm"] == [60.0, 85.0]
+
+
+def _crash(*args, **kwargs):
+    raise RuntimeError("boom")
+
+
+@pytest.mark.parametrize("command", ["check", "build", "show"])
+def test_unexpected_error_asks_for_a_bug_report(project, monkeypatch, command):
+    from glossdeck import pipeline
+
+    monkeypatch.delenv("GLOSSDECK_DEBUG")
+    monkeypatch.setattr(pipeline, "check", _crash)
+    args = [command, "--project", str(project)] + (["corrigibility"] if command == "show" else [])
+    result = run(*args)
+    assert result.exit_code == 1
+    assert result.output.startswith("glossdeck: internal error: RuntimeError: boom\n"
+                                    "This is a bug in glossdeck, not a problem with your glossary: please open an "
+                                    "issue")
+    assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize("way", ["--debug", "GLOSSDECK_DEBUG=1"])
+def test_debug_shows_the_traceback(project, monkeypatch, way):
+    from glossdeck import pipeline
+
+    monkeypatch.delenv("GLOSSDECK_DEBUG")
+    monkeypatch.setattr(pipeline, "check", _crash)
+    env = {"GLOSSDECK_DEBUG": "1"} if way.startswith("GLOSSDECK") else None
+    with pytest.raises(RuntimeError, match="boom"):  # what a test sees, too, when something crashes
+        run(*(["--debug"] if way == "--debug" else []), "check", "--project", str(project), env=env)
+
+
+def test_debug_in_a_subprocess_prints_the_traceback(project):
+    probe = ("import glossdeck.pipeline as p, glossdeck.cli as c\n"
+             "p.check = lambda *a: 1 / 0\nc.main(prog_name='glossdeck')")
+    plain = subprocess.run([sys.executable, "-c", probe, "check", "-p", str(project)], capture_output=True,
+                           text=True, env={**os.environ, "GLOSSDECK_DEBUG": ""})
+    assert plain.returncode == 1 and "Traceback" not in plain.stderr
+    assert plain.stderr.startswith("glossdeck: internal error: ZeroDivisionError: division by zero")
+    debug = subprocess.run([sys.executable, "-c", probe, "--debug", "check", "-p", str(project)],
+                           capture_output=True, text=True, env={**os.environ, "GLOSSDECK_DEBUG": ""})
+    assert debug.returncode == 1 and "Traceback (most recent call last)" in debug.stderr
+
+
+@pytest.mark.parametrize("command", ["check", "show"])
+def test_operating_system_errors_are_messages(project, monkeypatch, command):
+    from glossdeck import pipeline
+
+    def denied(*args):
+        raise PermissionError(errno.EACCES, "Permission denied", str(project / "glossary" / "sources.yaml"))
+
+    monkeypatch.setattr(pipeline, "check", denied)
+    result = run(command, "--project", str(project), *(["corrigibility"] if command == "show" else []))
+    assert result.exit_code == 1
+    assert result.output.startswith(f"{project}/glossary/sources.yaml: error: Permission denied\n"
+                                    "    hint: check the permissions of the file and of its folder")
+
+
+@pytest.mark.parametrize("environment", [{"PYTHONIOENCODING": "ascii"}, {"PYTHONIOENCODING": "latin-1"},
+                                         {"PYTHONIOENCODING": "ascii", "PYTHONUTF8": "0", "LC_ALL": "C"}])
+def test_a_terminal_that_cannot_show_every_character(tmp_path, environment):
+    root = make_project(tmp_path / "prøjekt")
+    env = {**os.environ, **environment}
+
+    def glossdeck(*args):
+        done = subprocess.run([sys.executable, "-m", "glossdeck", *args, "--project", str(root)],
+                              capture_output=True, env=env)
+        assert b"Traceback" not in done.stderr, (args, done.stderr.decode(errors="replace"))
+        return done
+
+    for args in (["list"], ["build", "deck", "--out", str(tmp_path / "ø")]):
+        assert glossdeck(*args).returncode == 0, args
+    shown = glossdeck("show", "sharp-left-turn")  # its quote holds "…"
+    assert shown.returncode == 0 and b"Evolution can only optimize " in shown.stdout
+    (root / "glossary" / "terms" / "naïve.yaml").write_text("term: naïve\ndefinition: d\n", encoding="utf-8")
+    failed = glossdeck("check")
+    # The name is shown as the terminal can (escaped or as "?" when the locale is plain ASCII), never a crash.
+    assert failed.returncode == 1 and b"ve.yaml: error: file name " in failed.stderr
+
+
+@pytest.mark.parametrize("limit", ["0", "-1", "x", "1.5"])
+def test_find_limit_must_be_a_positive_whole_number(project, limit):
+    result = run("find", "mesa-optimizer", "--limit", limit, "--project", str(project))
+    assert result.exit_code == 2 and "Invalid value for '--limit'" in result.output

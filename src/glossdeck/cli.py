@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import errno
+import io
 import json
 import os
 import sys
@@ -66,7 +68,7 @@ def _fail(error: GlossdeckError) -> None:
 
 
 def handles_errors(command: Callable[..., Any]) -> Callable[..., Any]:
-    """Turn GlossdeckError into its messages and exit status 1, without a traceback."""
+    """Turn GlossdeckError, and any operating-system error, into messages and exit status 1, without a traceback."""
 
     @wraps(command)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -74,8 +76,55 @@ def handles_errors(command: Callable[..., Any]) -> Callable[..., Any]:
             return command(*args, **kwargs)
         except GlossdeckError as error:
             _fail(error)
+        except OSError as error:
+            _fail_os(error)
 
     return wrapper
+
+
+def _fail_os(error: OSError) -> None:
+    """An operating-system error as one message naming its path."""
+    if error.errno == errno.EPIPE:
+        raise error  # the reader went away (`glossdeck list | head`): click exits quietly
+    from glossdeck.writer import os_problem
+
+    _fail(GlossdeckError([os_problem(error)]))
+
+
+DEBUG_VARIABLE = "GLOSSDECK_DEBUG"
+
+
+def _debugging(ctx: click.Context) -> bool:
+    return bool(ctx.params.get("debug")) or os.environ.get(DEBUG_VARIABLE, "") not in ("", "0")
+
+
+class Glossdeck(click.Group):
+    """The command group, with the last-resort handler for exceptions that no command expected."""
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        # A terminal that cannot show a character (PYTHONIOENCODING=latin-1, an old code page) gets an escape
+        # such as \u2019 instead of a crash.
+        for stream in (sys.stdout, sys.stderr):
+            if isinstance(stream, io.TextIOWrapper):
+                stream.reconfigure(errors="backslashreplace")
+        return super().main(*args, **kwargs)
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (click.ClickException, click.exceptions.Exit, click.Abort, KeyboardInterrupt, SystemExit):
+            raise
+        except GlossdeckError as error:  # from a command that does not catch its own
+            _fail(error)
+        except OSError as error:
+            _fail_os(error)
+        except Exception as error:
+            if _debugging(ctx):
+                raise
+            echo(f"glossdeck: internal error: {type(error).__name__}: {error}", err=True)
+            echo("This is a bug in glossdeck, not a problem with your glossary: please open an issue with the "
+                 "command you ran and what `glossdeck --debug` followed by the same command prints.", err=True)
+            sys.exit(1)
 
 
 def _complete_terms(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[str]:
@@ -87,9 +136,11 @@ def _complete_terms(ctx: click.Context, param: click.Parameter, incomplete: str)
     return [t.id for t in glossary.terms if t.id.startswith(incomplete)]
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=Glossdeck, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="glossdeck")
-def main() -> None:
+@click.option("--debug", is_flag=True,
+              help=f"Show the full traceback of an unexpected error (also when {DEBUG_VARIABLE}=1).")
+def main(debug: bool) -> None:
     """Turn a YAML glossary with verified quotes into an Anki deck, a booklet and flashcards.
 
     \b
@@ -144,26 +195,28 @@ def check(project: Path | None, fmt: str, strict: bool) -> None:
 @click.option("--paper", type=click.Choice(["a5", "half-letter"]), default=None,
               help="Booklet page size; the print-ready file uses A4 or Letter sheets to match.")
 @click.option("--cards-paper", type=click.Choice(["a4", "letter"]), default=None, help="Paper for the flashcards.")
-@click.option("--card-size", metavar="WxH", default=None, help="Card size in mm, e.g. 60x85 (the default).")
+@click.option("--card-size", metavar="WxH", default=None, callback=lambda c, p, v: _pair(v, "card_size"),
+              help="Card size in mm, e.g. 60x85 (the default).")
 @click.option("--flip", type=click.Choice(["long", "short"]), default=None,
               help="The edge your printer flips on for double-sided printing (default: long).")
-@click.option("--back-offset", metavar="X,Y", default=None,
+@click.option("--back-offset", metavar="X,Y", default=None, callback=lambda c, p, v: _pair(v, "back_offset"),
               help="Move every card back by X mm right and Y mm up, if your printer misaligns the sides.")
 @click.option("--fold", is_flag=True, default=None,
               help="Fronts and backs side by side, to fold: for printers without double-sided printing.")
 @handles_errors
 def build(project: Path | None, targets: tuple[str, ...], out: Path | None, paper: str | None,
-          cards_paper: str | None, card_size: str | None, flip: str | None, back_offset: str | None,
-          fold: bool | None) -> None:
+          cards_paper: str | None, card_size: tuple[float, float] | None, flip: str | None,
+          back_offset: tuple[float, float] | None, fold: bool | None) -> None:
     """Check the glossary, then build every output (or only the TARGETS named).
 
     \b
     Targets: deck (.apkg), booklet (reading PDF), print (the booklet imposed
     for saddle-stitch printing), cards (printable flashcards).
 
-    Nothing is written unless every check passes, and each output file is
-    replaced atomically. The deck's note times come from glossary/notes.lock,
-    which build keeps current: commit it.
+    Nothing is written unless every check passes; then every output and
+    glossary/notes.lock are replaced, or, if anything fails, none of them.
+    The deck's note times come from glossary/notes.lock, which build keeps
+    current: commit it.
 
     \b
     Example:
@@ -184,23 +237,24 @@ def build(project: Path | None, targets: tuple[str, ...], out: Path | None, pape
         echo(f"wrote {path}")
 
 
-def _settings_overrides(paper: str | None, cards_paper: str | None, card_size: str | None, flip: str | None,
-                        back_offset: str | None, fold: bool | None) -> dict[str, Any]:
-    from glossdeck.validate import parse_pair
+def _pair(text: str | None, kind: str) -> tuple[float, float] | None:
+    """--card-size and --back-offset, read by the same rules as card_size and card_back_offset in glossary.yaml."""
+    from glossdeck import validate
 
-    overrides: dict[str, Any] = {}
-    for key, value in (("paper", paper), ("cards_paper", cards_paper), ("card_flip", flip)):
-        if value is not None:
-            overrides[key] = value
-    if fold:
-        overrides["card_layout"] = "fold"
-    for key, text, separator in (("card_size_mm", card_size, "x"), ("card_back_offset_mm", back_offset, ",")):
-        if text is not None:
-            pair = parse_pair(text, separator)
-            if pair is None:
-                raise click.BadParameter(f"{text!r} is not two numbers joined by {separator!r}")
-            overrides[key] = pair
-    return overrides
+    if text is None:
+        return None
+    try:
+        return validate.card_size(text) if kind == "card_size" else validate.back_offset(text)
+    except ValueError as error:
+        raise click.BadParameter(f"{text!r}: {error}") from None
+
+
+def _settings_overrides(paper: str | None, cards_paper: str | None, card_size: tuple[float, float] | None,
+                        flip: str | None, back_offset: tuple[float, float] | None,
+                        fold: bool | None) -> dict[str, Any]:
+    chosen = {"paper": paper, "cards_paper": cards_paper, "card_flip": flip, "card_size_mm": card_size,
+              "card_back_offset_mm": back_offset, "card_layout": "fold" if fold else None}
+    return {key: value for key, value in chosen.items() if value is not None}
 
 
 @main.command()
@@ -219,7 +273,10 @@ def export(project: Path | None, fmt: str, output: Path | None) -> None:
     from glossdeck import export as exporter
     from glossdeck.writer import write_atomically
 
-    glossary, _ = _pipeline().check(_project(project))
+    root = _project(project)
+    if output is not None:
+        _pipeline().refuse_inputs(root, [output])
+    glossary, _ = _pipeline().check(root)
     text = exporter.to_json(glossary)
     if output is None:
         echo(text, nl=False)
@@ -232,7 +289,8 @@ def export(project: Path | None, fmt: str, output: Path | None) -> None:
 @project_option
 @click.argument("phrase")
 @click.option("--source", "-s", default=None, help="Search only this source (its id in sources.yaml).")
-@click.option("--limit", default=10, show_default=True, help="Show at most this many hits.")
+@click.option("--limit", type=click.IntRange(min=1), default=10, show_default=True,
+              help="Show at most this many hits.")
 @handles_errors
 def find(project: Path | None, phrase: str, source: str | None, limit: int) -> None:
     """Find PHRASE in the source essays and print a citation ready to paste.

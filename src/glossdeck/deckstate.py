@@ -19,6 +19,14 @@ from glossdeck.errors import Problem
 
 LOCK_FILE = "glossary/notes.lock"
 MODEL_KEY = "@model"
+# A zip file (the .apkg) stores times from 1980 to 2107. A build's "now" must lie before 2100, so that
+# the one-second bumps of later builds still fit and every time the lock records can be read back.
+MIN_TIME, MAX_TIME, MAX_RECORDED = 315532800, 4102444800, 4354819200
+TIME_RANGE = "outside the times a deck can carry (1980-01-01 to 2100-01-01 UTC)"
+_PLAIN_KEY = re.compile(r'[^\s"#]\S*')
+_LINE_BREAKING = re.compile("[\x7f-\x9f\u2028\u2029]")  # json.dumps escapes the other control characters
+_RESTORE = 'expected `id time hash "Term"`, optionally followed by `retired`; restore the file from git, or delete ' \
+    "the line (build writes it again)"
 _HEADER = """\
 # glossdeck deck state, kept current by `glossdeck build`: commit it with the glossary.
 # One line per note: id, when its content last changed (Unix time), a hash of that content,
@@ -70,9 +78,15 @@ class DeckState:
         lines = [_HEADER]
         for key in sorted(self.entries, key=lambda k: (k != MODEL_KEY, k)):
             entry = self.entries[key]
-            line = f"{key} {entry.mtime} {entry.digest} {json.dumps(entry.name, ensure_ascii=False)}"
+            shown_key = key if _PLAIN_KEY.fullmatch(key) else _json(key)
+            line = f"{shown_key} {entry.mtime} {entry.digest} {_json(entry.name)}"
             lines.append(line + (" retired\n" if entry.retired else "\n"))
         return "".join(lines)
+
+
+def _json(text: str) -> str:
+    """A JSON string that stays on its line: JSON leaves NEL and the Unicode line separators raw."""
+    return _LINE_BREAKING.sub(lambda m: f"\\u{ord(m.group()):04x}", json.dumps(text, ensure_ascii=False))
 
 
 def digest(content: object) -> str:
@@ -81,26 +95,46 @@ def digest(content: object) -> str:
     return hashlib.sha256(data.encode("utf-8")).hexdigest()[:16]
 
 
-def load(root: Path) -> tuple[DeckState, list[Problem]]:
+def valid_time(value: int) -> bool:
+    """Whether a build may use this time as "now"."""
+    return MIN_TIME <= value < MAX_TIME
+
+
+def load(root: Path, shown: Path | None = None) -> tuple[DeckState, list[Problem]]:
+    """Read the lock; every line that cannot be read is a problem at its line (`shown` is the path to name)."""
     path = root / LOCK_FILE
-    if not path.is_file():
+    where = shown or path
+    if not path.exists():
         return DeckState(), []
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except IsADirectoryError:
+        return DeckState(), [Problem(where, None, "the deck state is a folder, not a file",
+                                     f"move the folder away; build then writes a new {LOCK_FILE}")]
+    except UnicodeDecodeError as error:
+        return DeckState(), [Problem(where, error.object[:error.start].count(b"\n") + 1,
+                                     "the deck state is not UTF-8 text", _RESTORE)]
+    except OSError as error:
+        return DeckState(), [Problem(where, None, f"cannot read the deck state: {error.strerror}",
+                                     "check the file's permissions")]
     entries: dict[str, Entry] = {}
+    first_line: dict[str, int] = {}
     problems = []
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+    # Only "\n" ends a line: str.splitlines would also break at characters a term's name may hold.
+    for number, line in enumerate(text.split("\n"), start=1):
+        line = line.removesuffix("\r")
         if not line.strip() or line.startswith("#"):
             continue
         try:
-            key, mtime, digest_, rest = line.split(" ", 3)
-            name, end = json.JSONDecoder().raw_decode(rest)
-            flag = rest[end:].strip()
-            if not isinstance(name, str) or flag not in ("", "retired"):
-                raise ValueError(flag)
-            entries[key] = Entry(int(mtime), digest_, name, flag == "retired")
-        except ValueError:
-            problems.append(Problem(path, number, "cannot read this line of the deck state",
-                                    'expected `id time hash "Term"`, optionally followed by `retired`; '
-                                    "restore the file from git, or delete the line"))
+            key, entry = _entry(line)
+        except ValueError as error:
+            problems.append(Problem(where, number, f"cannot read this line of the deck state: {error}", _RESTORE))
+            continue
+        if key in first_line:
+            problems.append(Problem(where, number, f"`{key}` is recorded twice (first on line {first_line[key]})",
+                                    "keep one of the two lines (git shows which is newer), or restore the file"))
+            continue
+        entries[key], first_line[key] = entry, number
     return DeckState(entries), problems
 
 
@@ -122,3 +156,35 @@ def view_keys(term_key: str, holders: list[str]) -> list[str]:
 
 def is_view_key(key: str) -> bool:
     return "/view/" in key
+
+def _entry(line: str) -> tuple[str, Entry]:
+    """One line: id, time, hash, "name" as JSON, then `retired` or nothing; ValueError says what is wrong."""
+    decoder = json.JSONDecoder()
+    if line.startswith('"'):
+        try:
+            key, end = decoder.raw_decode(line)
+        except json.JSONDecodeError:
+            raise ValueError("the quoted id does not end") from None
+        rest = line[end:].lstrip(" ")
+    else:
+        key, _, rest = line.partition(" ")
+    mtime, _, rest = rest.partition(" ")
+    digest_, _, rest = rest.partition(" ")
+    if not isinstance(key, str) or not key:
+        raise ValueError("no id")
+    if not re.fullmatch(r"[0-9]{1,20}", mtime):
+        raise ValueError(f"the time {mtime!r} is not a whole number of seconds")
+    if not MIN_TIME <= int(mtime) < MAX_RECORDED:
+        raise ValueError(f"the time {mtime} is outside the times a deck can carry (1980 to 2107)")
+    if not re.fullmatch(r"[0-9a-f]{16}", digest_):
+        raise ValueError(f"the hash {digest_!r} is not 16 hexadecimal digits")
+    try:
+        name, end = decoder.raw_decode(rest)
+    except json.JSONDecodeError:
+        raise ValueError('the term is not a quoted "name"') from None
+    flag = rest[end:].strip()
+    if not isinstance(name, str):
+        raise ValueError('the term is not a quoted "name"')
+    if flag not in ("", "retired"):
+        raise ValueError(f"unexpected {flag!r} after the term (only `retired` may follow it)")
+    return key, Entry(int(mtime), digest_, name, flag == "retired")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import re
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,7 +15,7 @@ from glossdeck.errors import GlossdeckError, Problem, Problems
 from glossdeck.load import load_yaml
 from glossdeck.model import TARGETS, Glossary, Settings
 from glossdeck.seeds import load_seeds
-from glossdeck.writer import write_atomically
+from glossdeck.writer import write_all
 
 SETTINGS_FILE = "glossary/glossary.yaml"
 SOURCES_FILE = "glossary/sources.yaml"
@@ -106,13 +107,13 @@ def check(root: Path) -> tuple[Glossary, list[Problem]]:
 
 def _check_deck_state(root: Path, glossary: Glossary, problems: Problems) -> None:
     """Warn about terms the deck still carries although the glossary no longer has them."""
-    state, found = deckstate.load(root)
+    lock = _shown(root / deckstate.LOCK_FILE, Path.cwd())
+    state, found = deckstate.load(root, lock)
     problems.extend(found)
     known = {t.renamed_from[0] if t.renamed_from else t.id for t in glossary.terms}
     if glossary.settings.view_cards:
         known.update(key for t in glossary.terms for key in deckstate.view_keys(
             t.renamed_from[0] if t.renamed_from else t.id, [v.holder for v in t.views]))
-    lock = _shown(root / deckstate.LOCK_FILE, Path.cwd())
     for key, entry in sorted(state.entries.items()):
         if deckstate.is_view_key(key) and key not in known:
             problems.warn(lock, None, f"the view card `{key}` ({entry.name}) is no longer built; the deck carries it "
@@ -126,16 +127,47 @@ def _check_deck_state(root: Path, glossary: Glossary, problems: Problems) -> Non
 
 
 def build_timestamp() -> int:
-    """SOURCE_DATE_EPOCH when set (reproducible builds), else now."""
+    """SOURCE_DATE_EPOCH when set (reproducible builds), else now; either must be a time a deck can carry."""
     value = os.environ.get("SOURCE_DATE_EPOCH")
     if value is None:
-        return int(time.time())
-    try:
-        return int(value)
-    except ValueError:
+        now = int(time.time())
+        if not deckstate.valid_time(now):
+            raise GlossdeckError([Problem(None, None, f"the clock says {now}, {deckstate.TIME_RANGE}",
+                                          "set the system clock, or SOURCE_DATE_EPOCH to a Unix time")])
+        return now
+    hint = "set it to a Unix time in whole seconds, e.g. SOURCE_DATE_EPOCH=$(git log -1 --format=%ct)"
+    if not re.fullmatch(r"-?[0-9]{1,20}", value):
         raise GlossdeckError([Problem(None, None, f"SOURCE_DATE_EPOCH={value!r} is not a whole number of seconds",
-                                      "set it to a Unix time, e.g. SOURCE_DATE_EPOCH=$(git log -1 --format=%ct)")]) \
-            from None
+                                      hint)])
+    if not deckstate.valid_time(int(value)):
+        raise GlossdeckError([Problem(None, None, f"SOURCE_DATE_EPOCH={value} is {deckstate.TIME_RANGE}", hint)])
+    return int(value)
+
+
+def refuse_inputs(root: Path, targets: list[Path], own: Path | None = None) -> None:
+    """Refuse to write over the project's inputs (anything in glossary/ or seeds/, through any symlink, but
+    `own`, the lock that build keeps), or to write two outputs to one file."""
+    problems = Problems()
+    inputs = [root / "glossary", root / SEEDS_DIR]
+    seen: dict[Path, Path] = {}
+    for target in targets:
+        real = target.resolve()
+        if target != own and any(_same(place, folder) for place in (real, *real.parents) for folder in inputs):
+            problems.error(target, None, "this is inside the project's glossary/ or seeds/ folder: writing it "
+                           "would overwrite the glossary's own files", "write it elsewhere, e.g. into build/")
+        elif real in seen:
+            problems.error(target, None, f"this would be the same file as {seen[real]}",
+                           "choose another output path")
+        seen.setdefault(real, target)
+    problems.raise_if_errors()
+
+
+def _same(path: Path, other: Path) -> bool:
+    """Whether two paths are one file or folder (also on a case-insensitive disk)."""
+    try:
+        return os.path.samefile(path, other)
+    except OSError:  # either does not exist (yet)
+        return False
 
 
 @dataclass(frozen=True)
@@ -162,8 +194,14 @@ def build(root: Path, out: Path | None = None, targets: tuple[str, ...] = TARGET
     """
     progress("checking the glossary and its quotes")
     glossary, warnings = check(root)
+    now = build_timestamp() if timestamp is None else timestamp  # checked whatever the targets, one rule
     if settings:
         glossary = dataclasses.replace(glossary, settings=dataclasses.replace(glossary.settings, **settings))
+    out_dir = out if out is not None else root / "build"
+    names = output_names(glossary)
+    planned = {name: out_dir / names[name] for name in TARGETS if name in targets}
+    lock = root / deckstate.LOCK_FILE
+    refuse_inputs(root, [lock, *planned.values()], own=lock)
     rendered: dict[str, bytes] = {}
     new_state = None
     # Renderers are imported here so that `glossdeck --help` and `check` never pay for reportlab or genanki.
@@ -172,7 +210,7 @@ def build(root: Path, out: Path | None = None, targets: tuple[str, ...] = TARGET
 
         progress("deck")
         state, _ = deckstate.load(root)
-        deck = anki.render(glossary, state, build_timestamp() if timestamp is None else timestamp)
+        deck = anki.render(glossary, state, now)
         rendered["deck"], new_state = deck.data, deck.state
     if "booklet" in targets or "print" in targets:
         from glossdeck.render import booklet
@@ -191,9 +229,11 @@ def build(root: Path, out: Path | None = None, targets: tuple[str, ...] = TARGET
 
         progress("flashcards")
         rendered["cards"] = cards.render(glossary, cards.options_from(glossary.settings))
-    out_dir = out if out is not None else root / "build"
-    names = output_names(glossary)
-    outputs = {name: write_atomically(out_dir / names[name], rendered[name]) for name in TARGETS if name in rendered}
+    files: dict[Path, bytes] = {}
     if new_state is not None:
-        write_atomically(root / deckstate.LOCK_FILE, new_state.to_text().encode("utf-8"))
-    return BuildResult(glossary, outputs, warnings)
+        # The lock is renamed first: if the machine dies before the deck is renamed too, the next build
+        # makes that same deck from it; renamed last, a deck could exist whose note times no lock records.
+        files[lock] = new_state.to_text().encode("utf-8")
+    files.update((planned[name], rendered[name]) for name in TARGETS if name in rendered)
+    write_all(files)
+    return BuildResult(glossary, {name: planned[name] for name in TARGETS if name in rendered}, warnings)

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import datetime
 import difflib
+import math
 import re
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from glossdeck import markup
-from glossdeck.errors import Problems
+from glossdeck.errors import GlossdeckError, Problem, Problems
 from glossdeck.load import Located, LocatedList
 from glossdeck.model import LEVELS, Citation, Settings, Source, Term, Unquotable, View, name_key
 
@@ -225,6 +227,14 @@ def _shape_hint(kind: str, key: str) -> str:
     }.get(kind, "")
 
 
+SUPPORTED_LANGUAGES = ("en", "en-GB", "en-US")  # the booklet's labels are English; pyphen hyphenates these
+CARD_SIDE_MM = (20.0, 300.0)
+MAX_BACK_OFFSET_MM = 20.0
+OUTPUT_BASE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}")  # room left for "-booklet-print.pdf" in a name
+_NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)")
+_ONE_LINE = ("title", "subtitle", "deck_name", "author", "id")
+
+
 def validate_settings(data: Any, path: Path, problems: Problems) -> Settings:
     if data is None:
         problems.error(path, None, "settings file is empty", "give at least `title:`")
@@ -232,19 +242,37 @@ def validate_settings(data: Any, path: Path, problems: Problems) -> Settings:
     clean = Checker(problems, path).record(data, SETTINGS_FIELDS, "glossary settings")
     if not clean:
         return Settings()
-    title = clean.get("title", "Glossary")
-    base = clean.get("output_base", "alignment-glossary")
-    if not re.fullmatch(r"[A-Za-z0-9._-]+", base):
-        problems.error(path, data.line_of("output_base"), f"output_base {base!r} is not a plain file name",
-                       "use letters, digits, dots, hyphens and underscores")
+
+    def refuse(key: str, message: str, hint: str) -> None:
+        problems.error(path, data.line_of(key), message, hint)
+        del clean[key]
+
+    for key in _ONE_LINE:
+        if key in clean and any(unicodedata.category(c) == "Cc" for c in clean[key]):
+            refuse(key, f"`{key}` holds a line break or another control character", "write it on one line")
+    for key in ("deck_name", "id", "output_base", "language"):
+        if clean.get(key) == "":
+            refuse(key, f"`{key}` is empty", f"write the {key}, or remove the line for the default")
+    if "output_base" in clean and not OUTPUT_BASE.fullmatch(clean["output_base"]):
+        refuse("output_base", f"output_base {clean['output_base']!r} is not a plain file name",
+               "use up to 100 letters, digits, dots, hyphens and underscores, starting with a letter or digit")
+    if "language" in clean and clean["language"] not in SUPPORTED_LANGUAGES:
+        refuse("language", f"language `{clean['language']}` is not supported",
+               "the booklet's labels are English; write one of: " + ", ".join(SUPPORTED_LANGUAGES))
     for key, allowed in CHOICES.items():
         if key in clean and clean[key] not in allowed:
-            problems.error(path, data.line_of(key), f"`{key}: {clean[key]}` is not one of: {', '.join(allowed)}",
-                           f"write `{key}: {allowed[0]}`")
-            del clean[key]
-    size = _pair(clean, data, "card_size", "x", (60.0, 85.0), path, problems, "60x85 (width x height in mm)")
-    offset = _pair(clean, data, "card_back_offset", ",", (0.0, 0.0), path, problems, "0.5,-1 (right, up in mm)")
-    return Settings(
+            refuse(key, f"`{key}: {clean[key]}` is not one of: {', '.join(allowed)}", f"write `{key}: {allowed[0]}`")
+    pairs = {}
+    for key, parse, example in (("card_size", card_size, "60x85 (width x height in mm)"),
+                                ("card_back_offset", back_offset, "0.5,-1 (mm right, mm up)")):
+        if key in clean:
+            try:
+                pairs[key] = parse(clean[key])
+            except ValueError as error:
+                refuse(key, f"`{key}: {clean[key]}`: {error}", f"write e.g. {key}: {example}")
+    title = clean.get("title", "Glossary")
+    base = clean.get("output_base", "alignment-glossary")
+    settings = Settings(
         title=title,
         subtitle=clean.get("subtitle", ""),
         language=clean.get("language", "en"),
@@ -254,33 +282,63 @@ def validate_settings(data: Any, path: Path, problems: Problems) -> Settings:
         id=clean.get("id", base),
         paper=clean.get("paper", "a5"),
         cards_paper=clean.get("cards_paper", "a4"),
-        card_size_mm=size,
+        card_size_mm=pairs.get("card_size", (60.0, 85.0)),
         card_flip=clean.get("card_flip", "long"),
-        card_back_offset_mm=offset,
+        card_back_offset_mm=pairs.get("card_back_offset", (0.0, 0.0)),
         card_layout=clean.get("card_layout", "duplex"),
         view_cards=clean.get("view_cards", False),
     )
+    for problem in card_fit_problems(settings):
+        problems.error(path, data.line_of("card_size") if "card_size" in data else data.line, problem.message,
+                       problem.hint)
+    return settings
 
 
 def parse_pair(text: str, separator: str) -> tuple[float, float] | None:
-    """"60x85" or "0.5,-1" as two numbers, or None if it is not that."""
-    parts = text.lower().replace(" ", "").split(separator)
-    try:
-        first, second = (float(p) for p in parts)
-    except ValueError:
+    """"60x85" or "0.5,-1" as two finite numbers (ASCII digits, no exponent), or None if it is not that."""
+    parts = "".join(text.lower().split()).split(separator)
+    if len(parts) != 2 or not all(_NUMBER.fullmatch(p) for p in parts):
+        return None
+    first, second = float(parts[0]), float(parts[1])
+    if not (math.isfinite(first) and math.isfinite(second)):  # a long enough run of digits overflows to inf
         return None
     return first, second
 
 
-def _pair(clean: dict[str, Any], data: Located, key: str, separator: str, default: tuple[float, float],
-          path: Path, problems: Problems, example: str) -> tuple[float, float]:
-    if key not in clean:
-        return default
-    pair = parse_pair(clean[key], separator)
-    if pair is None or (key == "card_size" and min(pair) <= 0):
-        problems.error(path, data.line_of(key), f"`{key}: {clean[key]}` is not two numbers", f"write e.g. {example}")
-        return default
+def card_size(text: str) -> tuple[float, float]:
+    """A card size in mm, from glossary.yaml or --card-size; ValueError says what is wrong."""
+    pair = parse_pair(text.replace("×", "x"), "x")
+    if pair is None:
+        raise ValueError("not two numbers joined by `x` (width x height in mm)")
+    low, high = CARD_SIDE_MM
+    if not all(low <= side <= high for side in pair):
+        raise ValueError(f"each side of a card must be from {low:g} to {high:g} mm")
     return pair
+
+
+def back_offset(text: str) -> tuple[float, float]:
+    """How far to move each card's back (mm right, mm up), from glossary.yaml or --back-offset."""
+    pair = parse_pair(text, ",")
+    if pair is None:
+        raise ValueError("not two numbers joined by `,` (mm right, mm up)")
+    if not all(abs(value) <= MAX_BACK_OFFSET_MM for value in pair):
+        raise ValueError(f"a back offset is at most {MAX_BACK_OFFSET_MM:g} mm each way; printers misalign by "
+                         "a millimetre or two")
+    return pair
+
+
+def card_fit_problems(settings: Settings) -> list[Problem]:
+    """Whether the cards fit on their paper: the renderer's own rule, asked only of a size other than the default
+    (which fits every paper and layout), so that `check` does not load reportlab for nothing."""
+    if settings.card_size_mm == Settings.card_size_mm:
+        return []
+    from glossdeck.render import cards
+
+    try:
+        cards.grid_for(cards.options_from(settings))
+    except GlossdeckError as error:
+        return error.problems
+    return []
 
 
 def validate_sources(data: Any, path: Path, problems: Problems) -> dict[str, Source]:
@@ -473,7 +531,11 @@ def check_terms_together(terms: list[Term], problems: Problems) -> None:
             else:
                 owners[key] = (term, name)
         for old in term.renamed_from:
-            if old in ids:
+            if not ID_PATTERN.match(old):  # an old id keys the term's notes in notes.lock, beside `@model`
+                problems.error(term.path, term.line_of("renamed_from"), f"`renamed_from: {old}` is not a term id",
+                               "an old id is the term's old file name without .yaml: lowercase words joined by "
+                               "hyphens")
+            elif old in ids:
                 problems.error(term.path, term.line_of("renamed_from"),
                                f"`renamed_from: {old}` names a term that still exists",
                                "a renamed term's old id must no longer be a file")
