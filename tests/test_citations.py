@@ -59,7 +59,7 @@ def test_elided_quote_needs_pieces_in_order(tmp_path):
     glossary, _ = check_quote(tmp_path, "starter-pack", "Alignment is an unsolved problem. … on a range of inputs")
     assert citation(glossary).location.excerpt.endswith("on a range of inputs")
     problems = messages(tmp_path, "starter-pack", "on a range of inputs … Alignment is an unsolved problem.")
-    assert "quote not found in `starter-pack`" in problems[0]
+    assert "error: every piece of the elided quote is in `starter-pack`, but not in this order" in problems[0]
 
 
 def test_ambiguous_quote_says_how_to_fix(tmp_path):
