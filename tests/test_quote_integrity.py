@@ -26,13 +26,13 @@ def snapshot(root: Path) -> dict[str, str]:
             for p in sorted(root.rglob("*")) if p.is_file() and p.name != ".glossdeck.lock"}
 
 
-def with_seed(root: Path, text: str, headings: tuple[str, ...] = ()) -> Path:
+def with_seed(root: Path, text: str, headings: tuple[str, ...] = (), extra: str = "") -> Path:
     """Add a source `custom` whose seed is the given text (for characters the shipped essays lack)."""
     data = text.encode("utf-8")
     (root / "seeds" / "custom.txt").write_bytes(data)
     with open(root / "glossary" / "sources.yaml", "a", encoding="utf-8") as handle:
         handle.write(f"custom:\n  file: custom.txt\n  sha256: {hashlib.sha256(data).hexdigest()}\n"
-                     f"  title: A custom essay\n  author: Someone\n  headings: {json.dumps(list(headings))}\n")
+                     f"  title: A custom essay\n  author: Someone\n  headings: {json.dumps(list(headings))}\n{extra}")
     return root
 
 
@@ -169,6 +169,17 @@ def test_elision_pieces_must_be_in_order_and_close(tmp_path, source, quote):
                               "400 characters left out between pieces"), message
 
 
+@pytest.mark.parametrize("quote", [
+    "Alignment is an unsolved problem. … We have techniques for building AI",
+    "Alignment is an … unsolved problem. We have",
+])
+def test_an_elision_that_leaves_nothing_out_is_refused(tmp_path, quote):
+    message = refused(tmp_path, "starter-pack", quote)
+    assert message.startswith("the “…” of the elided quote leaves nothing out: its pieces stand side by side in "
+                              "`starter-pack`"), message
+    assert "hint: drop the “…”" in message
+
+
 def test_an_elided_piece_cutting_a_word_is_refused(tmp_path):
     message = refused(tmp_path, "starter-pack", "Alignment is an unsolved problem. … n a range of inputs")
     assert message.startswith("piece “n a range of inputs” is in `starter-pack` only as part of longer words: "
@@ -242,6 +253,24 @@ def test_a_quote_running_partly_into_an_unquotable_passage_is_refused(tmp_path):
     message = refused(tmp_path, "debate", "3AhQKzYCYfAAeenrF [TODO what topics do I want to cover?",
                       "    speaker: Simplicia\n")
     assert message.startswith("quote falls in a passage of `debate` that must not be cited"), message
+
+
+def test_an_unquotable_passage_may_sit_in_an_elided_gap_but_not_in_a_piece(tmp_path):
+    root = make_project(tmp_path / "p", terms={"test-term": TERM.format(
+        source="custom", quote=json.dumps("We will win this game. … And then we celebrate together."), extra="")})
+    with_seed(root, "We will win this game. [NOTE: fix this later] And then we celebrate together.\n",
+              extra="  unquotable:\n    - pattern: '\\[NOTE[^\\]]*\\]'\n      why: a note to self\n")
+    result = CliRunner().invoke(main, ["check", "--project", str(root)])
+    assert result.exit_code == 0, result.output
+    term = root / "glossary" / "terms" / "test-term.yaml"
+    text = term.read_text()
+    assert "\\u2026 And then" in text
+    term.write_text(text.replace("\\u2026 And then", "[NOTE: fix this later] And then"))
+    before = snapshot(root)
+    result = CliRunner().invoke(main, ["check", "--project", str(root)])
+    assert result.exit_code == 1
+    assert "error: quote falls in a passage of `custom` that must not be cited: a note to self" in result.output
+    assert "Traceback" not in result.output and snapshot(root) == before
 
 
 # --- a quote that differs only invisibly says exactly how ---------------------------------------------------
@@ -380,6 +409,25 @@ def test_source_names_follow_the_same_rule(tmp_path, key, value, line):
     assert result.exit_code == 1, result.output
     assert f"glossary/sources.yaml:{line}: error: `{key}` in source `" in result.output, result.output
     assert " contains a" in result.output
+
+
+@pytest.mark.parametrize("key, value", [("title", "Test\tGlossary"), ("deck_name", "Test\u200b Deck"),
+                                        ("author", "Someone\nElse")])
+def test_the_glossarys_own_names_follow_the_same_rule(tmp_path, key, value):
+    root = make_project(tmp_path / "p")
+    path = root / "glossary" / "glossary.yaml"
+    lines = [f"{key}: {json.dumps(value)}" if line.startswith(f"{key}:") else line
+             for line in path.read_text(encoding="utf-8").splitlines()]
+    if not any(line.startswith(f"{key}:") for line in lines):
+        lines.append(f"{key}: {json.dumps(value)}")
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = check_names(tmp_path / "again", {})  # the untouched project passes
+    assert result.exit_code == 0, result.output
+    before = snapshot(root)
+    result = CliRunner().invoke(main, ["check", "--project", str(root)])
+    assert result.exit_code == 1, result.output
+    assert f"error: `{key}` in glossary settings contains a" in result.output, result.output
+    assert "Traceback" not in result.output and snapshot(root) == before
 
 
 @pytest.mark.parametrize("hidden", ["mesa\u200boptimizer", "mesa\u00ad-optimizer", "\ufeffMesa-Optimizer",

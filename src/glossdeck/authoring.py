@@ -134,8 +134,13 @@ def _make_hit(seed: Seed, start: int, end: int, citation: Citation) -> Hit:
 
 
 def _quotable_span(seed: Seed, start: int, end: int) -> tuple[int, int]:
-    """The hit, widened word by word within its sentence until it is long enough to quote and unique."""
-    low, high = _sentence_bounds(seed, start, end)
+    """The hit, widened word by word within its sentence until it is long enough to quote and unique.
+
+    A sentence too short to quote on its own is widened within its paragraph instead.
+    """
+    low, high = _sentence_bounds(seed, start, end, SENTENCE_BREAKS)
+    if len(re.findall(r"\w+", seed.text[low:high])) < validate.MIN_QUOTE_WORDS:
+        low, high = _sentence_bounds(seed, start, end, PARAGRAPH_BREAKS)
     words = [(m.start() + low, m.end() + low) for m in re.finditer(r"\S+", seed.text[low:high])]
     first = next((i for i, (s, e) in enumerate(words) if e > start), 0)
     last = next((i for i in range(len(words) - 1, -1, -1) if words[i][0] < end), len(words) - 1)
@@ -157,11 +162,14 @@ def _quotable_span(seed: Seed, start: int, end: int) -> tuple[int, int]:
         span = (min(span[0], words[first][0]), max(span[1], words[last][1]))
 
 
-def _sentence_bounds(seed: Seed, start: int, end: int) -> tuple[int, int]:
+PARAGRAPH_BREAKS = ("\n\n", "\n#")
+SENTENCE_BREAKS = (". ", "? ", "! ", ".\n", "?\n", "!\n", *PARAGRAPH_BREAKS)
+
+
+def _sentence_bounds(seed: Seed, start: int, end: int, breaks: tuple[str, ...]) -> tuple[int, int]:
     """The normalized span of the sentence (or heading, or paragraph) around [start, end), within its section
     and speaker's turn, so that the widened quote is one `check` accepts."""
     raw_start, raw_end = seed.raw_span(start, end)
-    breaks = (". ", "? ", "! ", ".\n", "?\n", "!\n", "\n\n", "\n#")
     # a heading or a turn starts a new passage just like a sentence break does
     starts = [at for at, _ in seed.headings] + [at for at, _ in seed.turns_within(-1, len(seed.raw) + 1)]
     before = max([seed.raw.rfind(b, 0, raw_start) + len(b) - 1 for b in breaks if seed.raw.rfind(b, 0, raw_start) >= 0]

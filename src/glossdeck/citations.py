@@ -48,13 +48,19 @@ def find_all(seed: Seed, quote: str) -> list[Match]:
         spans = [(first.start, first.end)]
         for piece in pieces[1:]:
             after = spans[-1][1]
-            following = _occurrences(seed, piece, after, after + MAX_ELISION_GAP + 1 + len(piece))
+            following = [m for m in _occurrences(seed, piece, after, after + MAX_ELISION_GAP + 1 + len(piece))
+                         if _leaves_out_words(seed.text[after : m.start])]
             if not following:
                 break
             spans.append((following[0].start, following[0].end))
         else:
             found.append(Match(spans[0][0], spans[-1][1], elided=True, pieces=tuple(spans)))
     return found
+
+
+def _leaves_out_words(gap: str) -> bool:
+    """An ellipsis stands for words left out: an elided gap must hold at least one."""
+    return any(ch.isalnum() for ch in gap)
 
 
 def short_pieces(quote: str) -> list[str]:
@@ -250,6 +256,9 @@ def explain_miss(seed: Seed, quote: str) -> tuple[str, str] | None:
     spacing = _spacing_difference(seed, quote)
     if spacing:
         return spacing
+    if len(pieces) > 1 and _occurrences(seed, " ".join(pieces)):
+        return (f"the “…” of the elided quote leaves nothing out: its pieces stand side by side in `{source}`",
+                "drop the “…” and quote the words as they stand")
     if len(pieces) > 1 and all(_occurrences(seed, p) for p in pieces):
         return (f"every piece of the elided quote is in `{source}`, but not in this order with at most "
                 f"{MAX_ELISION_GAP} characters left out between pieces",
