@@ -138,6 +138,16 @@ def test_a_prefix_must_be_whole_words(tmp_path):
     assert "hint: `prefix:` must be the whole words just before the quote" in message
 
 
+def test_occurrence_counts_the_matches_after_the_prefix(tmp_path):
+    seed = "A says we will win this game. B says we will win this game. A says we will win this game.\n"
+    quote = "we will win this game."
+    accepted(tmp_path, "custom", quote, "    prefix: A says\n    occurrence: 2\n", seed=seed)
+    message = refused(tmp_path, "custom", quote, "    prefix: A says\n    occurrence: 3\n", seed=seed)
+    assert message.startswith("`occurrence: 3` but the quote occurs only 2 times in `custom`"), message
+    message = refused(tmp_path, "custom", quote, "    prefix: A says\n", seed=seed)
+    assert message.startswith("quote occurs 2 times in `custom` (char 8, char 68)"), message
+
+
 # --- elision does not fabricate ----------------------------------------------------------------------------
 
 

@@ -48,7 +48,7 @@ def find_all(seed: Seed, quote: str) -> list[Match]:
         spans = [(first.start, first.end)]
         for piece in pieces[1:]:
             after = spans[-1][1]
-            following = [m for m in _occurrences(seed, piece, after, after + MAX_ELISION_GAP + 1 + len(piece))
+            following = [m for m in _occurrences(seed, piece, after, after + MAX_ELISION_GAP + len(piece))
                          if _leaves_out_words(seed.text[after : m.start])]
             if not following:
                 break
@@ -206,7 +206,7 @@ def _after_prefix(seed: Seed, matches: list[Match], prefix: str) -> list[Match]:
 def _where(seed: Seed, match: Match) -> str:
     start, _ = seed.raw_span(match.start, match.end)
     line, _ = seed.line_and_column(start)
-    return f"line {line}" if seed.raw.count("\n") > 0 else f"char {start + 1}"
+    return f"line {line}" if "\n" in seed.raw.rstrip("\n") else f"char {start + 1}"
 
 
 def _report_not_found(citation: Citation, seed: Seed, seeds: dict[str, Seed], problems: Problems) -> None:
