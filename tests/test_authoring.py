@@ -229,3 +229,9 @@ def test_find_widens_within_one_turn(project):
     term = "term: found\ndefinition: d.\ncitations:\n  - source:" + citation + "\n"
     (project / "glossary" / "terms" / "found.yaml").write_text(term, encoding="utf-8")
     pipeline.check(project)
+
+
+def test_find_never_suggests_the_speaker_label(project):
+    result = run("find", "cannot be serious", "--project", str(project))
+    citation = result.output.split("\n  - source:", 1)[1].split("\n\n")[0]
+    assert "quote: >-\n      Simplicia Optimistovna, you cannot be serious!\n    speaker: Doomer" in citation

@@ -217,14 +217,14 @@ def test_a_short_elision_within_a_paragraph_is_accepted(tmp_path, quote):
 
 @pytest.mark.parametrize("source, quote, heading, line", [
     ("starter-pack", "learn more about AI alignment. ## What is AI alignment? Alignment is the process",
-     "What is AI alignment?", 20),
-    ("custom", "The first part ends here. Second part", "Second part", 1),  # a text source's inline heading
-    ("custom", "ends here. Second part The second one begins", "Second part", 1),
+     "What is AI alignment?", "line 20"),
+    ("custom", "The first part ends here. Second part", "Second part", "char 40"),  # a text source's inline heading
+    ("custom", "ends here. Second part The second one begins", "Second part", "char 40"),
 ])
 def test_a_quote_crossing_a_heading_unelided_is_refused(tmp_path, source, quote, heading, line):
     seed = "Introduction The first part ends here. Second part The second one begins here.\n"
     message = refused(tmp_path, source, quote, seed=seed if source == "custom" else None, headings=("Second part",))
-    assert message.startswith(f"quote runs across the heading “{heading}” (line {line}) of `{source}`"), message
+    assert message.startswith(f"quote runs across the heading “{heading}” ({line}) of `{source}`"), message
 
 
 # --- the speaker holds for the whole quote -----------------------------------------------------------------
@@ -250,6 +250,17 @@ def test_a_quote_running_into_another_turn_is_refused(tmp_path, quote, speaker, 
 def test_a_joint_turn_is_spoken_by_both(tmp_path, speaker):
     accepted(tmp_path, "debate", "The broader AI community figuring out which one of us is right?",
              f"    speaker: {speaker}\n")
+
+
+@pytest.mark.parametrize("quote, label", [
+    ("Doomer: Humanity has made no progress on the alignment problem.", "Doomer:"),
+    ("Simplicia: Why, Doomer Doomovitch, you're such a sourpuss!", "Simplicia:"),
+    ("Simplicia and Doomer: [turning to the audience, in unison] The broader AI community", "Simplicia and Doomer:"),
+])
+def test_a_speaker_label_is_not_part_of_a_quote(tmp_path, quote, label):
+    speaker = label.split()[0].rstrip(":")
+    message = refused(tmp_path, "debate", quote, f"    speaker: {speaker}\n")
+    assert message.startswith(f"quote takes in the speaker label “{label}”, which is no one's words"), message
 
 
 def test_the_title_is_no_ones_turn(tmp_path):

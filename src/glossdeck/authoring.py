@@ -171,9 +171,10 @@ def _sentence_bounds(seed: Seed, start: int, end: int, breaks: tuple[str, ...]) 
     and speaker's turn, so that the widened quote is one `check` accepts."""
     raw_start, raw_end = seed.raw_span(start, end)
     # a heading or a turn starts a new passage just like a sentence break does
-    starts = [at for at, _ in seed.headings] + [at for at, _ in seed.turns_within(-1, len(seed.raw) + 1)]
+    starts = [at for at, _ in seed.headings] + [at for at, _ in seed.speaker_labels]
+    opened = [at for at, _ in seed.headings] + [until for _, until in seed.speaker_labels]  # after "Doomer:"
     before = max([seed.raw.rfind(b, 0, raw_start) + len(b) - 1 for b in breaks if seed.raw.rfind(b, 0, raw_start) >= 0]
-                 + [at for at in starts if at <= raw_start], default=0)
+                 + [at for at in opened if at <= raw_start], default=0)
     after = min([seed.raw.find(b, raw_end) + 1 for b in breaks if seed.raw.find(b, raw_end) >= 0]
                 + [at for at in starts if at >= raw_end], default=len(seed.raw))
     low = bisect.bisect_left(seed.offsets, before)

@@ -15,7 +15,6 @@ from glossdeck.seeds import Seed, normalize_text
 
 MIN_PIECE_WORDS = 3  # each piece of an elided quote: a run of words that says something on its own
 MAX_ELISION_GAP = 400  # normalized characters left out between two pieces: a few sentences at most
-NO_BREAK_SPACES = "\u00a0\u2007\u202f"
 
 
 @dataclass(frozen=True)
@@ -166,8 +165,7 @@ def refusal_at(seed: Seed, match: Match, speaker: str | None) -> tuple[str, str]
     crossed = seed.section_starts_within(start, end)
     if crossed:
         at, heading = crossed[0]
-        return (f"quote runs across the heading “{heading or seed.source.title}” "
-                f"(line {seed.line_and_column(at)[0]}) of `{source}`",
+        return (f"quote runs across the heading “{heading or seed.source.title}” ({_place(seed, at)}) of `{source}`",
                 "a quote stays within one section: cite each section's words separately")
     if not seed.source.speakers:
         return None
@@ -175,8 +173,12 @@ def refusal_at(seed: Seed, match: Match, speaker: str | None) -> tuple[str, str]
     if turns:
         at, next_speakers = turns[0]
         return (f"quote runs from {_names(seed.speakers_at(start))}'s turn into {_names(next_speakers)}'s "
-                f"(line {seed.line_and_column(at)[0]})",
+                f"({_place(seed, at)})",
                 "a quote holds one speaker's words: end it before the next turn, or cite each turn separately")
+    label = seed.speaker_label_within(start, end)
+    if label:
+        return (f"quote takes in the speaker label “{label}”, which is no one's words",
+                "start the quote after the label, with the speaker's first word")
     spoken_by = seed.speakers_at(start)
     if not spoken_by:
         return (f"quote stands before the first turn of `{source}`, where no speaker speaks",
@@ -204,9 +206,12 @@ def _after_prefix(seed: Seed, matches: list[Match], prefix: str) -> list[Match]:
 
 
 def _where(seed: Seed, match: Match) -> str:
-    start, _ = seed.raw_span(match.start, match.end)
-    line, _ = seed.line_and_column(start)
-    return f"line {line}" if "\n" in seed.raw.rstrip("\n") else f"char {start + 1}"
+    return _place(seed, seed.raw_span(match.start, match.end)[0])
+
+
+def _place(seed: Seed, offset: int) -> str:
+    """A raw offset as messages give it: its line, or in a text of one line its character."""
+    return f"line {seed.line_and_column(offset)[0]}" if "\n" in seed.raw.rstrip("\n") else f"char {offset + 1}"
 
 
 def _report_not_found(citation: Citation, seed: Seed, seeds: dict[str, Seed], problems: Problems) -> None:
@@ -218,7 +223,7 @@ def _report_not_found(citation: Citation, seed: Seed, seeds: dict[str, Seed], pr
                        f"each piece needs at least {MIN_PIECE_WORDS}",
                        "quote a longer run of words on each side of the “…”, or quote the passage whole")
         return
-    found = explain_miss(seed, citation.quote)
+    found = _explain_miss(seed, citation.quote)
     if found:
         problems.error(*where, *found)
         return
@@ -235,7 +240,7 @@ def _report_not_found(citation: Citation, seed: Seed, seeds: dict[str, Seed], pr
                    "curly/straight quotes and Markdown markup are forgiven")
 
 
-def explain_miss(seed: Seed, quote: str) -> tuple[str, str] | None:
+def _explain_miss(seed: Seed, quote: str) -> tuple[str, str] | None:
     """Why a quote that looks right is not found (message, hint): an invisible difference, a cut word, an
     elision that strays too far; None when it is simply not there."""
     source = seed.source.id

@@ -130,6 +130,18 @@ class Seed:
         return [(m.start(), tuple(n.strip() for n in _SPEAKER_NAME.findall(m.group())))
                 for m in _SPEAKER_TURN.finditer(self.raw)]
 
+    @cached_property
+    def speaker_labels(self) -> list[tuple[int, int]]:
+        """Raw [start, end) of each turn's speaker label ("**Doomer**:"), which is no one's words."""
+        return [m.span() for m in _SPEAKER_TURN.finditer(self.raw)]
+
+    def speaker_label_within(self, start: int, end: int) -> str | None:
+        """The speaker label ("Doomer:") that the raw span [start, end) takes in, if any."""
+        for at, until in self.speaker_labels:
+            if at < end and start < until:
+                return normalize_text(self.raw[at:until], markdown=True)
+        return None
+
     def speakers_at(self, offset: int) -> tuple[str, ...]:
         """In a dialogue, who is speaking at this raw offset (two at once in a joint turn; none before the first)."""
         starts = [at for at, _ in self._turns]
