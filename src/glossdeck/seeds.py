@@ -5,10 +5,10 @@ from __future__ import annotations
 import bisect
 import hashlib
 import re
-from unicodedata import combining
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
+from unicodedata import combining
 
 from glossdeck.errors import Problem
 from glossdeck.model import Source, invisible
@@ -127,8 +127,8 @@ class Seed:
 
     @cached_property
     def _turns(self) -> list[tuple[int, tuple[str, ...]]]:
-        return [(m.start(), tuple(n.strip() for n in _SPEAKER_NAME.findall(m.group())))
-                for m in _SPEAKER_TURN.finditer(self.raw)]
+        return [(at, tuple(n.strip() for n in _SPEAKER_NAME.findall(self.raw[at:until])))
+                for at, until in self.speaker_labels]
 
     @cached_property
     def speaker_labels(self) -> list[tuple[int, int]]:
@@ -167,12 +167,6 @@ class Seed:
         starts, ends = self._words
         index = bisect.bisect_right(starts, offset) - 1
         return index >= 0 and starts[index] < offset < ends[index]
-
-    def word_at(self, offset: int) -> str:
-        """The whole word around a normalized offset, for messages."""
-        starts, ends = self._words
-        index = bisect.bisect_right(starts, offset) - 1
-        return self.text[starts[index] : ends[index]] if index >= 0 and offset < ends[index] else ""
 
     def whole_words(self, start: int, end: int) -> tuple[int, int]:
         """The normalized span widened to whole words at both ends."""
