@@ -463,6 +463,22 @@ def test_invisible_characters_do_not_make_names_differ(tmp_path, hidden):
     assert result.output.startswith("MESA-OPTIMIZER\n")
 
 
+@pytest.mark.parametrize("first, second", [
+    ("caf\u00e9 effect", "cafe\u0301 effect"),  # NFC and NFD
+    ("\ufb01ne tuning", "fine-tuning"),  # a ligature and a hyphen
+    ("Mesa optimizer", "mesa\u00a0optimizer"),  # a no-break space
+])
+def test_names_that_look_the_same_are_the_same_name(tmp_path, first, second):
+    from glossdeck.model import name_key
+
+    assert name_key(first) == name_key(second)
+    term = ("term: {}\ndefinition: d.\ncitations:\n  - source: starter-pack\n"
+            "    quote: Alignment is an unsolved problem.\n")
+    result = check_names(tmp_path, {"first": term.format(json.dumps(first)), "second": term.format(json.dumps(second))})
+    assert result.exit_code == 1, result.output
+    assert f"glossary/terms/first.yaml:1: error: name `{first}` is already used by term `second`" in result.output
+
+
 def test_add_refuses_a_hidden_character_in_any_name_and_writes_nothing(tmp_path):
     root = make_project(tmp_path / "p")
     base = ["add", "--definition", "A model that behaves well in training only.", "--cite", "starter-pack",
@@ -591,6 +607,7 @@ def test_the_highlight_covers_exactly_the_match(tmp_path, before):
     highlighted = result.output.split("\x1b[4m", 1)[1].split("\x1b[0m", 1)[0]
     assert highlighted == "the phrase we want"
     assert f"…{before} so then \x1b[" in result.output
+    assert "Traceback" not in result.output
 
 
 @pytest.mark.parametrize("phrase, found", [
