@@ -5,10 +5,10 @@ from __future__ import annotations
 import bisect
 import hashlib
 import re
+import unicodedata
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from unicodedata import combining
 
 from glossdeck.errors import Problem
 from glossdeck.model import Source, invisible
@@ -26,8 +26,8 @@ _SPEAKER_TURN = re.compile(r"^\*\*[^*\n]+\*\*(?:(?:,| and|, and) \*\*[^*\n]+\*\*
 _SPEAKER_NAME = re.compile(r"\*\*([^*\n]+)\*\*")
 # A word as a reader sees one: letters, digits and combining marks, joined by apostrophes and
 # hyphens ("don't", "non-trivial"), and digits by . , : / ("1,500", "3.5"). A quote never cuts one.
-_WORD_CHAR = r"[\w\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]"
-_WORD = re.compile(rf"{_WORD_CHAR}+(?:(?:['\-\u2010\u2011]|(?<=\d)[.,:/](?=\d)){_WORD_CHAR}+)*")
+_JOINERS = "'-\u2010\u2011"
+_DIGIT_JOINERS = ".,:/"
 _MD_HEADING = re.compile(r"^#{1,6}\s*(.+?)\s*#*\s*$", re.MULTILINE)
 
 
@@ -157,30 +157,32 @@ class Seed:
         """Turns that begin inside the raw span (start, end): a quote there changes speaker."""
         return [(at, who) for at, who in self._turns if start < at < end]
 
-    @cached_property
-    def _words(self) -> tuple[list[int], list[int]]:
-        spans = [m.span() for m in _WORD.finditer(self.text)]
-        return [s for s, _ in spans], [e for _, e in spans]
-
     def cuts_word(self, offset: int) -> bool:
         """Whether a quote starting or ending at this normalized offset would cut a word in two."""
-        starts, ends = self._words
-        index = bisect.bisect_right(starts, offset) - 1
-        return index >= 0 and starts[index] < offset < ends[index]
+        text = self.text
+        if not 0 < offset < len(text):
+            return False
+        before, after = text[offset - 1], text[offset]
+        if _in_word(before) and _in_word(after):
+            return True
+        # a joiner belongs to the word when a word char stands on each side of it
+        if offset >= 2 and _in_word(after) and _joins(text[offset - 2], before, after):
+            return True
+        return offset + 1 < len(text) and _in_word(before) and _joins(before, after, text[offset + 1])
 
     def whole_words(self, start: int, end: int) -> tuple[int, int]:
         """The normalized span widened to whole words at both ends."""
-        starts, ends = self._words
-        if self.cuts_word(start):
-            start = starts[bisect.bisect_right(starts, start) - 1]
-        if self.cuts_word(end):
-            end = ends[bisect.bisect_right(starts, end) - 1]
+        while self.cuts_word(start):
+            start -= 1
+        while self.cuts_word(end):
+            end += 1
         return start, end
 
     @cached_property
     def hidden(self) -> list[int]:
         """Normalized offsets of the invisible and combining characters a reader would not type."""
-        return [i for i, ch in enumerate(self.text) if not ch.isascii() and (invisible(ch) or combining(ch))]
+        return [i for i, ch in enumerate(self.text)
+                if not ch.isascii() and (invisible(ch) or unicodedata.combining(ch))]
 
     @cached_property
     def unspaced(self) -> tuple[str, list[int]]:
@@ -209,6 +211,17 @@ class Seed:
             for m in re.finditer(rule.pattern, self.raw, re.DOTALL):
                 spans.append((m.start(), m.end(), rule.why))
         return spans
+
+
+def _in_word(char: str) -> bool:
+    return char.isalnum() or char == "_" or unicodedata.category(char) in ("Mn", "Mc", "Me")
+
+
+def _joins(left: str, joiner: str, right: str) -> bool:
+    """Whether the joiner between these two chars makes one word of them ("don't", "1,000")."""
+    if not (_in_word(left) and _in_word(right)):
+        return False
+    return joiner in _JOINERS or (joiner in _DIGIT_JOINERS and left.isdecimal() and right.isdecimal())
 
 
 def _strip_markup(text: str) -> str:
