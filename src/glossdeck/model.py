@@ -207,6 +207,8 @@ def name_problem(name: str) -> tuple[str, str] | None:
     The one rule for every human-facing name: term, aliases, tags, view holders, speakers, source titles
     and authors, and the glossary's own title. A name is one line of visible text.
     """
+    if name.isascii() and name.isprintable():
+        return None  # the common case, and no ASCII char is invisible
     for index, char in enumerate(name, 1):
         after = f" (after “{name[max(0, index - 21) : index - 1]}”)" if index > 1 else " (its first character)"
         if unicodedata.category(char) in ("Cc", "Zl", "Zp"):
@@ -220,7 +222,7 @@ def name_problem(name: str) -> tuple[str, str] | None:
 
 def name_key(name: str) -> str:
     """The form two names must not share: case, spacing, hyphenation and invisible characters ignored."""
-    visible = "".join(ch for ch in name if not invisible(ch))
+    visible = name if name.isascii() else "".join(ch for ch in name if not invisible(ch))
     folded = unicodedata.normalize("NFKC", visible).casefold()
     return re.sub(r"[\s\-_‐‑–]+", "", folded)
 
