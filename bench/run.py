@@ -25,7 +25,7 @@ REPO = Path(__file__).resolve().parent.parent
 def unique_sentences(limit_per_source: int = 400) -> list[tuple[str, str, str | None]]:
     """(source id, sentence, speaker) for sentences that occur once in their seed and may be cited."""
     from glossdeck import pipeline
-    from glossdeck.citations import find_all, locate
+    from glossdeck.citations import find_all, locate, refusal_at
 
     glossary, _ = pipeline.load_glossary(REPO)
     seeds, _ = pipeline.load_seeds(REPO / "seeds", glossary.sources)
@@ -39,9 +39,9 @@ def unique_sentences(limit_per_source: int = 400) -> list[tuple[str, str, str | 
             if len(matches) != 1:
                 continue
             where = locate(seed, matches[0])
-            if any(start < where.end and where.start < end for start, end, _ in seed.unquotable_spans):
-                continue
             speaker = seed.speaker_at(where.start) if seed.source.speakers else None
+            if refusal_at(seed, matches[0], speaker):  # across a heading or turn, or in an unquotable passage
+                continue
             found.append((source_id, sentence, speaker))
             count += 1
             if count >= limit_per_source:

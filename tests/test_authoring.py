@@ -215,3 +215,43 @@ def test_build_reports_progress(project):
 
 def test_export_is_json(project):
     assert json.loads(run("export", "--project", str(project)).output)["format"] == "glossdeck-export"
+
+
+def test_find_matches_whole_words_like_check(project):
+    result = run("find", "possible for a mesaoptimizer or gradient hacker", "--project", str(project))
+    assert result.exit_code == 1
+    assert "No match for 'possible for a mesaoptimizer or gradient hacker'" in result.output
+    assert "optimism (100% alike): “impossible for a mesaoptimizer or gradient hacker" in result.output
+    result = run("find", "impossible for a mesaoptimizer or gradient hacker", "--project", str(project))
+    assert result.exit_code == 0
+    assert "optimism: Arguments for optimism on AI Alignment, § I believe the security mindset is inappropriate " \
+        "for AI, ¶ 29" in result.output  # the fixture's sources.yaml lists fewer headings than the shipped one
+
+
+def test_find_an_elided_phrase_gives_the_citation_check_accepts(project):
+    phrase = "Alignment is an unsolved problem. … on a range of inputs"
+    result = run("find", phrase, "--project", str(project))
+    assert result.exit_code == 0, result.output
+    assert "starter-pack: AI alignment starter pack, § What is AI alignment?, ¶ 2" in result.output
+    citation = "  - source:" + result.output.split("\n  - source:", 1)[1].split("\n\n")[0]
+    assert "Alignment is an unsolved problem. … on a range of inputs" in citation
+    term = "term: found\ndefinition: A term whose quote came from find.\ncitations:\n" + citation + "\n"
+    (project / "glossary" / "terms" / "found.yaml").write_text(term, encoding="utf-8")
+    glossary, _ = pipeline.check(project)
+    assert glossary.term("found").citations[0].location.elided
+
+
+def test_find_widens_within_one_turn(project):
+    result = run("find", "All is lost", "--project", str(project))
+    assert result.exit_code == 0, result.output
+    citation = result.output.split("\n  - source:", 1)[1].split("\n\n")[0]
+    assert "Simplicia" not in citation and "speaker: Doomer" in citation
+    term = "term: found\ndefinition: d.\ncitations:\n  - source:" + citation + "\n"
+    (project / "glossary" / "terms" / "found.yaml").write_text(term, encoding="utf-8")
+    pipeline.check(project)
+
+
+def test_find_never_suggests_the_speaker_label(project):
+    result = run("find", "cannot be serious", "--project", str(project))
+    citation = result.output.split("\n  - source:", 1)[1].split("\n\n")[0]
+    assert "quote: >-\n      Simplicia Optimistovna, you cannot be serious!\n    speaker: Doomer" in citation

@@ -60,7 +60,7 @@ def test_elided_quote_needs_pieces_in_order(tmp_path):
     glossary, _ = check_quote(tmp_path, "starter-pack", "Alignment is an unsolved problem. … on a range of inputs")
     assert citation(glossary).location.excerpt.endswith("on a range of inputs")
     problems = messages(tmp_path, "starter-pack", "on a range of inputs … Alignment is an unsolved problem.")
-    assert "quote not found in `starter-pack`" in problems[0]
+    assert "error: every piece of the elided quote is in `starter-pack`, but not in this order" in problems[0]
 
 
 def test_ambiguous_quote_says_how_to_fix(tmp_path):
@@ -112,3 +112,22 @@ def test_a_heading_that_repeats_the_title_is_no_section(tmp_path):
     location = citation(glossary).location
     assert (location.line, location.heading) == (9, None)
     assert location.describe() == "¶ 3"  # turns are paragraphs; the image above is none
+
+
+def test_an_elided_gap_is_at_most_400_characters_and_holds_a_word():
+    from glossdeck.citations import MAX_ELISION_GAP, find_all
+    from glossdeck.model import Source
+    from glossdeck.seeds import Seed
+
+    def seed_with_gap(gap: int) -> Seed:
+        filler = "x" * (gap - 2)  # the gap is the space, the filler and the space after it
+        text = f"one two three {filler} four five six"
+        return Seed(Source(id="t", file="t.txt", sha256="", title="T", author="A"), text)
+
+    quote = "one two three … four five six"
+    assert len(seed_with_gap(MAX_ELISION_GAP).text) == len("one two three") + MAX_ELISION_GAP + len("four five six")
+    match = find_all(seed_with_gap(MAX_ELISION_GAP), quote)[0]
+    assert match.elided and match.pieces == ((0, 13), (13 + MAX_ELISION_GAP, 26 + MAX_ELISION_GAP))
+    assert find_all(seed_with_gap(MAX_ELISION_GAP + 1), quote) == []
+    bare = Seed(Source(id="t", file="t.txt", sha256="", title="T", author="A"), "one two three , four five six")
+    assert find_all(bare, quote) == []  # only punctuation left out: nothing was elided

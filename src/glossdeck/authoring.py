@@ -17,7 +17,7 @@ from typing import Iterator
 from glossdeck import citations, pipeline, validate
 from glossdeck.errors import GlossdeckError, Problem, Problems
 from glossdeck.load import parse_yaml
-from glossdeck.model import Citation, Glossary, Location, Term, name_key
+from glossdeck.model import Citation, Glossary, Location, Term, elision_pieces, name_key
 from glossdeck.seeds import Seed, load_seeds, normalize_text
 
 CONTEXT = 70  # characters of context shown on each side of a hit
@@ -57,18 +57,36 @@ def load_seeds_for(root: Path) -> tuple[Glossary, dict[str, Seed]]:
 
 
 def find(seeds: dict[str, Seed], phrase: str, source: str | None = None) -> list[Hit]:
-    """Every occurrence of the phrase, ignoring case and presentation, in reading order per source."""
+    """Every occurrence of the phrase as whole words, ignoring case and presentation, in reading order per source.
+
+    Whatever `check` accepts as a quote is found here, elided quotes included (those as `check` matches them).
+    """
     hits = []
     for seed in _chosen(seeds, source):
         needle = normalize_text(phrase, seed.source.format == "markdown").casefold()
         if not needle:
             continue
-        haystack = _folded(seed)
-        at = haystack.find(needle)
-        while at >= 0:
-            hits.append(_hit(seed, at, at + len(needle)))
-            at = haystack.find(needle, at + 1)
+        found = [_hit(seed, start, end) for start, end in _folded_matches(seed, needle)]
+        if not found and len(elision_pieces(phrase)) > 1:
+            matches = citations.find_all(seed, phrase)
+            found = [_elided_hit(seed, phrase, m, matches) for m in matches]
+        hits += found
     return hits
+
+
+def _folded_matches(seed: Seed, needle: str) -> Iterator[tuple[int, int]]:
+    """Normalized [start, end) spans of the seed whose case-folded text is the needle, on word boundaries."""
+    folded, back = seed.casefolded
+    at = folded.find(needle)
+    while at >= 0:
+        end = at + len(needle)
+        # folding can turn one char into several (ß → ss): a match must take whole chars of the essay
+        whole_chars = (at == 0 or back[at - 1] != back[at]) and (end == len(folded) or back[end] != back[end - 1])
+        if whole_chars:
+            start, stop = back[at], back[end - 1] + 1
+            if not seed.cuts_word(start) and not seed.cuts_word(stop):
+                yield start, stop
+        at = folded.find(needle, at + 1)
 
 
 def nearest(seeds: dict[str, Seed], phrase: str, source: str | None = None, limit: int = 3) -> list[Near]:
@@ -91,29 +109,38 @@ def _chosen(seeds: dict[str, Seed], source: str | None) -> list[Seed]:
     return [seeds[source]]
 
 
-def _folded(seed: Seed) -> str:
-    folded = seed.text.casefold()
-    # casefold can change a string's length (ß → ss); then fall back to lower(), which keeps it here
-    return folded if len(folded) == len(seed.text) else seed.text.lower()
-
-
 def _hit(seed: Seed, start: int, end: int) -> Hit:
     quote_start, quote_end = _quotable_span(seed, start, end)
     quote = seed.text[quote_start:quote_end]
     matches = citations.find_all(seed, quote)
     occurrence = next((i for i, m in enumerate(matches, 1) if m.start == quote_start), None) if len(matches) > 1 \
         else None
+    return _make_hit(seed, start, end, Citation(seed.source.id, quote, occurrence=occurrence))
+
+
+def _elided_hit(seed: Seed, phrase: str, match: citations.Match, matches: list[citations.Match]) -> Hit:
+    quote = " … ".join(" ".join(piece.split()) for piece in elision_pieces(phrase))
+    occurrence = matches.index(match) + 1 if len(matches) > 1 else None
+    return _make_hit(seed, match.start, match.end, Citation(seed.source.id, quote, occurrence=occurrence))
+
+
+def _make_hit(seed: Seed, start: int, end: int, citation: Citation) -> Hit:
     location = citations.locate(seed, citations.Match(start, end))
     speaker = seed.speaker_at(location.start) if seed.source.speakers else None
-    citation = Citation(seed.source.id, quote, speaker=speaker, occurrence=occurrence)
     before = seed.text[max(0, start - CONTEXT) : start]
     after = seed.text[end : end + CONTEXT]
-    return Hit(seed.source.id, location, before, seed.text[start:end], after, citation)
+    return Hit(seed.source.id, location, before, seed.text[start:end], after,
+               dataclasses.replace(citation, speaker=speaker))
 
 
 def _quotable_span(seed: Seed, start: int, end: int) -> tuple[int, int]:
-    """The hit, widened word by word within its sentence until it is long enough to quote and unique."""
-    low, high = _sentence_bounds(seed, start, end)
+    """The hit, widened word by word within its sentence until it is long enough to quote and unique.
+
+    A sentence too short to quote on its own is widened within its paragraph instead.
+    """
+    low, high = _sentence_bounds(seed, start, end, SENTENCE_BREAKS)
+    if len(re.findall(r"\w+", seed.text[low:high])) < validate.MIN_QUOTE_WORDS:
+        low, high = _sentence_bounds(seed, start, end, PARAGRAPH_BREAKS)
     words = [(m.start() + low, m.end() + low) for m in re.finditer(r"\S+", seed.text[low:high])]
     first = next((i for i, (s, e) in enumerate(words) if e > start), 0)
     last = next((i for i in range(len(words) - 1, -1, -1) if words[i][0] < end), len(words) - 1)
@@ -135,14 +162,21 @@ def _quotable_span(seed: Seed, start: int, end: int) -> tuple[int, int]:
         span = (min(span[0], words[first][0]), max(span[1], words[last][1]))
 
 
-def _sentence_bounds(seed: Seed, start: int, end: int) -> tuple[int, int]:
-    """The normalized span of the sentence (or heading, or paragraph) around [start, end)."""
+PARAGRAPH_BREAKS = ("\n\n", "\n#")
+SENTENCE_BREAKS = (". ", "? ", "! ", ".\n", "?\n", "!\n", *PARAGRAPH_BREAKS)
+
+
+def _sentence_bounds(seed: Seed, start: int, end: int, breaks: tuple[str, ...]) -> tuple[int, int]:
+    """The normalized span of the sentence (or heading, or paragraph) around [start, end), within its section
+    and speaker's turn, so that the widened quote is one `check` accepts."""
     raw_start, raw_end = seed.raw_span(start, end)
-    breaks = (". ", "? ", "! ", ".\n", "?\n", "!\n", "\n\n", "\n#")
-    before = max((seed.raw.rfind(b, 0, raw_start) + len(b) - 1 for b in breaks if seed.raw.rfind(b, 0, raw_start) >= 0),
-                 default=0)
-    after = min((seed.raw.find(b, raw_end) + 1 for b in breaks if seed.raw.find(b, raw_end) >= 0),
-                default=len(seed.raw))
+    # a heading or a turn starts a new passage just like a sentence break does
+    starts = [at for at, _ in seed.headings] + [at for at, _ in seed.speaker_labels]
+    opened = [at for at, _ in seed.headings] + [until for _, until in seed.speaker_labels]  # after "Doomer:"
+    before = max([seed.raw.rfind(b, 0, raw_start) + len(b) - 1 for b in breaks if seed.raw.rfind(b, 0, raw_start) >= 0]
+                 + [at for at in opened if at <= raw_start], default=0)
+    after = min([seed.raw.find(b, raw_end) + 1 for b in breaks if seed.raw.find(b, raw_end) >= 0]
+                + [at for at in starts if at >= raw_end], default=len(seed.raw))
     low = bisect.bisect_left(seed.offsets, before)
     high = bisect.bisect_left(seed.offsets, after)
     return min(low, start), max(high, end)

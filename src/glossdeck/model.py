@@ -111,11 +111,11 @@ class Citation:
         return " … ".join(self.pieces) if self.location and self.location.elided else self.quote
 
 
-ELISION = re.compile(r"\s+(?:…|\.\.\.)\s+")
+ELISION = re.compile(r"\s+(?:…|\.\.\.|\[…\]|\[\.\.\.\])\s+")
 
 
 def elision_pieces(quote: str) -> tuple[str, ...]:
-    """A quote split at its elisions (" … " or " ... ")."""
+    """A quote split at its elisions (" … ", " ... ", or bracketed, " […] ")."""
     return tuple(p.strip() for p in ELISION.split(quote) if p.strip())
 
 
@@ -190,9 +190,47 @@ class Glossary:
         return None
 
 
+# Characters a reader never sees: format characters (zero-width space, soft hyphen, joiners, BOM) and the
+# other default-ignorable ones. They must not make two names differ, and no name may hold one.
+_IGNORABLE = {"\u034f", "\u115f", "\u1160", "\u3164", "\uffa0", *map(chr, range(0xFE00, 0xFE10))}
+_CONTROL_NAMES = {"\n": "LINE FEED", "\r": "CARRIAGE RETURN", "\t": "CHARACTER TABULATION"}
+
+
+def invisible(char: str) -> bool:
+    """Whether the char is one a reader cannot see: it takes no space and has no glyph."""
+    return unicodedata.category(char) in ("Cf", "Cn", "Co", "Cs") or char in _IGNORABLE or \
+        0xE0100 <= ord(char) <= 0xE01EF
+
+
+def describe_char(char: str) -> str:
+    """A char as a message names it: its code point and Unicode name."""
+    name = _CONTROL_NAMES.get(char) or unicodedata.name(char, "unnamed character")
+    return f"U+{ord(char):04X} {name}"
+
+
+def name_problem(name: str) -> tuple[str, str] | None:
+    """What makes the text unfit as a name (what is wrong, how to fix it), or None.
+
+    The one rule for every human-facing name: term, aliases, tags, view holders, speakers, source titles
+    and authors, and the glossary's own title. A name is one line of visible text.
+    """
+    if name.isascii() and name.isprintable():
+        return None  # the common case, and no ASCII char is invisible
+    for index, char in enumerate(name, 1):
+        after = f" (after “{name[max(0, index - 21) : index - 1]}”)" if index > 1 else " (its first character)"
+        if unicodedata.category(char) in ("Cc", "Zl", "Zp"):
+            return (f"contains a control character, {describe_char(char)}, at character {index}{after}",
+                    "write the name on one line, without tabs or other control characters")
+        if invisible(char):
+            return (f"contains an invisible character, {describe_char(char)}, at character {index}{after}",
+                    "delete it (retype the name): names are compared as a reader sees them")
+    return None
+
+
 def name_key(name: str) -> str:
-    """The form two names must not share: case, spacing and hyphenation ignored."""
-    folded = unicodedata.normalize("NFKC", name).casefold()
+    """The form two names must not share: case, spacing, hyphenation and invisible characters ignored."""
+    visible = name if name.isascii() else "".join(ch for ch in name if not invisible(ch))
+    folded = unicodedata.normalize("NFKC", visible).casefold()
     return re.sub(r"[\s\-_‐‑–]+", "", folded)
 
 

@@ -5,12 +5,13 @@ from __future__ import annotations
 import bisect
 import hashlib
 import re
+import unicodedata
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
 from glossdeck.errors import Problem
-from glossdeck.model import Source
+from glossdeck.model import Source, invisible
 
 # Presentation that a reader never sees, per source format. Quotes are written as
 # a reader sees them, so these are dropped from both the seed and the quote.
@@ -20,7 +21,13 @@ _MD_LINK_TAIL = re.compile(r"(?<=[^\\])\](\[[^\]\n]*\]|\([^)\n]*\))")
 _MD_LINK_OPEN = re.compile(r"(?<!!)\[(?=[^\]\n]*\](?:\[|\())")
 _MD_EMPHASIS = re.compile(r"\*+|(?<![A-Za-z0-9])_+(?=\S)|(?<=\S)_+(?![A-Za-z0-9])")
 _FOLD = str.maketrans({"‘": "'", "’": "'", "“": '"', "”": '"', "\u00a0": " ", "′": "'"})
-_SPEAKER_TURN = re.compile(r"^\*\*([^*\n]+)\*\*:", re.MULTILINE)
+# A turn opens a line: "**Doomer**:", or a joint one, "**Simplicia** and **Doomer**:".
+_SPEAKER_TURN = re.compile(r"^\*\*[^*\n]+\*\*(?:(?:,| and|, and) \*\*[^*\n]+\*\*)*:", re.MULTILINE)
+_SPEAKER_NAME = re.compile(r"\*\*([^*\n]+)\*\*")
+# A word as a reader sees one: letters, digits and combining marks, joined by apostrophes and
+# hyphens ("don't", "non-trivial"), and digits by . , : / ("1,500", "3.5"). A quote never cuts one.
+_JOINERS = "'-\u2010\u2011"
+_DIGIT_JOINERS = ".,:/"
 _MD_HEADING = re.compile(r"^#{1,6}\s*(.+?)\s*#*\s*$", re.MULTILINE)
 
 
@@ -114,15 +121,88 @@ class Seed:
         index = bisect.bisect_right(starts, offset) - 1
         return (self.headings[index][1] or None) if index >= 0 else None
 
-    @cached_property
-    def _turns(self) -> list[tuple[int, str]]:
-        return [(m.start(), m.group(1).strip()) for m in _SPEAKER_TURN.finditer(self.raw)]
+    def section_starts_within(self, start: int, end: int) -> list[tuple[int, str]]:
+        """Headings that begin inside the raw span (start, end): a quote there runs across sections."""
+        return [(at, text) for at, text in self.headings if start < at < end]
 
-    def speaker_at(self, offset: int) -> str | None:
-        """In a dialogue, who is speaking at this raw offset."""
+    @cached_property
+    def _turns(self) -> list[tuple[int, tuple[str, ...]]]:
+        return [(at, tuple(n.strip() for n in _SPEAKER_NAME.findall(self.raw[at:until])))
+                for at, until in self.speaker_labels]
+
+    @cached_property
+    def speaker_labels(self) -> list[tuple[int, int]]:
+        """Raw [start, end) of each turn's speaker label ("**Doomer**:"), which is no one's words."""
+        return [m.span() for m in _SPEAKER_TURN.finditer(self.raw)]
+
+    def speaker_label_within(self, start: int, end: int) -> str | None:
+        """The speaker label ("Doomer:") that the raw span [start, end) takes in, if any."""
+        for at, until in self.speaker_labels:
+            if at < end and start < until:
+                return normalize_text(self.raw[at:until], markdown=True)
+        return None
+
+    def speakers_at(self, offset: int) -> tuple[str, ...]:
+        """In a dialogue, who is speaking at this raw offset (two at once in a joint turn; none before the first)."""
         starts = [at for at, _ in self._turns]
         index = bisect.bisect_right(starts, offset) - 1
-        return self._turns[index][1] if index >= 0 else None
+        return self._turns[index][1] if index >= 0 else ()
+
+    def speaker_at(self, offset: int) -> str | None:
+        """The one speaker to name for a quote at this raw offset (the first of a joint turn)."""
+        speakers = self.speakers_at(offset)
+        return speakers[0] if speakers else None
+
+    def turns_within(self, start: int, end: int) -> list[tuple[int, tuple[str, ...]]]:
+        """Turns that begin inside the raw span (start, end): a quote there changes speaker."""
+        return [(at, who) for at, who in self._turns if start < at < end]
+
+    def cuts_word(self, offset: int) -> bool:
+        """Whether a quote starting or ending at this normalized offset would cut a word in two."""
+        text = self.text
+        if not 0 < offset < len(text):
+            return False
+        before, after = text[offset - 1], text[offset]
+        if _in_word(before) and _in_word(after):
+            return True
+        # a joiner belongs to the word when a word char stands on each side of it
+        if offset >= 2 and _in_word(after) and _joins(text[offset - 2], before, after):
+            return True
+        return offset + 1 < len(text) and _in_word(before) and _joins(before, after, text[offset + 1])
+
+    def whole_words(self, start: int, end: int) -> tuple[int, int]:
+        """The normalized span widened to whole words at both ends."""
+        while self.cuts_word(start):
+            start -= 1
+        while self.cuts_word(end):
+            end += 1
+        return start, end
+
+    @cached_property
+    def hidden(self) -> list[int]:
+        """Normalized offsets of the invisible and combining characters a reader would not type."""
+        return [i for i, ch in enumerate(self.text)
+                if not ch.isascii() and (invisible(ch) or unicodedata.combining(ch))]
+
+    @cached_property
+    def unspaced(self) -> tuple[str, list[int]]:
+        """The normalized text without its spaces, and each char's index in the normalized text."""
+        kept = [i for i, ch in enumerate(self.text) if ch != " "]
+        return "".join(self.text[i] for i in kept), kept
+
+    @cached_property
+    def casefolded(self) -> tuple[str, list[int]]:
+        """The normalized text case-folded, and each folded char's index in the normalized text.
+
+        Folding can lengthen a char (ß → ss, İ → i̇, ﬁ → fi), so matches are mapped back through this.
+        """
+        out: list[str] = []
+        back: list[int] = []
+        for index, char in enumerate(self.text):
+            folded = char.casefold()
+            out.append(folded)
+            back.extend([index] * len(folded))
+        return "".join(out), back
 
     @cached_property
     def _section_starts(self) -> list[tuple[int, int, str]]:
@@ -204,6 +284,16 @@ def _front_matter_end(text: str) -> int:
         return 0
     end = text.find("\n---\n", 3)
     return 0 if end < 0 else end + 5
+
+def _in_word(char: str) -> bool:
+    return char.isalnum() or char == "_" or unicodedata.category(char) in ("Mn", "Mc", "Me")
+
+
+def _joins(left: str, joiner: str, right: str) -> bool:
+    """Whether the joiner between these two chars makes one word of them ("don't", "1,000")."""
+    if not (_in_word(left) and _in_word(right)):
+        return False
+    return joiner in _JOINERS or (joiner in _DIGIT_JOINERS and left.isdecimal() and right.isdecimal())
 
 
 def _strip_markup(text: str) -> str:

@@ -14,7 +14,7 @@ from typing import Any
 from glossdeck import markup
 from glossdeck.errors import GlossdeckError, Problem, Problems
 from glossdeck.load import Located, LocatedList
-from glossdeck.model import LEVELS, Citation, Settings, Source, Term, Unquotable, View, name_key
+from glossdeck.model import LEVELS, Citation, Settings, Source, Term, Unquotable, View, name_key, name_problem
 
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 MIN_QUOTE_WORDS = 4
@@ -25,17 +25,17 @@ MAX_GLOSS_WORDS = 25  # a gloss is one sentence a student can recite
 class Field:
     """What one key of a record may hold."""
 
-    kind: str  # text, optional-text, bool, count, text-list, citations, views, date
+    kind: str  # text, name, optional-text, bool, count, text-list, name-list, citations, views, date
     required: bool = False
 
 
 SETTINGS_FIELDS = {
-    "title": Field("text", True),
-    "subtitle": Field("text"),
+    "title": Field("name", True),
+    "subtitle": Field("name"),
     "language": Field("text"),
-    "deck_name": Field("text"),
+    "deck_name": Field("name"),
     "output_base": Field("text"),
-    "author": Field("text"),
+    "author": Field("name"),
     "id": Field("text"),
     "paper": Field("text"),
     "cards_paper": Field("text"),
@@ -50,26 +50,26 @@ CHOICES = {"paper": ("a5", "half-letter"), "cards_paper": ("a4", "letter"), "car
 SOURCE_FIELDS = {
     "file": Field("text", True),
     "sha256": Field("text", True),
-    "title": Field("text", True),
-    "subtitle": Field("text"),
-    "author": Field("text", True),
+    "title": Field("name", True),
+    "subtitle": Field("name"),
+    "author": Field("name", True),
     "author_confirmed": Field("bool"),
     "date": Field("date"),
     "venue": Field("text"),
     "url": Field("optional-text"),
     "version": Field("text"),
     "format": Field("text"),
-    "speakers": Field("text-list"),
+    "speakers": Field("name-list"),
     "headings": Field("text-list"),
     "unquotable": Field("unquotable"),
 }
 TERM_FIELDS = {
-    "term": Field("text", True),
-    "aliases": Field("text-list"),
+    "term": Field("name", True),
+    "aliases": Field("name-list"),
     "definition": Field("text", True),
     "gloss": Field("text"),
     "level": Field("text"),
-    "tags": Field("text-list"),
+    "tags": Field("name-list"),
     "related": Field("text-list"),
     "citations": Field("citations"),
     "views": Field("views"),
@@ -78,13 +78,13 @@ TERM_FIELDS = {
 CITATION_FIELDS = {
     "source": Field("text", True),
     "quote": Field("text", True),
-    "speaker": Field("text"),
+    "speaker": Field("name"),
     "occurrence": Field("count"),
     "prefix": Field("text"),
     "note": Field("text"),
 }
 VIEW_FIELDS = {
-    "holder": Field("text", True),
+    "holder": Field("name", True),
     "summary": Field("text", True),
     "citations": Field("citations", True),
 }
@@ -92,6 +92,8 @@ UNQUOTABLE_FIELDS = {"pattern": Field("text", True), "why": Field("text", True)}
 
 _KIND_NAMES = {
     "text": "text",
+    "name": "text",
+    "name-list": "a list of text",
     "optional-text": "text or null",
     "bool": "true or false",
     "count": "a whole number from 1 up",
@@ -149,6 +151,8 @@ class Checker:
         return clean
 
     def value(self, data: Located, key: str, spec: Field, what: str) -> Any:
+        if spec.kind in ("name", "name-list"):
+            return self.names(data, key, spec, what)
         value = data[key]
         line = data.line_of(key)
         if spec.kind == "text" or (spec.kind == "optional-text" and value is not None):
@@ -180,6 +184,21 @@ class Checker:
                 return self._wrong(key, what, line, value, spec)
             return value
         raise AssertionError(spec.kind)
+
+    def names(self, data: Located, key: str, spec: Field, what: str) -> Any:
+        """A name field (or list of names): text, checked by the one rule for names."""
+        plain = Field("text" if spec.kind == "name" else "text-list", spec.required)
+        value = self.value(data, key, plain, what)
+        if value is _BAD:
+            return _BAD
+        names = (value,) if spec.kind == "name" else value
+        lines = list(getattr(data[key], "item_lines", None) or [data.line_of(key)] * len(names))
+        for name, line in zip(names, lines):
+            problem = name_problem(name)
+            if problem:
+                self.problems.error(self.path, line, f"`{key}` in {what} {problem[0]}", problem[1])
+                return _BAD
+        return value
 
     def text_list(self, value: Any, key: str, what: str, line: int, spec: Field) -> Any:
         if isinstance(value, str):
