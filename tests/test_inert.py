@@ -140,8 +140,8 @@ def test_a_bad_source_url_is_an_error_at_its_line(tmp_path, address, message):
     line = sources_with_url(root, address)
     found = errors(root)
     assert len(found) == 1, found
-    assert found[0].startswith(f"glossary/sources.yaml:{line}: error: address `")
-    assert message in found[0] and "(`url`)" in found[0]
+    assert found[0].startswith(f"glossary/sources.yaml:{line}: error: ")
+    assert message in found[0] and ("(`url`)" in found[0] or "`url` in source `starter-pack`" in found[0])
     assert "\n    hint: " in found[0]
 
 
@@ -156,10 +156,11 @@ def test_a_bad_link_in_a_definition_or_summary_is_an_error_at_its_line(tmp_path,
     definition, summary = found
     assert definition.startswith("glossary/terms/bad.yaml:3: error: ")
     assert summary.startswith("glossary/terms/bad.yaml:9: error: ")
-    for problem, where in ((definition, "the definition"), (summary, "the summary")):
+    for problem, where in ((definition, ("the definition)", "`definition` in term")),
+                           (summary, ("the summary)", "`summary` in a view"))):
         # markdown-it reads NUL as U+FFFD, as CommonMark says; it is refused all the same
         assert message in problem or "is not read as a link" in problem or "contains `\ufffd`" in problem, problem
-        assert where in problem and "\n    hint: " in problem
+        assert any(w in problem for w in where) and "\n    hint: " in problem
 
 
 def test_markdown_whitespace_and_entities_do_not_smuggle_a_scheme(tmp_path):
@@ -253,6 +254,36 @@ def test_check_and_add_refuse_a_script_link_and_write_nothing(tmp_path):
         "--project", str(project)])
     assert result.exit_code == 1 and "is a `javascript:` address" in result.output
     assert not (project / "glossary" / "terms" / "deceptive-alignment.yaml").exists()
+
+
+@pytest.mark.parametrize("field, text", [
+    ("term", "red \x1b[31mALERT"), ("aliases", ["title \x1b]0;pwned\x07"]), ("definition", "bell \x07 here"),
+    ("definition", "erase \x1b[2J all"), ("definition", "C1 \x9b31m CSI"), ("definition", "null \x00 byte"),
+    ("definition", "delete \x7f it"), ("definition", "return \r over"),
+])
+def test_control_characters_in_text_are_errors_not_terminal_commands(tmp_path, field, text):
+    fields = {"term": "widget", "aliases": [], "definition": "A definition.", field: text}
+    yaml_text = "".join(f"{key}: {json.dumps(value)}\n" for key, value in fields.items()) + QUOTE
+    root = make_project(tmp_path / "p", terms={"ctl": yaml_text})
+    found = errors(root)
+    line = list(fields).index(field) + 1
+    assert len(found) == 1 and found[0].startswith(f"glossary/terms/ctl.yaml:{line}: error: "), found
+    assert "contains the control character \\x" in found[0]
+    result = CliRunner().invoke(main, ["show", "widget", "--project", str(root)])
+    assert result.exit_code == 1 and "\x1b" not in result.output and "\x07" not in result.output
+
+
+def test_a_control_character_in_a_citation_note_or_source_is_an_error(tmp_path):
+    root = make_project(tmp_path / "p", terms={"noted": term_yaml("A plain definition.") +
+                                                '    note: "see \\e]8;;https://evil.example\\e\\\\x"\n'})
+    path = root / "glossary" / "sources.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("title: AI alignment starter pack",
+                                                             'title: "AI \\a alignment"'), encoding="utf-8")
+    found = errors(root)
+    assert any(p.startswith("glossary/terms/noted.yaml:7: error: `note` in a citation of term `noted` contains "
+                            "the control character \\x1b") for p in found), found
+    assert any(p.startswith("glossary/sources.yaml:") and "`title` in source `starter-pack` contains the control "
+               "character \\x07" in p for p in found), found
 
 
 # --- Anki's own markup shows as text in the imported card, rendered by the real client ------------------------

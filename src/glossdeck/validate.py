@@ -150,7 +150,7 @@ class Checker:
                 if not value.strip() and spec.required:
                     self.problems.error(self.path, line, f"`{key}` in {what} is empty", f"write the {key}")
                     return _BAD
-                return value.strip()
+                return value.strip() if self.plain(value, f"`{key}` in {what}", line) else _BAD
             if isinstance(value, (bool, int, float, datetime.date)):
                 self._scalar_not_text(key, what, line, value, data.raw.get(key, str(value)))
                 return _BAD
@@ -183,7 +183,8 @@ class Checker:
         items = []
         for item, item_line in zip(value, value.item_lines):
             if isinstance(item, str) and item.strip():
-                items.append(item.strip())
+                if self.plain(item, f"an item of `{key}` in {what}", item_line):
+                    items.append(item.strip())
             elif isinstance(item, bool):
                 self.problems.error(self.path, item_line, f"an item of `{key}` in {what} is the boolean "
                                     f"{str(item).lower()}",
@@ -192,6 +193,15 @@ class Checker:
                 self.problems.error(self.path, item_line, f"an item of `{key}` in {what} is {_type_name(item)}, "
                                     "not text", "write each item as text (quote it if needed)")
         return tuple(items)
+
+    def plain(self, text: str, what: str, line: int | None) -> bool:
+        """Whether text is free of control characters, which a terminal or viewer would act on (ESC, BEL…)."""
+        control = _CONTROL.search(text)
+        if control is not None:
+            self.problems.error(self.path, line, f"{what} contains the control character "
+                                f"\\x{ord(control.group()):02x}",
+                                "remove it: YAML escapes such as \\e or \\x1b write invisible characters")
+        return control is None
 
     def _scalar_not_text(self, key: str, what: str, line: int, value: Any, raw: str) -> None:
         if isinstance(value, bool):
@@ -209,6 +219,7 @@ class Checker:
 
 
 _BAD = object()
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # every C0 and C1 control but tab and newline
 
 
 def _shape_hint(kind: str, key: str) -> str:
