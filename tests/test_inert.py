@@ -336,6 +336,27 @@ def test_anki_markup_typed_anywhere_shows_as_text_in_the_real_client(tmp_path):
     col.close()
 
 
+def test_anki_markup_inside_an_address_stays_inert(tmp_path):
+    pytest.importorskip("anki")
+    from anki.lang import set_lang
+
+    from tests.anki_client import import_package, new_collection
+
+    set_lang("en")
+    address = "https://example.org/[sound:evil.mp3]/[latex]x[/latex]"
+    root = make_project(tmp_path / "p", terms={"linked": term_yaml(f"See [the page]({address}).")})
+    sources_with_url(root, address)
+    outputs = pipeline.build(root, timestamp=TIMESTAMP).outputs
+    col = new_collection(tmp_path / "anki")
+    import_package(col, outputs["deck"])
+    card = col.get_note(col.find_notes("TermId:linked")[0]).cards()[0]
+    answer = card.answer()
+    assert card.answer_av_tags() == [] and "<img" not in answer
+    assert [html.unescape(h) for h in re.findall(r'href="([^"]*)"', answer)] == [address] * 2  # definition, quote
+    col.close()
+    assert pdf_uris(outputs["booklet"].read_bytes()).count(address) >= 2
+
+
 def test_the_only_change_to_text_is_invisible():
     from glossdeck.render.anki import text_html
 

@@ -133,10 +133,14 @@ def address_problem(address: str, term_links: bool = True) -> tuple[str, str] | 
 
 
 def href(address: str | None, term_links: bool = False) -> str | None:
-    """The address escaped for an href attribute, or None if it must not be a live link."""
+    """The address escaped for an href attribute, or None if it must not be a live link.
+
+    Brackets become character references too: Anki looks for its tags ([sound:…], [latex])
+    in the whole field, attributes included; browsers and reportlab decode them back.
+    """
     if address is None or address_problem(address, term_links) is not None:
         return None
-    return html.escape(address, quote=True)
+    return html.escape(address, quote=True).replace("[", "&#91;").replace("]", "&#93;")
 
 
 def _shown(address: str) -> str:
