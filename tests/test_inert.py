@@ -496,12 +496,3 @@ def test_unsupported_markdown_is_an_error_with_a_hint(tmp_path, definition, mess
         text, _, hint_text = matching[0].partition("\n    hint: ")
         assert text.endswith(where) and hint in hint_text
 
-
-def test_the_shipped_glossary_uses_only_the_subset():
-    from tests.conftest import REPO
-
-    glossary, _ = pipeline.check(REPO)
-    for term in glossary.terms:
-        assert markup.problems(term.definition) == [], term.id
-        for link in markup.links(term.definition):
-            assert markup.address_problem(link) is None

@@ -19,6 +19,7 @@ TERM_ID = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 _ADDRESS_CHARS = re.compile(r"[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]+")
 WEB_SCHEMES = ("http", "https")
 
+
 class _AsWritten(MarkdownIt):
     """Hands every link address on exactly as written: markdown-it's own filter would turn a `javascript:`
     link into silent plain text, and its normalizer would rewrite what the author typed; address_problem
