@@ -118,7 +118,7 @@ def test_new_cards_come_in_learning_order(imported):
 def test_hiding_covers_case_hyphens_and_plurals():
     from glossdeck.render.anki import _hidden
 
-    text = ("A mesa-optimizer; mesa optimizers, Mesa-Optimizers; an <i>inner optimizer</i>; "
+    text = ("A mesa-optimizer; mesa optimizers, Mesa-Optimizers; an *inner optimizer*; "
             "corrigibility of corrigible AIs.")
     assert _hidden(text, ("mesa-optimizer", "inner optimizer", "corrigible AI")) == (
         "A […]; […], […]; an <i>[…]</i>; corrigibility of […]."

@@ -139,7 +139,7 @@ def test_good_back_offset(tmp_path, value, offset):
     ("deck_name: ''", "`deck_name` is empty"),
     ("id: ''", "`id` is empty"),
     ('id: "two\\nlines"', "`id` holds a line break or another control character"),
-    ('author: "bell\\a"', "`author` in glossary settings contains a control character, U+0007"),
+    ('author: "bell\\a"', "`author` in glossary settings contains the control character \\x07"),
 ])
 def test_bad_settings(tmp_path, text, expected):
     refused_by_check_and_build(with_setting(tmp_path, text), expected, target="deck")

@@ -160,7 +160,7 @@ class Checker:
                 if not value.strip() and spec.required:
                     self.problems.error(self.path, line, f"`{key}` in {what} is empty", f"write the {key}")
                     return _BAD
-                return value.strip()
+                return value.strip() if self.plain(value, f"`{key}` in {what}", line) else _BAD
             if isinstance(value, (bool, int, float, datetime.date)):
                 self._scalar_not_text(key, what, line, value, data.raw.get(key, str(value)))
                 return _BAD
@@ -208,7 +208,8 @@ class Checker:
         items = []
         for item, item_line in zip(value, value.item_lines):
             if isinstance(item, str) and item.strip():
-                items.append(item.strip())
+                if self.plain(item, f"an item of `{key}` in {what}", item_line):
+                    items.append(item.strip())
             elif isinstance(item, bool):
                 self.problems.error(self.path, item_line, f"an item of `{key}` in {what} is the boolean "
                                     f"{str(item).lower()}",
@@ -217,6 +218,15 @@ class Checker:
                 self.problems.error(self.path, item_line, f"an item of `{key}` in {what} is {_type_name(item)}, "
                                     "not text", "write each item as text (quote it if needed)")
         return tuple(items)
+
+    def plain(self, text: str, what: str, line: int | None) -> bool:
+        """Whether text is free of control characters, which a terminal or viewer would act on (ESC, BEL…)."""
+        control = _CONTROL.search(text)
+        if control is not None:
+            self.problems.error(self.path, line, f"{what} contains the control character "
+                                f"\\x{ord(control.group()):02x}",
+                                "remove it: YAML escapes such as \\e or \\x1b write invisible characters")
+        return control is None
 
     def _scalar_not_text(self, key: str, what: str, line: int, value: Any, raw: str) -> None:
         if isinstance(value, bool):
@@ -234,6 +244,7 @@ class Checker:
 
 
 _BAD = object()
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # every C0 and C1 control but tab and newline
 
 
 def _shape_hint(kind: str, key: str) -> str:
@@ -377,6 +388,8 @@ def validate_sources(data: Any, path: Path, problems: Problems) -> dict[str, Sou
             continue
         if clean.get("format", "text") not in ("text", "markdown"):
             problems.error(path, entry.line_of("format"), "format must be `text` or `markdown`")
+        if clean.get("url") is not None:
+            check_address(clean["url"], path, entry.line_of("url"), problems, "`url`", term_links=False)
         sources[source_id] = Source(
             id=source_id,
             file=clean["file"],
@@ -428,6 +441,8 @@ def validate_term(data: Any, path: Path, sources: dict[str, Source], problems: P
         return None
     # A term missing required fields is still returned (its problems are recorded),
     # so that the cross-file checks can report everything else in the same run.
+    if "definition" in clean:
+        check_markup(clean["definition"], path, data.line_of("definition"), problems, "the definition")
     citations = _citations(check, clean.get("citations", []), sources, f"term `{term_id}`")
     views = []
     for item in clean.get("views", []):
@@ -437,6 +452,7 @@ def validate_term(data: Any, path: Path, sources: dict[str, Source], problems: P
             if not view["citations"]:
                 problems.error(path, item.line, "a view needs at least one citation",
                                "back each side with its own verified quote")
+            check_markup(view["summary"], path, item.line_of("summary"), problems, "the summary")
             views.append(View(view["holder"], view["summary"], view_citations, item.line))
     if not citations and not views:
         problems.warn(path, data.line, f"term `{term_id}` has no citation",
@@ -573,14 +589,27 @@ def check_terms_together(terms: list[Term], problems: Problems) -> None:
                                _did_you_mean(target, ids))
         texts = [(term.definition, term.line_of("definition"))] + [(v.summary, v.line) for v in term.views]
         for text, line in texts:
-            for href in markup.links(text):
-                if href.startswith("#"):
-                    if href[1:] not in ids:
-                        problems.error(term.path, line, f"link to unknown term `{href[1:]}` in the text",
-                                       _did_you_mean(href[1:], ids))
-                elif not re.match(r"https?://", href):
-                    problems.error(term.path, line, f"link target `{href}` is neither `#term-id` nor a web address",
-                                   "link to another term with [text](#term-id)")
+            for href in markup.links(text):  # their form is checked with the term itself (check_markup)
+                if markup.address_problem(href) is None and href.startswith("#") and href[1:] not in ids:
+                    problems.error(term.path, line, f"link to unknown term `{href[1:]}` in the text",
+                                   _did_you_mean(href[1:], ids))
+
+
+def check_markup(text: str, path: Path, line: int, problems: Problems, what: str) -> None:
+    """Report what the inline Markdown subset would not show as written, and every link address it may not use."""
+    for message, hint in markup.problems(text):
+        problems.error(path, line, f"{message} (in {what})", hint)
+    for address in markup.links(text):
+        check_address(address, path, line, problems, f"a link in {what}")
+
+
+def check_address(address: str, path: Path, line: int, problems: Problems, where: str,
+                  term_links: bool = True) -> None:
+    """The one check for every address that can reach an output as a link."""
+    found = markup.address_problem(address, term_links)
+    if found is not None:
+        message, hint = found
+        problems.error(path, line, f"{message} ({where})", hint)
 
 
 def _did_you_mean(name: str, ids: set[str]) -> str:

@@ -207,10 +207,9 @@ def _add_view_notes(glossary: Glossary, state: DeckState, now: int, entries: dic
         for position, term in enumerate(study_order(glossary).terms):
             for key, view in zip(view_keys(identity(term), [v.holder for v in term.views]), term.views):
                 holder = glossary.person(view.holder)
-                fields = [html.escape(term.term, quote=False), html.escape(holder, quote=False),
-                          markup.to_html(view.summary),
+                fields = [text_html(term.term), text_html(holder), markup.to_html(view.summary, escape=text_html),
                           "".join(_quote_html(glossary.sources[c.source], c) for c in view.citations),
-                          html.escape(term.id, quote=False), html.escape(key, quote=False)]
+                          text_html(term.id), text_html(key)]
                 built.append((key, fields, ["glossdeck::view", *_tags(term)], f"{holder} on {term.term}", position))
     gone = [k for k in sorted(state.entries) if is_view_key(k) and k not in {b[0] for b in built}]
     if not built and not gone:
@@ -225,7 +224,7 @@ def _add_view_notes(glossary: Glossary, state: DeckState, now: int, entries: dic
                             due=position))
     for key in gone:
         notice = _retired_fields(state.entries[key].name, key)[2]
-        fields = [html.escape(state.entries[key].name, quote=False), "", notice, "", "", html.escape(key, quote=False)]
+        fields = [text_html(state.entries[key].name), "", notice, "", "", text_html(key)]
         entry = entries[key] = state.retire(key, digest(fields), now)
         deck.add_note(_Note(entry.mtime, model=model, fields=fields, guid=note_guid(settings_id, key),
                             tags=["glossdeck::retired"], due=len(glossary.terms)))
@@ -247,19 +246,35 @@ def description(settings: Settings) -> str:
     parts.append(UPGRADE_ADVICE)
     return "".join(f"<p>{p}</p>" for p in parts)
 
+def text_html(text: str) -> str:
+    r"""Text as field HTML that Anki shows exactly as typed.
+
+    Beyond HTML escaping, Anki's own markup is defused: every one of its tags ([sound:…],
+    [latex], [$], [anki:play…], {{…}} and cloze) starts with `[` or `{`, which become character
+    references the browser shows as the bracket but Anki's tag search never matches; MathJax,
+    which reads the shown text, gets an invisible word joiner inside `\(`, `\)`, `\[` and `\]`.
+    """
+    escaped = html.escape(text, quote=False)
+    if "\\" in escaped:
+        escaped = _MATHJAX_DELIMITER.sub("\\\\\u2060", escaped)
+    return escaped.replace("[", "&#91;").replace("{", "&#123;")
+
+
+_MATHJAX_DELIMITER = re.compile(r"\\(?=[()\[\]])")
+
 
 def _fields(glossary: Glossary, term: Term, names: dict[str, str]) -> list[str]:
     return [
-        html.escape(term.term, quote=False),
-        html.escape(", ".join(term.aliases), quote=False),
-        markup.to_html(term.gloss),
-        _hidden(markup.to_html(term.gloss), (term.term, *term.aliases)),
-        markup.to_html(term.definition),
+        text_html(term.term),
+        text_html(", ".join(term.aliases)),
+        markup.to_html(term.gloss, escape=text_html),
+        _hidden(term.gloss, (term.term, *term.aliases)),
+        markup.to_html(term.definition, escape=text_html),
         "".join(_view_html(glossary, v.holder, v.summary, v.citations) for v in term.views),
         "".join(_quote_html(glossary.sources[c.source], c) for c in term.citations),
         _sources_html(glossary, term),
-        html.escape("; ".join(names[r] for r in term.related), quote=False),  # names may hold commas
-        html.escape(term.id, quote=False),
+        text_html("; ".join(names[r] for r in term.related)),  # names may hold commas
+        text_html(term.id),
     ]
 
 
@@ -274,23 +289,25 @@ def _tags(term: Term) -> list[str]:
 def _retired_fields(name: str, key: str) -> list[str]:
     notice = ('<div class="retired"><b>Retired.</b> This term was removed from the glossary. '
               "You can delete its cards: in the browser, search <code>tag:glossdeck::retired</code>.</div>")
-    return [html.escape(name, quote=False), "", notice, notice, notice, "", "", "", "", html.escape(key, quote=False)]
+    return [text_html(name), "", notice, notice, notice, "", "", "", "", text_html(key)]
 
 
 def _tag(text: str) -> str:
     return re.sub(r"\s+", "_", text.strip())
 
 
-def _hidden(definition_html: str, names: tuple[str, ...]) -> str:
-    """The definition with the term and its aliases blanked out, so the question does not give the answer.
+def _hidden(definition: str, names: tuple[str, ...]) -> str:
+    """The definition as field HTML with the term and its aliases blanked out, so the question does not
+    give the answer.
 
-    Matches ignore case, treat spaces and hyphens between words alike, and take a
-    plural ending; plain string search, since a regex per term is slow at 5,000 terms.
+    Matching works on the text a reader sees, never on markup: it ignores case, treats spaces
+    and hyphens between words alike, and takes a plural ending; plain string search, since a
+    regex per term is slow at 5,000 terms.
     """
     spans: list[tuple[int, int]] = []
-    lowered = definition_html.lower()
+    lowered = _folded(markup.to_plain(definition))
     for name in names:
-        words = html.escape(name, quote=False).lower().replace("-", " ").split()
+        words = _folded(name).replace("-", " ").split()
         for joiner in {" ", "-", ""} if len(words) > 1 else {""}:
             needle = joiner.join(words)
             at = lowered.find(needle)
@@ -305,12 +322,20 @@ def _hidden(definition_html: str, names: tuple[str, ...]) -> str:
                 if end >= 0 and not _is_word_char(lowered, at - 1):
                     spans.append((at, end))
                 at = lowered.find(needle, at + 1)
-    result, last = [], 0
-    for start, end in sorted(spans):
+    blanks, last = [], 0
+    for start, end in sorted(spans, key=lambda span: (span[0], -span[1])):  # the longest name that starts there
         if start >= last:
-            result.append(definition_html[last:start] + "[…]")
+            blanks.append((start, end))
             last = end
-    return "".join(result) + definition_html[last:]
+    return markup.to_html(definition, escape=text_html, blanks=blanks)
+
+
+def _folded(text: str) -> str:
+    """Lower case and straight apostrophes, one character for one, so that offsets stay those of the text."""
+    lowered = text.lower()
+    if len(lowered) != len(text):  # rare letters (İ) lower to two characters: keep those as they are
+        lowered = "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
+    return lowered.replace("’", "'").replace("‘", "'").replace("\u00a0", " ")
 
 
 def _is_word_char(text: str, index: int) -> bool:
@@ -318,30 +343,29 @@ def _is_word_char(text: str, index: int) -> bool:
 
 
 def _quote_html(source: Source, citation: Citation) -> str:
-    quote = html.escape(citation.display, quote=False)
-    note = f'<span class="note">{html.escape(citation.note, quote=False)}</span>' if citation.note else ""
-    cite = attribution(source, citation, _link)
+    quote = text_html(citation.display)
+    note = f'<span class="note">{text_html(citation.note)}</span>' if citation.note else ""
+    cite = attribution(source, citation, _link, escape=text_html)
     return f'<blockquote>“{quote}”<span class="cite">— {cite}</span>{note}</blockquote>'
 
 
 def _link(url: str, text: str) -> str:
-    return f'<a href="{html.escape(url)}">{text}</a>'
+    target = markup.href(url)
+    return f'<a href="{target}">{text}</a>' if target else text
 
 
 def _view_html(glossary: Glossary, holder: str, summary: str, citations: tuple[Citation, ...]) -> str:
     quotes = "".join(_quote_html(glossary.sources[c.source], c) for c in citations)
-    return (f'<div class="view"><span class="holder">{html.escape(glossary.person(holder), quote=False)}:</span> '
-            f"{markup.to_html(summary)}{quotes}</div>")
+    return (f'<div class="view"><span class="holder">{text_html(glossary.person(holder))}:</span> '
+            f"{markup.to_html(summary, escape=text_html)}{quotes}</div>")
 
 
 def _sources_html(glossary: Glossary, term: Term) -> str:
     items = []
     for source_id in dict.fromkeys(c.source for c in term.all_citations):
         source = glossary.sources[source_id]
-        title = html.escape(source.title, quote=False)
-        if source.url:
-            title = f'<a href="{html.escape(source.url)}">{title}</a>'
-        items.append(f"{html.escape(source.author_display, quote=False)}, <i>{title}</i>")
+        title = _link(source.url, text_html(source.title)) if source.url else text_html(source.title)
+        items.append(f"{text_html(source.author_display)}, <i>{title}</i>")
     return "<br>".join(items)
 
 

@@ -404,7 +404,9 @@ def _sources(glossary: Glossary, styles: dict[str, ParagraphStyle], refs: _Refer
             details[0] += f" ({_esc(source.subtitle)})"
         details += [_esc(x) for x in (source.venue, source.date) if x]
         if source.url:
-            details.append(f'<a href="{_esc(source.url)}" color="{ACCENT}">{_esc(source.url)}</a>')
+            target = markup.href(source.url)
+            shown = _esc(source.url)
+            details.append(f'<a href="{target}" color="{ACCENT}">{shown}</a>' if target else shown)
         text = f"<b>[{number}]</b> " + ", ".join(details) + "."
         if source.version:
             text += f" {_esc(source.version)}"

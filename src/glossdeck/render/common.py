@@ -13,15 +13,17 @@ def esc(text: str) -> str:
     return html.escape(text, quote=False)
 
 
-def attribution(source: Source, citation: Citation, link: Callable[[str, str], str] | None = None) -> str:
-    """“Speaker, in Author, <i>Title</i>, line 12, § Heading” as markup; `link` wraps the title in a link."""
-    title = f"<i>{esc(source.title)}</i>"
+def attribution(source: Source, citation: Citation, link: Callable[[str, str], str] | None = None,
+                escape: Callable[[str], str] = esc) -> str:
+    """“Speaker, in Author, <i>Title</i>, line 12, § Heading” as markup; `link` wraps the title in a link,
+    `escape` turns text into the target's markup."""
+    title = f"<i>{escape(source.title)}</i>"
     if link is not None and source.url:
         title = link(source.url, title)
     speaker = citation.speaker
     if speaker and speaker != source.author:
-        who = f"{esc(speaker)}, in {esc(source.author_display)}"
+        who = f"{escape(speaker)}, in {escape(source.author_display)}"
     else:
-        who = esc(source.author_display)
-    where = f", {esc(citation.location.describe())}" if citation.location else ""
+        who = escape(source.author_display)
+    where = f", {escape(citation.location.describe())}" if citation.location else ""
     return f"{who}, {title}{where}"
