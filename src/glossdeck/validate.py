@@ -41,6 +41,7 @@ SETTINGS_FIELDS = {
     "card_back_offset": Field("text"),
     "card_layout": Field("text"),
 }
+SETTINGS_FIELDS.update({"release": Field("text"), "download_url": Field("text")})  # shown in the deck
 CHOICES = {"paper": ("a5", "half-letter"), "cards_paper": ("a4", "letter"), "card_flip": ("long", "short"),
            "card_layout": ("duplex", "fold")}
 SOURCE_FIELDS = {
@@ -254,6 +255,7 @@ def validate_settings(data: Any, path: Path, problems: Problems) -> Settings:
         card_flip=clean.get("card_flip", "long"),
         card_back_offset_mm=offset,
         card_layout=clean.get("card_layout", "duplex"),
+        **_release(clean, data, path, problems),
     )
 
 
@@ -265,6 +267,16 @@ def parse_pair(text: str, separator: str) -> tuple[float, float] | None:
     except ValueError:
         return None
     return first, second
+
+
+def _release(clean: dict[str, Any], data: Located, path: Path, problems: Problems) -> dict[str, str]:
+    """The deck description's release name and download address; the address must be a web link."""
+    url = clean.get("download_url", "")
+    if url and not re.fullmatch(r"https?://[^\s/]+\S*", url):
+        problems.error(path, data.line_of("download_url"), f"download_url {url!r} is not a web address",
+                       "write a full address starting with https://, e.g. https://example.org/glossary/releases")
+        url = ""
+    return {"release": clean.get("release", ""), "download_url": url}
 
 
 def _pair(clean: dict[str, Any], data: Located, key: str, separator: str, default: tuple[float, float],

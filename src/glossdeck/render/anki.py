@@ -20,7 +20,7 @@ import genanki
 
 from glossdeck import markup
 from glossdeck.deckstate import MODEL_KEY, DeckState, digest
-from glossdeck.model import Citation, Glossary, Source, Term
+from glossdeck.model import Citation, Glossary, Settings, Source, Term
 from glossdeck.render.common import attribution
 
 # The note type is shared by every glossdeck deck and must never change silently:
@@ -141,8 +141,7 @@ def render(glossary: Glossary, state: DeckState, now: int) -> DeckBuild:
     settings = glossary.settings
     entries = {MODEL_KEY: state.stamp(MODEL_KEY, digest([model_fingerprint(), CSS]), MODEL_NAME, now)}
     model = _Model(entries[MODEL_KEY].mtime)
-    deck = genanki.Deck(stable_id("deck", settings.id), settings.deck_name,
-                        description=html.escape(settings.subtitle, quote=False))
+    deck = genanki.Deck(stable_id("deck", settings.id), settings.deck_name)
     names = {t.id: t.term for t in glossary.terms}
     for position, term in enumerate(glossary.terms):
         fields, tags = _fields(glossary, term, names), _tags(term)
@@ -156,7 +155,29 @@ def render(glossary: Glossary, state: DeckState, now: int) -> DeckBuild:
         deck.add_note(_Note(entry.mtime, model=model, fields=fields, guid=note_guid(settings.id, key),
                             tags=["glossdeck::retired"], due=len(glossary.terms)))
     timestamp = max(e.mtime for e in entries.values())
+    deck.description = deck_description(settings, timestamp)
     return DeckBuild(_package_bytes(deck, timestamp), DeckState(entries))
+
+
+# Anki 2.1.66 to 24.11 stamp an updated note with the time of import, not the package's note
+# time, so a release whose notes are older than that import is skipped (tests/compat proves it).
+UPDATE_ADVICE = (
+    "To update, import the newer release with Anki's default options: your reviews are kept. "
+    "On Anki 2.1.66 to 24.11 (and AnkiDroid releases on those versions), always import the newest "
+    "release only, never an older one after it; if a term still shows its old text, import the newest "
+    "release again with <i>Update notes: Always</i>.")
+
+
+def deck_description(settings: Settings, timestamp: int) -> str:
+    """What the deck's overview screen says: which release this is, where the next one is, how to update."""
+    date = time.strftime("%Y-%m-%d", time.gmtime(timestamp))
+    release = f"Release {html.escape(settings.release, quote=False)} ({date})" if settings.release \
+        else f"Release of {date}"
+    if settings.download_url:
+        url = html.escape(settings.download_url)
+        release += f'. Newer releases: <a href="{url}">{url}</a>'
+    subtitle = f"<p>{html.escape(settings.subtitle, quote=False)}</p>" if settings.subtitle else ""
+    return f"{subtitle}<p>{release}.</p><p>{UPDATE_ADVICE}</p>"
 
 
 def _fields(glossary: Glossary, term: Term, names: dict[str, str]) -> list[str]:
