@@ -30,7 +30,6 @@ def _notes(col: Collection) -> dict[str, dict]:
 
 def _import(col: Collection, step: dict) -> dict:
     before = _notes(col)
-    started = time.time()
     try:
         from anki.import_export_pb2 import ImportAnkiPackageRequest
     except ImportError:  # 2.1.49: the legacy importer only
@@ -47,23 +46,24 @@ def _import(col: Collection, step: dict) -> dict:
     else:
         options = step.get("options", {})
         request = ImportAnkiPackageRequest(package_path=step["package"])
-        if options:
-            from anki.import_export_pb2 import ImportAnkiPackageOptions, ImportAnkiPackageUpdateCondition
+        from anki.import_export_pb2 import ImportAnkiPackageOptions, ImportAnkiPackageUpdateCondition
 
-            conditions = {"if_newer": ImportAnkiPackageUpdateCondition.IMPORT_ANKI_PACKAGE_UPDATE_CONDITION_IF_NEWER,
-                          "always": ImportAnkiPackageUpdateCondition.IMPORT_ANKI_PACKAGE_UPDATE_CONDITION_ALWAYS}
-            request.options.CopyFrom(ImportAnkiPackageOptions(
-                merge_notetypes=options.get("merge_notetypes", False),
-                update_notes=conditions[options.get("update_notes", "if_newer")],
-                update_notetypes=conditions[options.get("update_notetypes", "if_newer")],
-                with_scheduling=False, with_deck_configs=False))
+        # Always explicit: a new profile's defaults unless the step says otherwise.
+        conditions = {"if_newer": ImportAnkiPackageUpdateCondition.IMPORT_ANKI_PACKAGE_UPDATE_CONDITION_IF_NEWER,
+                      "always": ImportAnkiPackageUpdateCondition.IMPORT_ANKI_PACKAGE_UPDATE_CONDITION_ALWAYS}
+        chosen = {"merge_notetypes": options.get("merge_notetypes", False),
+                  "update_notes": conditions[options.get("update_notes", "if_newer")],
+                  "update_notetypes": conditions[options.get("update_notetypes", "if_newer")],
+                  "with_scheduling": False, "with_deck_configs": False}  # 23.10 has no with_deck_configs
+        known = ImportAnkiPackageOptions.DESCRIPTOR.fields_by_name
+        request.options.CopyFrom(ImportAnkiPackageOptions(**{k: v for k, v in chosen.items() if k in known}))
         col.import_anki_package(request)
         importer_used = "new"
     if hasattr(col.models, "_clear_cache"):  # the importer changed note types behind the cache's back
         col.models._clear_cache()
     after = _notes(col)
     changed = [g for g in after if g in before and after[g] != before[g]]
-    return {"importer": importer_used, "started": started, "finished": time.time(),
+    return {"importer": importer_used, "finished": time.time(),
             "new": sorted(after[g]["fields"].get("TermId", "") for g in after if g not in before),
             "changed": sorted(after[g]["fields"].get("TermId", "") for g in changed),
             "changed_content": sorted(after[g]["fields"].get("TermId", "") for g in changed

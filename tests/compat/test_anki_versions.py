@@ -22,19 +22,21 @@ from glossdeck import pipeline
 from tests.conftest import REPO, make_project
 
 # Each tested release, with what pip needs beside it. The oldest with only the legacy
-# importer, the oldest with the new one, the last that stamps updates with the import
-# time, the first that keeps the package's time again, and the newest.
+# importer, the oldest with the new one, the first whose import screen has options, the last
+# that stamps updates with the import time, the first that keeps the package's time again,
+# and the newest.
 VERSIONS = {
     "2.1.49": ["anki==2.1.49", "protobuf<4"],  # its generated code predates protobuf 4
     "2.1.66": ["anki==2.1.66"],
+    "23.10": ["anki==23.10.1"],
     "24.11": ["anki==24.11"],
     "25.02": ["anki==25.2.7"],
     "26.9": ["anki==26.9.3"],
 }
 # Releases whose new importer stamps an updated note with the import time (see README).
-IMPORT_TIME_STAMPERS = {"2.1.66", "24.11"}
+IMPORT_TIME_STAMPERS = {"2.1.66", "23.10", "24.11"}
 # Releases that can merge a changed note type into the old one (import option).
-MERGES_NOTE_TYPES = {"24.11", "25.02", "26.9"}
+MERGES_NOTE_TYPES = {"23.10", "24.11", "25.02", "26.9"}
 DECK = "Test Glossary"
 DAY = 86_400
 DRIVER = Path(__file__).with_name("driver.py")
@@ -54,13 +56,15 @@ def venv_python(version: str) -> Path:
     cache = Path(os.environ.get("GLOSSDECK_ANKI_VENVS", REPO / ".venv-anki"))
     folder = cache / version
     python = folder / "bin" / "python"
-    ready = folder / ".ready"
+    ready = folder / ".ready"  # written last: a venv whose install failed half-way is made again
     if ready.is_file() and ready.read_text() == " ".join(VERSIONS[version]) and python.exists():
         return python
     shutil.rmtree(folder, ignore_errors=True)
-    subprocess.run([sys.executable, "-m", "venv", str(folder)], check=True)
-    subprocess.run([str(python), "-m", "pip", "install", "-q", "--disable-pip-version-check", *VERSIONS[version]],
-                   check=True)
+    for command in ([sys.executable, "-m", "venv", str(folder)],
+                    [str(python), "-m", "pip", "install", "-q", "--disable-pip-version-check", *VERSIONS[version]]):
+        done = subprocess.run(command, capture_output=True, text=True)
+        if done.returncode != 0:
+            pytest.fail(f"could not make the venv for Anki {version} ({' '.join(command)}):\n{done.stderr}")
     ready.write_text(" ".join(VERSIONS[version]))
     return python
 
