@@ -21,10 +21,10 @@ import pytest
 from glossdeck import pipeline
 from tests.conftest import REPO, make_project
 
-# Each tested release, with what pip needs beside it. The oldest with only the legacy
-# importer, the oldest with the new one, the first whose import screen has options, the last
-# that stamps updates with the import time, the first that keeps the package's time again,
-# and the newest.
+# Each tested release (pinned), with what pip needs beside it: 2.1.49 has only the legacy
+# importer; 2.1.66 the new one without options; 23.10 the first import options; 24.11 is
+# the last that stamps updates with the import time, 25.02 the first that keeps the
+# package's time again; and the newest.
 VERSIONS = {
     "2.1.49": ["anki==2.1.49", "protobuf<4"],  # its generated code predates protobuf 4
     "2.1.66": ["anki==2.1.66"],
@@ -69,6 +69,11 @@ def venv_python(version: str) -> Path:
     return python
 
 
+def _numbers(version: str) -> tuple[int, ...]:
+    """25.02.7 and 25.2.7 alike (Anki's own version string pads the month)."""
+    return tuple(int(part) for part in version.split("."))
+
+
 class Student:
     """One student's Anki collection on one release; each call opens it, does the steps and closes it."""
 
@@ -82,7 +87,8 @@ class Student:
         done = subprocess.run([str(self.python), str(DRIVER), json.dumps(plan)], capture_output=True, text=True)
         assert done.returncode == 0, done.stderr
         result = json.loads(self.output.read_text())
-        assert result["anki"].replace("0", "") .startswith(self.version.replace("0", "")), result["anki"]
+        pinned = VERSIONS[self.version][0].split("==")[1]
+        assert _numbers(result["anki"]) == _numbers(pinned), f"the venv runs Anki {result['anki']}, not {pinned}"
         return result["results"]
 
     def upgraded(self, version: str) -> Student:
