@@ -179,3 +179,66 @@ def test_model_and_deck_ids_are_fixed():
     # Changing either makes Anki treat the next import as a different note type or deck.
     assert MODEL_ID == 1607392319
     assert stable_id("deck", "alignment-glossary") == 1367833124
+
+
+def test_late_import_of_two_releases_built_before_the_import_day(root, tmp_path):
+    # Both releases are older than the imports (the clock is today): the second must still update.
+    v1 = build(root, 1_700_000_000, "v1")
+    edit(root, "orthogonality-thesis", "can vary\n  independently.", "can vary\n  independently (v2).")
+    v2 = build(root, 1_700_000_000 + DAY, "v2")
+    edit(root, "orthogonality-thesis", "independently (v2).", "independently (v3).")
+    v3 = build(root, 1_700_000_000 + 2 * DAY, "v3")
+    col = new_collection(tmp_path / "anki")
+    for package in (v1, v2, v3):
+        log = import_package(col, package, **DEFAULTS)
+    assert [n.fields[-1] for n in log.updated] == ["orthogonality-thesis"]
+    note = col.get_note(col.find_notes('"TermId:orthogonality-thesis"')[0])
+    assert "independently (v3)." in note["Definition"]
+    # An older release imported afterwards reverts nothing.
+    assert not import_package(col, v2, **DEFAULTS).updated
+    assert "independently (v3)." in col.get_note(note.id)["Definition"]
+    col.close()
+
+
+def description_of(package: Path, tmp_path: Path) -> str:
+    col = new_collection(tmp_path / "desc")
+    import_package(col, package, **DEFAULTS)
+    description = col.decks.get(col.decks.id_for_name("Test Glossary"))["desc"]
+    col.close()
+    return description
+
+
+def test_deck_description_names_the_release_and_where_the_next_one_is(root, tmp_path):
+    package = pipeline.build(root, out=root / "out", targets=("deck",), timestamp=1_700_000_000,
+                             settings={"release": "2026.12 <beta>",
+                                       "download_url": "https://example.org/g?a=1&b=2"}).outputs["deck"]
+    description = description_of(package, tmp_path)
+    assert "<p>Release 2026.12 &lt;beta&gt; (2023-11-14). Newer releases: " in description
+    assert '<a href="https://example.org/g?a=1&amp;b=2">https://example.org/g?a=1&amp;b=2</a>' in description
+    assert "Update notes: Always" in description and "2.1.66 to 24.11" in description
+
+
+def test_deck_description_without_a_release_gives_the_date_of_the_newest_change(root, tmp_path):
+    description = description_of(build(root, 1_700_000_000, "out"), tmp_path)
+    assert "<p>Release of 2023-11-14.</p>" in description and "href" not in description
+
+
+@pytest.mark.parametrize(("line", "message"), [
+    ("download_url: example.org/glossary", "download_url: address `example.org/glossary` is not a full web address"),
+    ("download_url: ftp://example.org/g", "download_url: address `ftp://example.org/g` is a `ftp:` address, not a web page"),
+    ("download_url: https://example.org/a b", "download_url: address `https://example.org/a b` contains a space"),
+    ("download_url: javascript:alert(1)", "download_url: address `javascript:alert(1)` is a `javascript:` address, not a web page"),
+    ("download_url: [https://example.org]", "`download_url` in glossary settings must be text"),
+    ("release: 3", "`release` in glossary settings is the number 3, not text"),
+    ("release: 2026.12", "`release` in glossary settings is the number 2026.12, not text"),
+])
+def test_bad_release_settings_are_reported_with_their_line(tmp_path, line, message):
+    root = make_project(tmp_path / "p")
+    settings = root / "glossary" / "glossary.yaml"
+    settings.write_text(settings.read_text(encoding="utf-8") + line + "\n", encoding="utf-8")
+    with pytest.raises(pipeline.GlossdeckError) as caught:
+        pipeline.check(root)
+    problems = [p for p in caught.value.problems if p.path.name == "glossary.yaml"]
+    assert [p.line for p in problems] == [6]
+    assert problems[0].message.startswith(message), problems[0].message
+    assert problems[0].hint

@@ -5,6 +5,11 @@ one it has. So each note carries the time its rendered content last changed:
 unchanged notes keep their time (and are skipped), changed notes get a newer
 one (and are updated). Recording those times makes builds reproducible: the
 same glossary and the same lock file give the same bytes.
+
+A changed note's time is the build's time, never later: Anki 2.1.66 to 24.11 stamp
+an updated note with the time of the import, so a note time in the future would
+make every later import rewrite it. Those versions cannot be served by any choice
+of times (README, "Which Anki"); tests/compat proves what each version does.
 """
 
 from __future__ import annotations

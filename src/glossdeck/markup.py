@@ -123,8 +123,9 @@ def address_problem(address: str, term_links: bool = True) -> tuple[str, str] | 
     except ValueError:
         return f"address `{shown}` is not a valid web address", "write the full address, e.g. https://example.org/page"
     if parts.scheme.lower() not in WEB_SCHEMES:
+        other = "; link to another term with [text](#term-id)" if term_links else ": write the full https:// address"
         hint = "write the e-mail address as plain text" if parts.scheme.lower() == "mailto" else \
-            "only http:// and https:// addresses can be links; link to another term with [text](#term-id)"
+            "only http:// and https:// addresses can be links" + other
         typed = address[:len(parts.scheme)]  # urlsplit lowers the scheme's case; show it as written
         what = f"a `{typed}:` address, not a web page" if parts.scheme else "not a full web address"
         return f"address `{shown}` is {what}", hint

@@ -30,6 +30,8 @@ class Settings:
     card_back_offset_mm: tuple[float, float] = (0.0, 0.0)
     card_layout: str = "duplex"
     view_cards: bool = False  # a deck card for each contested view, for students of the debate itself
+    release: str = ""  # the release's name, shown in the deck's description ("" = its date)
+    download_url: str = ""  # where students get the next release, shown in the deck's description
 
 
 @dataclass(frozen=True)

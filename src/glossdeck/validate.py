@@ -45,6 +45,7 @@ SETTINGS_FIELDS = {
     "card_layout": Field("text"),
     "view_cards": Field("bool"),
 }
+SETTINGS_FIELDS.update({"release": Field("text"), "download_url": Field("text")})  # shown in the deck
 CHOICES = {"paper": ("a5", "half-letter"), "cards_paper": ("a4", "letter"), "card_flip": ("long", "short"),
            "card_layout": ("duplex", "fold")}
 SOURCE_FIELDS = {
@@ -317,6 +318,7 @@ def validate_settings(data: Any, path: Path, problems: Problems) -> Settings:
         card_back_offset_mm=pairs.get("card_back_offset", (0.0, 0.0)),
         card_layout=clean.get("card_layout", "duplex"),
         view_cards=clean.get("view_cards", False),
+        **_release(clean, data, path, problems),
     )
     for problem in card_fit_problems(settings):
         problems.error(path, data.line_of("card_size") if "card_size" in data else data.line, problem.message,
@@ -344,6 +346,19 @@ def card_size(text: str) -> tuple[float, float]:
     if not all(low <= side <= high for side in pair):
         raise ValueError(f"each side of a card must be from {low:g} to {high:g} mm")
     return pair
+
+
+
+
+def _release(clean: dict[str, Any], data: Located, path: Path, problems: Problems) -> dict[str, str]:
+    """The deck description's release name and download address; the address goes by the one address rule."""
+    url = clean.get("download_url", "")
+    wrong = markup.address_problem(url, term_links=False) if url else None
+    if wrong is not None:
+        message, hint = wrong
+        problems.error(path, data.line_of("download_url"), f"download_url: {message}", hint)
+        url = ""
+    return {"release": clean.get("release", ""), "download_url": url}
 
 
 def back_offset(text: str) -> tuple[float, float]:

@@ -136,8 +136,9 @@ def identity(term: Term) -> str:
     return term.renamed_from[0] if term.renamed_from else term.id
 
 
-def model_fingerprint(fields: list[str] = FIELDS, templates: list[dict[str, str]] = TEMPLATES) -> str:
+def model_fingerprint(fields: list[str] | None = None, templates: list[dict[str, str]] | None = None) -> str:
     """What makes a schema change in Anki: the fields, the card templates and the sort field."""
+    fields, templates = fields or FIELDS, templates or TEMPLATES
     return digest([fields, [(t["name"], t["qfmt"], t["afmt"]) for t in templates], SORT_FIELD])
 
 
@@ -155,10 +156,11 @@ class _Note(genanki.Note):  # type: ignore[misc]
 class _Model(genanki.Model):  # type: ignore[misc]
     """The note type, stamped with the time its templates or styling last changed."""
 
-    def __init__(self, mtime: int, model_id: int = MODEL_ID, name: str = MODEL_NAME, fields: list[str] = FIELDS,
-                 templates: list[dict[str, str]] = TEMPLATES) -> None:
-        super().__init__(model_id, name, fields=[{"name": f} for f in fields],
-                         templates=copy.deepcopy(templates), css=CSS, sort_field_index=SORT_FIELD)
+    def __init__(self, mtime: int, model_id: int | None = None, name: str | None = None,
+                 fields: list[str] | None = None, templates: list[dict[str, str]] | None = None) -> None:
+        # The term note type's parts are looked up now, not bound as defaults, so that tests can restyle them.
+        super().__init__(model_id or MODEL_ID, name or MODEL_NAME, fields=[{"name": f} for f in fields or FIELDS],
+                         templates=copy.deepcopy(templates or TEMPLATES), css=CSS, sort_field_index=SORT_FIELD)
         self.mtime = mtime
 
     def to_json(self, timestamp: float, deck_id: int) -> dict[str, Any]:
@@ -178,7 +180,7 @@ def render(glossary: Glossary, state: DeckState, now: int) -> DeckBuild:
     settings = glossary.settings
     entries = {MODEL_KEY: state.stamp(MODEL_KEY, digest([model_fingerprint(), CSS]), MODEL_NAME, now)}
     model = _Model(entries[MODEL_KEY].mtime)
-    deck = genanki.Deck(stable_id("deck", settings.id), settings.deck_name, description=description(settings))
+    deck = genanki.Deck(stable_id("deck", settings.id), settings.deck_name)
     names = {t.id: t.term for t in glossary.terms}
     # New cards are shown in `due` order: the learning order, prerequisites first.
     for position, term in enumerate(study_order(glossary).terms):
@@ -196,6 +198,7 @@ def render(glossary: Glossary, state: DeckState, now: int) -> DeckBuild:
         deck.add_note(_Note(entry.mtime, model=model, fields=fields, guid=note_guid(settings.id, key),
                             tags=["glossdeck::retired"], due=len(glossary.terms)))
     timestamp = max(e.mtime for e in entries.values())
+    deck.description = deck_description(settings, timestamp)
     return DeckBuild(_package_bytes(deck, timestamp), DeckState(entries))
 
 
@@ -238,13 +241,6 @@ UPGRADE_ADVICE = (
 )
 
 
-def description(settings: Settings) -> str:
-    """The deck's description in Anki: what it is, and how a student takes in an update."""
-    parts = [html.escape(settings.subtitle, quote=False)] if settings.subtitle else []
-    parts.append("Each term has a card each way: the term (recall its one-line gloss) and the gloss (recall the "
-                 "term). The answer folds away the full definition, views and quotes.")
-    parts.append(UPGRADE_ADVICE)
-    return "".join(f"<p>{p}</p>" for p in parts)
 
 def text_html(text: str) -> str:
     r"""Text as field HTML that Anki shows exactly as typed.
@@ -261,6 +257,30 @@ def text_html(text: str) -> str:
 
 
 _MATHJAX_DELIMITER = re.compile(r"\\(?=[()\[\]])")
+
+CARDS = ("Each term has a card each way: the term (recall its one-line gloss) and the gloss (recall the term). "
+         "The answer folds away the full definition, views and quotes.")
+
+# Anki 2.1.66 to 24.11 stamp an updated note with the time of import, not the package's note
+# time, so a release whose notes are older than that import is skipped (tests/compat proves it).
+UPDATE_ADVICE = (
+    "To update, import the newer release with Anki's default options: your reviews are kept. "
+    "On Anki 2.1.66 to 24.11 (and AnkiDroid releases on those versions), always import the newest "
+    "release only, never an older one after it; if a term still shows its old text, import the newest "
+    "release again with <i>Update notes: Always</i>.")
+
+
+def deck_description(settings: Settings, timestamp: int) -> str:
+    """What the deck's overview screen says: which release this is, where the next one is, how to study
+    and how to update."""
+    date = time.strftime("%Y-%m-%d", time.gmtime(timestamp))
+    release = f"Release {html.escape(settings.release, quote=False)} ({date})" if settings.release \
+        else f"Release of {date}"
+    if settings.download_url:
+        url = html.escape(settings.download_url)
+        release += f'. Newer releases: <a href="{url}">{url}</a>'
+    subtitle = f"<p>{text_html(settings.subtitle)}</p>" if settings.subtitle else ""
+    return f"{subtitle}<p>{release}.</p><p>{CARDS}</p><p>{UPDATE_ADVICE}</p><p>{UPGRADE_ADVICE}</p>"
 
 
 def _fields(glossary: Glossary, term: Term, names: dict[str, str]) -> list[str]:
