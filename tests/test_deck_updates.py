@@ -224,10 +224,12 @@ def test_deck_description_without_a_release_gives_the_date_of_the_newest_change(
 
 
 @pytest.mark.parametrize(("line", "message"), [
-    ("download_url: example.org/glossary", "download_url: address `example.org/glossary` is not a full web address"),
+    ("download_url: example.org/glossary",
+     "download_url: address `example.org/glossary` is not a full web address"),
     ("download_url: ftp://example.org/g", "download_url: address `ftp://example.org/g` is a `ftp:` address, not a web page"),
     ("download_url: https://example.org/a b", "download_url: address `https://example.org/a b` contains a space"),
-    ("download_url: javascript:alert(1)", "download_url: address `javascript:alert(1)` is a `javascript:` address, not a web page"),
+    ("download_url: javascript:alert(1)",
+     "download_url: address `javascript:alert(1)` is a `javascript:` address, not a web page"),
     ("download_url: [https://example.org]", "`download_url` in glossary settings must be text"),
     ("release: 3", "`release` in glossary settings is the number 3, not text"),
     ("release: 2026.12", "`release` in glossary settings is the number 2026.12, not text"),
