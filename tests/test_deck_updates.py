@@ -226,7 +226,8 @@ def test_deck_description_without_a_release_gives_the_date_of_the_newest_change(
 @pytest.mark.parametrize(("line", "message"), [
     ("download_url: example.org/glossary",
      "download_url: address `example.org/glossary` is not a full web address"),
-    ("download_url: ftp://example.org/g", "download_url: address `ftp://example.org/g` is a `ftp:` address, not a web page"),
+    ("download_url: ftp://example.org/g",
+     "download_url: address `ftp://example.org/g` is a `ftp:` address, not a web page"),
     ("download_url: https://example.org/a b", "download_url: address `https://example.org/a b` contains a space"),
     ("download_url: javascript:alert(1)",
      "download_url: address `javascript:alert(1)` is a `javascript:` address, not a web page"),
