@@ -40,9 +40,9 @@ MAX_VIEWS = 6  # with summaries at their limit, a term's views fill about two bo
 SUMMARY = Limit(120, "words", "six such views fill about two booklet pages", "summarise the position in fewer words")
 FIELD = Limit(300, "characters", "a few lines of the booklet", "shorten it")
 
-SCRIPTS_HINT = ("the booklet and cards are set in Charis SIL (Latin, Greek, Cyrillic, IPA and common symbols), "
-                "which has no glyph for it, so it would print as an empty box; write it in Latin letters or "
-                "spell the symbol out in words")
+SCRIPTS_HINT = ("the booklet and cards are set in Charis SIL, which draws Latin (with Vietnamese and IPA), "
+                "Cyrillic, the Greek letters of mathematics and common symbols, and has no glyph for this: it "
+                "would print as an empty box; transliterate it into Latin letters or spell the symbol out")
 
 
 @dataclass(frozen=True)
