@@ -235,3 +235,24 @@ def test_add_refuses_the_same_and_writes_nothing(tmp_path, extra, expected):
     assert expected in result.output
     assert "Traceback" not in result.output
     assert sorted(p.name for p in (root / "glossary" / "terms").iterdir()) == before
+
+
+def test_a_pasted_page_as_a_quote_is_still_reported_with_its_nearest_passage(tmp_path):
+    """The nearest-passage search reads the quote's opening only (citations.NEAREST_NEEDLE), so a page
+    pasted from the essay, one word wrong at its end, still points at where it was copied from."""
+    from glossdeck.seeds import load_seeds
+
+    root = make_project(tmp_path / "p")
+    glossary, _ = pipeline.load_glossary(root)
+    seed = load_seeds(root / "seeds", glossary.sources)[0]["starter-pack"]
+    page = seed.text.split()[300:1300]
+    quote = " ".join(page) + " zzzz"
+    text = f"term: t\ndefinition: d\ncitations:\n  - source: starter-pack\n    quote: {q(quote)}\n"
+    (root / "glossary" / "terms" / "t.yaml").write_text(text, encoding="utf-8")
+    with pytest.raises(pipeline.GlossdeckError) as caught:
+        pipeline.check(root)
+    messages = [p.message for p in caught.value.problems]
+    assert "a quote of `t` is 1,001 words long; the limit is 60 (a third of a card's back at its smallest " \
+        "type)" in messages
+    [near] = [m for m in messages if m.startswith("quote not found in `starter-pack`; the nearest passage")]
+    assert " ".join(page[2:12]) in near

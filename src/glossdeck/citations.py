@@ -12,6 +12,9 @@ from glossdeck.model import Citation, Glossary, Location, Term, View, elision_pi
 from glossdeck.seeds import Seed, normalize_text
 
 MAX_ELISION_GAP = 1500  # normalized characters allowed between the pieces of an elided quote
+# The nearest-passage search costs about the square of the quote's length: it looks for the quote's opening
+# only, which is longer than any quote `check` allows (limits.QUOTE), so a pasted page cannot take minutes.
+NEAREST_NEEDLE = 600
 
 
 @dataclass(frozen=True)
@@ -64,7 +67,7 @@ def locate(seed: Seed, match: Match) -> Location:
 
 def nearest_passage(seed: Seed, quote: str) -> tuple[str, float]:
     """The passage of the seed most like the quote, and how alike they are (0–100)."""
-    needle = normalize_text(quote, seed.source.format == "markdown")
+    needle = normalize_text(quote, seed.source.format == "markdown")[:NEAREST_NEEDLE]
     best = fuzz.partial_ratio_alignment(needle, seed.text, processor=str.casefold)
     if best is None:
         return "", 0.0
