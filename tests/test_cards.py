@@ -144,3 +144,28 @@ def test_card_that_does_not_fit_is_a_clear_error(tmp_path):
 def test_no_doubled_hyphens(shipped):
     text = "\n".join(page.extract_text() for page in PdfReader(shipped["cards"]).pages)
     assert not re.search(r"\w-\n-\w", text)
+
+
+@pytest.mark.parametrize("words", [10, 120, 400, 20_000])  # fits, fits smaller, is cut, far too long
+def test_fitting_keeps_as_many_words_as_fit_and_no_more(words):
+    """What `_fit` returns fits the card; when it cuts, one more word would not have fitted."""
+    from reportlab.platypus import Paragraph
+
+    from glossdeck.render.cards import MIN_FONT, _fit, _styles
+
+    styles = _styles(register())
+    text = " ".join(f"word{i % 97}" for i in range(words))
+    width, height = 52 * mm, 74.5 * mm
+    fitted = _fit([Paragraph(text, styles["back"])], width, height)
+    [(paragraph, h)] = fitted
+    assert h <= height and paragraph.wrap(width, height)[1] <= height
+    assert paragraph.style.fontSize >= MIN_FONT
+    kept = paragraph.getPlainText()
+    if words <= 120:
+        assert kept == text
+        assert (paragraph.style.fontSize == 9) == (words == 10)  # the longer text is set smaller, not cut
+    else:
+        assert kept.endswith("…")
+        count = len(kept.split())
+        one_more = Paragraph(" ".join(text.split()[:count + 1]) + "…", paragraph.style)
+        assert one_more.wrap(width, height)[1] > height

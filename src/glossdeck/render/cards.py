@@ -217,18 +217,23 @@ def _short_quote(term: Term) -> Citation | None:
 def _fit(parts: list[Paragraph], width: float, height: float, gap: float = 0) -> list[tuple[Paragraph, float]]:
     """Shrink the text until it fits the card; if even the smallest size overflows, cut it with "…".
 
-    Each size wraps the text once, and there are few sizes (16 pt shrinks below MIN_FONT in 12 steps);
-    the cut is found by a search whose trials grow only with what fits. So the cost is linear in the text.
+    There are few sizes (16 pt shrinks below MIN_FONT in 12 steps), and no size wraps more than a few
+    cardfuls: reportlab's line breaking costs the square of a paragraph's length, so a paragraph that
+    would overflow even at the smallest size is found by wrapping ever longer starts of it, and cut.
     """
-    scale = 1.0
-    while True:
+    scales = [1.0]
+    while min(p.style.fontSize for p in parts) * scales[-1] * SHRINK >= MIN_FONT:
+        scales.append(scales[-1] * SHRINK)
+    smallest = [_scaled(p, scales[-1]) for p in parts]
+    overflowing = [_surely_overflows(p, width, height) for p in smallest]
+    if any(overflowing):
+        return _cut(smallest, width, height, gap, overflowing)
+    for scale in scales:
         sized = [_scaled(p, scale) for p in parts]
         heights = [p.wrap(width, height)[1] for p in sized]
         if sum(heights) + gap * (len(sized) - 1) <= height:
             return list(zip(sized, heights))
-        if min(p.style.fontSize for p in sized) * SHRINK < MIN_FONT:
-            return _cut(sized, width, height, gap)
-        scale *= SHRINK
+    return _cut(sized, width, height, gap, overflowing)
 
 
 def _scaled(paragraph: Paragraph, scale: float) -> Paragraph:
@@ -237,12 +242,25 @@ def _scaled(paragraph: Paragraph, scale: float) -> Paragraph:
     return Paragraph(paragraph.text, style)
 
 
-def _cut(parts: list[Paragraph], width: float, height: float, gap: float) -> list[tuple[Paragraph, float]]:
+def _surely_overflows(paragraph: Paragraph, width: float, height: float) -> bool:
+    """Whether a start of the paragraph, as plain text, already fills twice the height (so, whatever its
+    markup, the whole cannot fit); starts double in length, so this wraps at most a few cardfuls."""
+    words = paragraph.getPlainText().split()
+    count = 64
+    while count < len(words):
+        if Paragraph(esc(" ".join(words[:count])), paragraph.style).wrap(width, height)[1] > 2 * height:
+            return True
+        count *= 2
+    return False
+
+
+def _cut(parts: list[Paragraph], width: float, height: float, gap: float,
+         overflowing: list[bool]) -> list[tuple[Paragraph, float]]:
     """Keep whole paragraphs while they fit, then as many words of the next as fit, ending in "…"."""
     kept: list[tuple[Paragraph, float]] = []
     room = height
-    for paragraph in parts:
-        h = paragraph.wrap(width, room)[1]
+    for paragraph, too_long in zip(parts, overflowing):
+        h = room + 1 if too_long else paragraph.wrap(width, room)[1]
         if h <= room:
             kept.append((paragraph, h))
             room -= h + gap
