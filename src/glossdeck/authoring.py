@@ -58,7 +58,13 @@ def load_seeds_for(root: Path) -> tuple[Glossary, dict[str, Seed]]:
 
 def find(seeds: dict[str, Seed], phrase: str, source: str | None = None) -> list[Hit]:
     """Every occurrence of the phrase, ignoring case and presentation, in reading order per source."""
-    hits = []
+    return [hit_at(*where) for where in occurrences(seeds, phrase, source)]
+
+
+def occurrences(seeds: dict[str, Seed], phrase: str, source: str | None = None) -> list[tuple[Seed, int, int]]:
+    """Where the phrase occurs, as (seed, start, end): cheap, where making each Hit's citation searches the
+    seed again, so that a common word's thousand hits cost only the ones shown."""
+    found = []
     for seed in _chosen(seeds, source):
         needle = normalize_text(phrase, seed.source.format == "markdown").casefold()
         if not needle:
@@ -66,9 +72,9 @@ def find(seeds: dict[str, Seed], phrase: str, source: str | None = None) -> list
         haystack = _folded(seed)
         at = haystack.find(needle)
         while at >= 0:
-            hits.append(_hit(seed, at, at + len(needle)))
+            found.append((seed, at, at + len(needle)))
             at = haystack.find(needle, at + 1)
-    return hits
+    return found
 
 
 def nearest(seeds: dict[str, Seed], phrase: str, source: str | None = None, limit: int = 3) -> list[Near]:
@@ -97,7 +103,8 @@ def _folded(seed: Seed) -> str:
     return folded if len(folded) == len(seed.text) else seed.text.lower()
 
 
-def _hit(seed: Seed, start: int, end: int) -> Hit:
+def hit_at(seed: Seed, start: int, end: int) -> Hit:
+    """The hit at [start, end) of the seed's normalized text, with a citation `check` will accept."""
     quote_start, quote_end = _quotable_span(seed, start, end)
     quote = seed.text[quote_start:quote_end]
     matches = citations.find_all(seed, quote)
