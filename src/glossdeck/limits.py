@@ -12,6 +12,7 @@ from glossdeck.errors import Problems
 from glossdeck.load import Located, LocatedList
 from glossdeck.render.fonts import drawable
 
+
 @dataclass(frozen=True)
 class Limit:
     """The most a printed text may hold, why (what the page can hold), and how to get under it."""
@@ -62,20 +63,19 @@ def check_term(data: Any, path: Path, problems: Problems) -> None:
     if not isinstance(data, Located):
         return
     term_id = path.stem
-    texts = list(_term_texts(data, term_id))
-    for text in texts:
+    for text in _term_texts(data, term_id):
         _check_glyphs(text, path, problems)
         _check_size(text, path, problems)
     aliases = data.get("aliases")
     if isinstance(aliases, LocatedList) and len(aliases) > MAX_ALIASES:
         problems.error(path, data.line_of("aliases"),
                        f"term `{term_id}` has {len(aliases)} aliases; a card's front holds at most {MAX_ALIASES} "
-                       "under its headword", f"keep the {MAX_ALIASES} names readers are likeliest to look up")
+                       "under its headword", f"keep the names readers are likeliest to look up (at most {MAX_ALIASES})")
     views = data.get("views")
     if isinstance(views, LocatedList) and len(views) > MAX_VIEWS:
         problems.error(path, data.line_of("views"),
                        f"term `{term_id}` has {len(views)} views; the limit is {MAX_VIEWS}, about two booklet "
-                       "pages", "merge views that hold the same position, or give the debate a term of its own")
+                       "pages", f"merge views that hold the same position (at most {MAX_VIEWS})")
 
 
 def check_settings(data: Any, path: Path, problems: Problems) -> None:
@@ -92,7 +92,7 @@ def check_source(entry: Any, source_id: str, path: Path, problems: Problems) -> 
     if not isinstance(entry, Located):
         return
     for key in ("title", "subtitle", "author", "venue", "date", "version", "url", "speakers", "headings"):
-        for text in _texts(entry, key, f"`{key}` of source `{source_id}`", (FIELD,)):
+        for text in _texts(entry, key, f"`{key}` of source `{source_id}`"):
             _check_glyphs(text, path, problems)
             if key != "headings":  # the seed's own heading lines: as long as the essay has them
                 _check_size(text, path, problems)
