@@ -256,3 +256,17 @@ def test_a_pasted_page_as_a_quote_is_still_reported_with_its_nearest_passage(tmp
         "type)" in messages
     [near] = [m for m in messages if m.startswith("quote not found in `starter-pack`; the nearest passage")]
     assert " ".join(page[2:12]) in near
+
+
+def test_find_counts_every_hit_but_makes_citations_only_for_those_shown(project):
+    from glossdeck import authoring
+
+    _, seeds = authoring.load_seeds_for(project)
+    every = authoring.find(seeds, "alignment", "optimism")
+    assert [authoring.hit_at(*where) for where in authoring.occurrences(seeds, "alignment", "optimism")] == every
+    result = CliRunner().invoke(main, ["find", "alignment", "--source", "optimism", "--limit", "2",
+                                       "--project", str(project)])
+    assert result.exit_code == 0
+    assert result.output.count("  - source: optimism") == 2
+    assert f"({len(every) - 2} more; narrow with --source" in result.output
+    assert len(every) > 2
