@@ -12,7 +12,8 @@ from glossdeck.render.cards import NUMBER_INSET, PRINTER_MARGIN, CardOptions, gr
 from glossdeck.render.fonts import register
 from tests.conftest import TIMESTAMP, make_project
 
-LONG_DEFINITION = "word " * 400
+LONG_DEFINITION = "word " * 150  # the most `check` allows
+SMALL_CARD = (45.0, 55.0)  # too small for it: the definition is cut
 
 
 def build_cards(tmp_path, **settings):
@@ -78,10 +79,11 @@ def test_first_page_states_how_to_print(tmp_path):
     assert "Print double-sided, flipping on the long edge, at actual size (100%)" in text
 
 
-def test_text_never_leaves_its_card(tmp_path):
+@pytest.mark.parametrize("card", [(60.0, 85.0), SMALL_CARD])
+def test_text_never_leaves_its_card(tmp_path, card):
     register()
-    reader = build_cards(tmp_path)
-    size = (60 * mm, 85 * mm)
+    reader = build_cards(tmp_path, card_size_mm=card)
+    size = (card[0] * mm, card[1] * mm)
     cut = 0
     for page in reader.pages:
         corners = [(x - NUMBER_INSET, y - NUMBER_INSET) for x, y in card_numbers(page).values()]
@@ -101,7 +103,7 @@ def test_text_never_leaves_its_card(tmp_path):
             right = x + stringWidth(text.strip(), _registered(font), font_size)
             assert right <= inside[0][0] + size[0] + 0.5, text
         cut += sum(1 for run in runs if run[2].endswith("…"))
-    assert cut >= 1  # the 400-word definition was cut with an ellipsis
+    assert (cut > 0) == (card == SMALL_CARD)  # a definition at the limit is cut only on a smaller card
 
 
 def _registered(font: str) -> str:
@@ -142,3 +144,28 @@ def test_card_that_does_not_fit_is_a_clear_error(tmp_path):
 def test_no_doubled_hyphens(shipped):
     text = "\n".join(page.extract_text() for page in PdfReader(shipped["cards"]).pages)
     assert not re.search(r"\w-\n-\w", text)
+
+
+@pytest.mark.parametrize("words", [10, 120, 400, 20_000])  # fits, fits smaller, is cut, far too long
+def test_fitting_keeps_as_many_words_as_fit_and_no_more(words):
+    """What `_fit` returns fits the card; when it cuts, one more word would not have fitted."""
+    from reportlab.platypus import Paragraph
+
+    from glossdeck.render.cards import MIN_FONT, _fit, _styles
+
+    styles = _styles(register())
+    text = " ".join(f"word{i % 97}" for i in range(words))
+    width, height = 52 * mm, 74.5 * mm
+    fitted = _fit([Paragraph(text, styles["back"])], width, height)
+    [(paragraph, h)] = fitted
+    assert h <= height and paragraph.wrap(width, height)[1] <= height
+    assert paragraph.style.fontSize >= MIN_FONT
+    kept = paragraph.getPlainText()
+    if words <= 120:
+        assert kept == text
+        assert (paragraph.style.fontSize == 9) == (words == 10)  # the longer text is set smaller, not cut
+    else:
+        assert kept.endswith("…")
+        count = len(kept.split())
+        one_more = Paragraph(" ".join(text.split()[:count + 1]) + "…", paragraph.style)
+        assert one_more.wrap(width, height)[1] > height

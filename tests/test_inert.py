@@ -407,7 +407,8 @@ def test_blanked_cards_are_well_formed_in_the_real_client(tmp_path):
     set_lang("en")
     definition = ("R&D and AT&T: *class* and **span** in `code`, see "
                   "[the class page](https://example.org/class/amp?span=div#href).")
-    root = make_project(tmp_path / "p", terms={"widget": term_yaml(definition, aliases=MARKUP_NAMES, gloss=definition)})
+    names = tuple(n for n in MARKUP_NAMES if n not in ("b", "i"))  # a term holds at most 12 aliases
+    root = make_project(tmp_path / "p", terms={"widget": term_yaml(definition, aliases=names, gloss=definition)})
     outputs = pipeline.build(root, timestamp=TIMESTAMP, targets=("deck",)).outputs
     col = new_collection(tmp_path / "anki")
     import_package(col, outputs["deck"])

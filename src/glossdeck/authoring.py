@@ -61,17 +61,39 @@ def find(seeds: dict[str, Seed], phrase: str, source: str | None = None) -> list
 
     Whatever `check` accepts as a quote is found here, elided quotes included (those as `check` matches them).
     """
-    hits = []
+    return [hit_at(where) for where in occurrences(seeds, phrase, source)]
+
+
+@dataclass(frozen=True)
+class Occurrence:
+    """Where a phrase occurs: cheap to find, where making its Hit's citation searches the seed again,
+    so that a common word's thousand occurrences cost only the hits shown."""
+
+    seed: Seed
+    start: int
+    end: int
+    elided: tuple[str, citations.Match, list[citations.Match]] | None = None
+
+
+def occurrences(seeds: dict[str, Seed], phrase: str, source: str | None = None) -> list[Occurrence]:
+    found: list[Occurrence] = []
     for seed in _chosen(seeds, source):
         needle = normalize_text(phrase, seed.source.format == "markdown").casefold()
         if not needle:
             continue
-        found = [_hit(seed, start, end) for start, end in _folded_matches(seed, needle)]
-        if not found and len(elision_pieces(phrase)) > 1:
+        here = [Occurrence(seed, start, end) for start, end in _folded_matches(seed, needle)]
+        if not here and len(elision_pieces(phrase)) > 1:
             matches = citations.find_all(seed, phrase)
-            found = [_elided_hit(seed, phrase, m, matches) for m in matches]
-        hits += found
-    return hits
+            here = [Occurrence(seed, m.start, m.end, (phrase, m, matches)) for m in matches]
+        found += here
+    return found
+
+
+def hit_at(where: Occurrence) -> Hit:
+    """The hit at an occurrence, with a citation `check` will accept."""
+    if where.elided is not None:
+        return _elided_hit(where.seed, *where.elided)
+    return _hit(where.seed, where.start, where.end)
 
 
 def _folded_matches(seed: Seed, needle: str) -> Iterator[tuple[int, int]]:

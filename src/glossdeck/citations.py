@@ -15,6 +15,9 @@ from glossdeck.seeds import Seed, normalize_text
 
 MIN_PIECE_WORDS = 3  # each piece of an elided quote: a run of words that says something on its own
 MAX_ELISION_GAP = 400  # normalized characters left out between two pieces: a few sentences at most
+# The nearest-passage search costs about the square of the quote's length: it looks for the quote's opening
+# only, which is longer than any quote `check` allows (limits.QUOTE), so a pasted page cannot take minutes.
+NEAREST_NEEDLE = 600
 
 
 @dataclass(frozen=True)
@@ -90,7 +93,7 @@ def locate(seed: Seed, match: Match) -> Location:
 
 def nearest_passage(seed: Seed, quote: str) -> tuple[str, float]:
     """The passage of the seed most like the quote, and how alike they are (0–100)."""
-    needle = normalize_text(quote, seed.source.format == "markdown")
+    needle = normalize_text(quote, seed.source.format == "markdown")[:NEAREST_NEEDLE]
     best = fuzz.partial_ratio_alignment(needle, seed.text, processor=str.casefold)
     if best is None:
         return "", 0.0

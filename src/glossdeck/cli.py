@@ -307,21 +307,22 @@ def find(project: Path | None, phrase: str, source: str | None, limit: int) -> N
 
     authoring = _authoring()
     glossary, seeds = authoring.load_seeds_for(_project(project))
-    hits = authoring.find(seeds, phrase, source)
-    if not hits:
+    found = authoring.occurrences(seeds, phrase, source)
+    if not found:
         echo(f"No match for {phrase!r}. Nearest passages:", err=True)
         for near in authoring.nearest(seeds, phrase, source):
             echo(f"  {near.source} ({near.score:.0f}% alike): “{near.passage}”", err=True)
         sys.exit(1)
-    for hit, citers in zip(hits[:limit], authoring.citing(glossary, seeds, hits[:limit])):
+    shown = [authoring.hit_at(where) for where in found[:limit]]
+    for hit, citers in zip(shown, authoring.citing(glossary, seeds, shown)):
         echo(click.style(text.hit_header(glossary, hit), bold=True))
         for line in text.cited_by(citers):
             echo(click.style(line, dim=True))
         echo("  …" + hit.before + click.style(hit.match, fg="yellow", bold=True, underline=True) + hit.after + "…")
         echo(text.hit_citation(hit))
         echo()
-    if len(hits) > limit:
-        echo(f"({len(hits) - limit} more; narrow with --source or a longer phrase, or raise --limit)", err=True)
+    if len(found) > limit:
+        echo(f"({len(found) - limit} more; narrow with --source or a longer phrase, or raise --limit)", err=True)
 
 
 @main.command()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 
@@ -171,10 +172,20 @@ class Glossary:
     terms: tuple[Term, ...]
 
     def term(self, term_id: str) -> Term:
-        return self._by_id()[term_id]
+        return self._by_id[term_id]
 
+    # Built once per glossary (it is frozen), so that looking up every name costs linear time, not quadratic.
+    @cached_property
     def _by_id(self) -> dict[str, Term]:
         return {t.id: t for t in self.terms}
+
+    @cached_property
+    def _by_name(self) -> dict[str, Term]:
+        index: dict[str, Term] = {}
+        for t in self.terms:
+            for name in (t.id, t.term, *t.aliases):
+                index.setdefault(name_key(name), t)
+        return index
 
     def person(self, name: str) -> str:
         """A person's name as shown: marked unconfirmed where a source's authorship is."""
@@ -185,11 +196,7 @@ class Glossary:
 
     def lookup(self, name: str) -> Term | None:
         """Find a term by id, display form or alias, ignoring case, spaces and hyphens."""
-        wanted = name_key(name)
-        for t in self.terms:
-            if wanted in {name_key(t.id), name_key(t.term), *map(name_key, t.aliases)}:
-                return t
-        return None
+        return self._by_name.get(name_key(name))
 
 
 # Characters a reader never sees: format characters (zero-width space, soft hyphen, joiners, BOM) and the

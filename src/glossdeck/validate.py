@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from glossdeck import markup
+from glossdeck import limits, markup
 from glossdeck.errors import GlossdeckError, Problem, Problems
 from glossdeck.load import Located, LocatedList
 from glossdeck.model import LEVELS, Citation, Settings, Source, Term, Unquotable, View, name_key, name_problem
@@ -271,6 +271,7 @@ def validate_settings(data: Any, path: Path, problems: Problems) -> Settings:
         problems.error(path, None, "settings file is empty", "give at least `title:`")
         return Settings()
     clean = Checker(problems, path).record(data, SETTINGS_FIELDS, "glossary settings")
+    limits.check_settings(data, path, problems)
     if not clean:
         return Settings()
 
@@ -399,6 +400,7 @@ def validate_sources(data: Any, path: Path, problems: Problems) -> dict[str, Sou
             problems.error(path, line, f"source id {source_id!r} is not lowercase words joined by hyphens",
                            "ids are stable and short, e.g. `starter-pack`")
         clean = check.record(entry, SOURCE_FIELDS, f"source `{source_id}`", line)
+        limits.check_source(entry, source_id, path, problems)
         if clean is None or not {"file", "sha256", "title", "author"} <= clean.keys():
             continue
         if clean.get("format", "text") not in ("text", "markdown"):
@@ -454,6 +456,7 @@ def validate_term(data: Any, path: Path, sources: dict[str, Source], problems: P
     clean = check.record(data, TERM_FIELDS, f"term `{term_id}`")
     if clean is None:
         return None
+    limits.check_term(data, path, problems)
     # A term missing required fields is still returned (its problems are recorded),
     # so that the cross-file checks can report everything else in the same run.
     if "definition" in clean:

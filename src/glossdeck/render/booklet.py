@@ -183,9 +183,14 @@ def _shortened(text: str, font: str, size: float, width: float) -> str:
     """The text, cut with "…" if it is wider than `width` (a long guide word must not meet the other)."""
     if stringWidth(text, font, size) <= width:
         return text
-    while text and stringWidth(text + "…", font, size) > width:
-        text = text[:-1]
-    return text.rstrip() + "…"
+    fits, too_long = 0, len(text)  # a start of the text's length `fits` fits with "…"; `too_long` does not
+    while too_long - fits > 1:  # bisect: widths only grow as characters are added
+        middle = (fits + too_long) // 2
+        if stringWidth(text[:middle] + "…", font, size) <= width:
+            fits = middle
+        else:
+            too_long = middle
+    return text[:fits].rstrip() + "…"
 
 
 class _Marker(Spacer):

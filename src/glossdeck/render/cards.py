@@ -23,6 +23,7 @@ PRINTER_MARGIN = 5 * mm  # home printers cannot print closer than this to the ed
 MARK_GAP, MARK_LENGTH = 1.5 * mm, 4 * mm
 PADDING = 4 * mm
 MIN_FONT = 6.0
+SHRINK = 0.92  # each smaller size tried is this much of the one before
 MARK_COLOUR = "#7f7f7f"
 NUMBER_INSET = 2.5 * mm  # the card's number sits this far in from its lower-left corner, front and back
 
@@ -214,16 +215,25 @@ def _short_quote(term: Term) -> Citation | None:
 
 
 def _fit(parts: list[Paragraph], width: float, height: float, gap: float = 0) -> list[tuple[Paragraph, float]]:
-    """Shrink the text until it fits the card; if even the smallest size overflows, cut it with "…"."""
-    scale = 1.0
-    while True:
+    """Shrink the text until it fits the card; if even the smallest size overflows, cut it with "…".
+
+    There are few sizes (16 pt shrinks below MIN_FONT in 12 steps), and no size wraps more than a few
+    cardfuls: reportlab's line breaking costs the square of a paragraph's length, so a paragraph that
+    would overflow even at the smallest size is found by wrapping ever longer starts of it, and cut.
+    """
+    scales = [1.0]
+    while min(p.style.fontSize for p in parts) * scales[-1] * SHRINK >= MIN_FONT:
+        scales.append(scales[-1] * SHRINK)
+    smallest = [_scaled(p, scales[-1]) for p in parts]
+    overflowing = [_surely_overflows(p, width, height) for p in smallest]
+    if any(overflowing):
+        return _cut(smallest, width, height, gap, overflowing)
+    for scale in scales:
         sized = [_scaled(p, scale) for p in parts]
         heights = [p.wrap(width, height)[1] for p in sized]
         if sum(heights) + gap * (len(sized) - 1) <= height:
             return list(zip(sized, heights))
-        if min(p.style.fontSize for p in sized) * 0.92 < MIN_FONT:
-            return _cut(sized, width, height, gap)
-        scale *= 0.92
+    return _cut(sized, width, height, gap, overflowing)
 
 
 def _scaled(paragraph: Paragraph, scale: float) -> Paragraph:
@@ -232,26 +242,67 @@ def _scaled(paragraph: Paragraph, scale: float) -> Paragraph:
     return Paragraph(paragraph.text, style)
 
 
-def _cut(parts: list[Paragraph], width: float, height: float, gap: float) -> list[tuple[Paragraph, float]]:
+def _surely_overflows(paragraph: Paragraph, width: float, height: float) -> bool:
+    """Whether a start of the paragraph, as plain text, already fills twice the height (so, whatever its
+    markup, the whole cannot fit); starts double in length, so this wraps at most a few cardfuls."""
+    words = paragraph.getPlainText().split()
+    count = 64
+    while count < len(words):
+        if Paragraph(esc(" ".join(words[:count])), paragraph.style).wrap(width, height)[1] > 2 * height:
+            return True
+        count *= 2
+    return False
+
+
+def _cut(parts: list[Paragraph], width: float, height: float, gap: float,
+         overflowing: list[bool]) -> list[tuple[Paragraph, float]]:
     """Keep whole paragraphs while they fit, then as many words of the next as fit, ending in "…"."""
     kept: list[tuple[Paragraph, float]] = []
     room = height
-    for paragraph in parts:
-        h = paragraph.wrap(width, room)[1]
+    for paragraph, too_long in zip(parts, overflowing):
+        h = room + 1 if too_long else paragraph.wrap(width, room)[1]
         if h <= room:
             kept.append((paragraph, h))
             room -= h + gap
             continue
         words = paragraph.getPlainText().split()
-        while words:
-            words.pop()
-            trial = Paragraph(esc(" ".join(words)) + "…", paragraph.style)
-            h = trial.wrap(width, room)[1]
-            if h <= room:
-                kept.append((trial, h))
-                break
+        best = _most_words(words, paragraph.style, width, room)
+        if best is not None:
+            kept.append(best)
         break
     return kept
+
+
+def _most_words(words: list[str], style: ParagraphStyle, width: float, room: float) -> tuple[Paragraph, float] | None:
+    """The longest start of `words`, ended with "…", that fits the room: found by doubling, then bisecting.
+
+    A trial wraps only the words it keeps, and the count that fits is bounded by the card, so the
+    search costs about as much as wrapping one cardful a few times, however long the text is.
+    """
+    def trial(count: int) -> tuple[Paragraph, float] | None:
+        paragraph = Paragraph(esc(" ".join(words[:count])) + "…", style)
+        h = paragraph.wrap(width, room)[1]
+        return (paragraph, h) if h <= room else None
+
+    fitted = trial(1) if words else None
+    if fitted is None:
+        return None
+    fits = 1  # the most words known to fit; `fitted` is their paragraph
+    too_many = len(words)  # the whole text does not fit (that is why it is being cut)
+    while fits * 2 < too_many:
+        attempt = trial(fits * 2)
+        if attempt is None:
+            too_many = fits * 2
+            break
+        fits, fitted = fits * 2, attempt
+    while too_many - fits > 1:
+        middle = (fits + too_many) // 2
+        attempt = trial(middle)
+        if attempt is None:
+            too_many = middle
+        else:
+            fits, fitted = middle, attempt
+    return fitted
 
 
 def _instruction(canvas: Canvas, grid: Grid, font: str, text: str) -> None:

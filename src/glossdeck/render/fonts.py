@@ -1,4 +1,4 @@
-"""The TrueType fonts shipped inside the package, registered once with reportlab."""
+"""The TrueType fonts shipped inside the package: registered once with reportlab, and what they can draw."""
 
 from __future__ import annotations
 
@@ -13,6 +13,9 @@ FACES = {
     f"{SERIF}-Bold": "CharisSIL-Bold.ttf",
     f"{SERIF}-BoldItalic": "CharisSIL-BoldItalic.ttf",
 }
+# The code points every face has a glyph for, as ranges; read by `check` without loading reportlab.
+# Made from the fonts by `python -m glossdeck.render.fonts`; tests/test_fonts.py keeps it true to them.
+COVERAGE_FILE = FONT_DIR / "coverage.txt"
 
 
 @lru_cache(maxsize=None)
@@ -31,3 +34,39 @@ def register() -> str:
     pdfmetrics.registerFontFamily(SERIF, normal=SERIF, bold=f"{SERIF}-Bold", italic=f"{SERIF}-Italic",
                                   boldItalic=f"{SERIF}-BoldItalic")
     return SERIF
+
+
+@lru_cache(maxsize=None)
+def drawable() -> frozenset[int]:
+    """The code points that all four faces can draw (any text may be set in any face), from COVERAGE_FILE."""
+    points: set[int] = set()
+    for line in COVERAGE_FILE.read_text(encoding="ascii").splitlines():
+        if line and not line.startswith("#"):
+            first, _, last = line.partition("-")
+            points.update(range(int(first, 16), int(last or first, 16) + 1))
+    return frozenset(points)
+
+
+def cmap_coverage() -> frozenset[int]:
+    """The code points that all four faces map to a glyph, read from the font files' cmaps."""
+    from reportlab.pdfbase.ttfonts import TTFontFile
+
+    faces = [set(TTFontFile(str(FONT_DIR / file)).charToGlyph) for file in FACES.values()]
+    return frozenset(set.intersection(*faces))
+
+
+def coverage_text(points: frozenset[int]) -> str:
+    """COVERAGE_FILE's text: one hexadecimal range of code points a line."""
+    ranges: list[list[int]] = []
+    for point in sorted(points):
+        if ranges and ranges[-1][1] == point - 1:
+            ranges[-1][1] = point
+        else:
+            ranges.append([point, point])
+    lines = [f"{first:04X}-{last:04X}" if first != last else f"{first:04X}" for first, last in ranges]
+    return ("# Code points that every Charis SIL face shipped here can draw; made by "
+            "`python -m glossdeck.render.fonts`.\n" + "\n".join(lines) + "\n")
+
+
+if __name__ == "__main__":
+    COVERAGE_FILE.write_text(coverage_text(cmap_coverage()), encoding="ascii")
