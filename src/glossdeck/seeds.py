@@ -20,7 +20,8 @@ _MD_LINK_TAIL = re.compile(r"(?<=[^\\])\](\[[^\]\n]*\]|\([^)\n]*\))")
 _MD_LINK_OPEN = re.compile(r"(?<!!)\[(?=[^\]\n]*\](?:\[|\())")
 _MD_EMPHASIS = re.compile(r"\*+|(?<![A-Za-z0-9])_+(?=\S)|(?<=\S)_+(?![A-Za-z0-9])")
 _FOLD = str.maketrans({"‘": "'", "’": "'", "“": '"', "”": '"', "\u00a0": " ", "′": "'"})
-_SPEAKER_TURN = re.compile(r"^\*\*([^*\n]+)\*\*:", re.MULTILINE)
+# A dialogue's turn: `**Name**:` (Markdown) or `Name:` (plain text) at the start of a line.
+_SPEAKER_TURN = re.compile(r"^(?:\*\*([^*\n]+)\*\*|([A-Z][\w.'’-]*(?: [A-Z][\w.'’-]*){0,2})):", re.MULTILINE)
 _MD_HEADING = re.compile(r"^#{1,6}\s*(.+?)\s*#*\s*$", re.MULTILINE)
 
 
@@ -116,7 +117,7 @@ class Seed:
 
     @cached_property
     def _turns(self) -> list[tuple[int, str]]:
-        return [(m.start(), m.group(1).strip()) for m in _SPEAKER_TURN.finditer(self.raw)]
+        return [(at, name) for at, name in speaker_turns(self.raw) if name in self.source.speakers]
 
     def speaker_at(self, offset: int) -> str | None:
         """In a dialogue, who is speaking at this raw offset."""
@@ -184,6 +185,11 @@ class Seed:
             for m in re.finditer(rule.pattern, self.raw, re.DOTALL):
                 spans.append((m.start(), m.end(), rule.why))
         return spans
+
+
+def speaker_turns(raw: str) -> list[tuple[int, str]]:
+    """(raw offset, name) of every line that opens like a dialogue's turn, in reading order."""
+    return [(m.start(), (m.group(1) or m.group(2)).strip()) for m in _SPEAKER_TURN.finditer(raw)]
 
 
 _PARAGRAPH_START = re.compile(r"\n[ \t]*\n\s*(?=\S)")

@@ -41,6 +41,7 @@ SETTINGS_FIELDS = {
     "card_flip": Field("text"),
     "card_back_offset": Field("text"),
     "card_layout": Field("text"),
+    "note_type_id": Field("count"),
 }
 CHOICES = {"paper": ("a5", "half-letter"), "cards_paper": ("a4", "letter"), "card_flip": ("long", "short"),
            "card_layout": ("duplex", "fold")}
@@ -232,7 +233,7 @@ def validate_settings(data: Any, path: Path, problems: Problems) -> Settings:
     if not clean:
         return Settings()
     title = clean.get("title", "Glossary")
-    base = clean.get("output_base", "alignment-glossary")
+    base = clean.get("output_base", "glossary")
     if not re.fullmatch(r"[A-Za-z0-9._-]+", base):
         problems.error(path, data.line_of("output_base"), f"output_base {base!r} is not a plain file name",
                        "use letters, digits, dots, hyphens and underscores")
@@ -257,6 +258,7 @@ def validate_settings(data: Any, path: Path, problems: Problems) -> Settings:
         card_flip=clean.get("card_flip", "long"),
         card_back_offset_mm=offset,
         card_layout=clean.get("card_layout", "duplex"),
+        note_type_id=clean.get("note_type_id", 0),
     )
 
 
@@ -282,7 +284,9 @@ def _pair(clean: dict[str, Any], data: Located, key: str, separator: str, defaul
 
 
 def validate_sources(data: Any, path: Path, problems: Problems) -> dict[str, Source]:
-    if not isinstance(data, Located) or not data:
+    if data is None or data == {}:
+        return {}  # a new glossary: no sources yet (`glossdeck source add` adds them)
+    if not isinstance(data, Located):
         problems.error(path, getattr(data, "line", None), "sources file must map source ids to their details",
                        "write `my-source:` then `file:`, `sha256:`, `title:`, `author:` indented below it")
         return {}
@@ -292,7 +296,7 @@ def validate_sources(data: Any, path: Path, problems: Problems) -> dict[str, Sou
         line = data.line_of(source_id)
         if not ID_PATTERN.match(source_id):
             problems.error(path, line, f"source id {source_id!r} is not lowercase words joined by hyphens",
-                           "ids are stable and short, e.g. `starter-pack`")
+                           "ids are stable and short, e.g. `origin-of-species`")
         clean = check.record(entry, SOURCE_FIELDS, f"source `{source_id}`", line)
         if clean is None or not {"file", "sha256", "title", "author"} <= clean.keys():
             continue

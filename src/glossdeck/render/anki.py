@@ -19,13 +19,16 @@ from typing import Any
 import genanki
 
 from glossdeck import markup
+from glossdeck.changes import release_notes_html
 from glossdeck.deckstate import MODEL_KEY, DeckState, digest
-from glossdeck.model import Citation, Glossary, Source, Term
+from glossdeck.model import Citation, Glossary, Settings, Source, Term
 from glossdeck.render.common import attribution
 from glossdeck.study import study_order
 
-# The note type is shared by every glossdeck deck and must never change silently:
-# Anki treats a changed field list or template set as a schema change.
+# The note type must never change silently: Anki treats a changed field list or template set as a
+# schema change. Each glossary has its own note type (id from its `id` setting), so that one deck's
+# note-type upgrade never blocks another deck's updates in the same collection; MODEL_ID is the id
+# glossaries made before that keep, through their `note_type_id` setting.
 MODEL_ID = 1607392319
 MODEL_NAME = "glossdeck term (v2)"
 # v2 (gloss first): Gloss and GlossHidden added, DefinitionHidden gone; the definition → term card asks
@@ -120,6 +123,13 @@ def identity(term: Term) -> str:
     return term.renamed_from[0] if term.renamed_from else term.id
 
 
+def note_type(settings: Settings) -> tuple[int, str]:
+    """The glossary's note type: its id and name (the deck's name in it, to tell glossaries apart in Anki)."""
+    if settings.note_type_id:
+        return settings.note_type_id, MODEL_NAME
+    return stable_id("model", settings.id), f"{MODEL_NAME} · {settings.deck_name}"
+
+
 def model_fingerprint() -> str:
     """What makes a schema change in Anki: the fields, the card templates and the sort field."""
     return digest([FIELDS, [(t["name"], t["qfmt"], t["afmt"]) for t in TEMPLATES], SORT_FIELD])
@@ -139,8 +149,8 @@ class _Note(genanki.Note):  # type: ignore[misc]
 class _Model(genanki.Model):  # type: ignore[misc]
     """The note type, stamped with the time its templates or styling last changed."""
 
-    def __init__(self, mtime: int) -> None:
-        super().__init__(MODEL_ID, MODEL_NAME, fields=[{"name": f} for f in FIELDS],
+    def __init__(self, mtime: int, model_id: int = MODEL_ID, name: str = MODEL_NAME) -> None:
+        super().__init__(model_id, name, fields=[{"name": f} for f in FIELDS],
                          templates=copy.deepcopy(TEMPLATES), css=CSS, sort_field_index=SORT_FIELD)
         self.mtime = mtime
 
@@ -160,9 +170,10 @@ def render(glossary: Glossary, state: DeckState, now: int) -> DeckBuild:
     """Build the package; notes whose content is unchanged since `state` keep their times."""
     settings = glossary.settings
     entries = {MODEL_KEY: state.stamp(MODEL_KEY, digest([model_fingerprint(), CSS]), MODEL_NAME, now)}
-    model = _Model(entries[MODEL_KEY].mtime)
+    model = _Model(entries[MODEL_KEY].mtime, *note_type(settings))
     deck = genanki.Deck(stable_id("deck", settings.id), settings.deck_name,
-                        description=html.escape(settings.subtitle, quote=False))
+                        description=html.escape(settings.subtitle, quote=False)
+                        + release_notes_html(glossary.root, glossary))
     names = {t.id: t.term for t in glossary.terms}
     # New cards are shown in `due` order: the learning order, prerequisites first.
     for position, term in enumerate(study_order(glossary).terms):
