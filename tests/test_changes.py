@@ -128,6 +128,25 @@ def test_the_deck_description_carries_the_latest_releases_notes(repo):
     assert deck_description(again) == description
 
 
+def test_a_student_sees_the_notes_after_reimporting(repo, tmp_path):
+    pytest.importorskip("anki")
+    from anki.lang import set_lang
+
+    from tests.anki_client import import_package, new_collection
+
+    set_lang("en")
+    col = new_collection(tmp_path / "anki")
+    import_package(col, pipeline.build(repo, out=repo / "out", targets=("deck",), timestamp=1_700_000_000
+                                       ).outputs["deck"])
+    assert "In this update" not in col.decks.by_name("Founding Texts")["desc"]
+    edit(repo, "unalienable-rights", "by birth", "from birth")
+    log = import_package(col, pipeline.build(repo, out=repo / "out", targets=("deck",), timestamp=1_700_100_000
+                                             ).outputs["deck"])
+    assert len(log.updated) == 1
+    assert "Changed: unalienable rights (gloss)" in col.decks.by_name("Founding Texts")["desc"]
+    col.close()
+
+
 def test_not_a_git_repository(tmp_path):
     root = tmp_path / "g"
     shutil.copytree(FIXTURES / "other", root)
@@ -151,9 +170,10 @@ def test_revision_before_the_glossary_existed(repo, tmp_path):
     git(top, "rm", "-rq", "--cached", ".")
     git(top, "add", "other.txt")
     git(top, "commit", "-q", "-m", "unrelated")
-    result = CliRunner().invoke(main, ["--project", str(repo), "changes", "HEAD"])
+    result = CliRunner().invoke(main, ["--project", str(repo), "changes", first])
+    assert result.exit_code == 0, result.output
+    result = CliRunner().invoke(main, ["--project", str(repo), "changes", "empty"])
     assert result.exit_code == 1 and "has no readings/glossary/ folder" in result.output
-    assert first
 
 
 def test_no_release_yet(tmp_path):

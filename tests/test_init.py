@@ -82,3 +82,14 @@ def test_init_refuses_and_writes_nothing(tmp_path, case):
     assert message in result.output and "Traceback" not in result.output
     assert "nothing written" in result.output
     assert snapshot(tmp_path) == before
+
+
+def test_project_goes_before_the_command_too(tmp_path, monkeypatch):
+    root = make_project(tmp_path / "p")
+    monkeypatch.chdir(tmp_path)
+    before = run("--project", str(root), "list")
+    after = run("list", "--project", str(root))
+    assert before.exit_code == after.exit_code == 0 and before.output == after.output
+    assert "mesa-optimizer" in before.output
+    missing = run("--project", str(tmp_path / "nowhere"), "check")
+    assert missing.exit_code == 1 and "no glossary/glossary.yaml in" in missing.output

@@ -2,6 +2,7 @@
 deck sits beside the alignment deck in one real Anki collection: no GUID, note type or deck collides, and one
 deck's note-type upgrade leaves the other's updates working."""
 
+import re
 import shutil
 
 import pytest
@@ -97,3 +98,29 @@ def test_one_decks_note_type_upgrade_leaves_the_others_updates_alone(other, tmp_
     note = col.get_note(col.find_notes('"Term:unalienable rights"')[0])
     assert "from birth" in note["Gloss"]
     col.close()
+
+
+def test_the_package_knows_nothing_of_the_shipped_glossary():
+    from tests.conftest import REPO
+
+    glossary, _ = pipeline.load_glossary(REPO)
+    settings = glossary.settings
+    names = {settings.title, settings.deck_name, settings.id, settings.output_base, "Noosphere89"}
+    for source in glossary.sources.values():
+        names |= {source.id, source.author, source.title}
+    names |= {tag for term in glossary.terms for tag in term.tags}
+    code = {path.name: path.read_text(encoding="utf-8").casefold()
+            for path in (REPO / "src" / "glossdeck").rglob("*.py")}
+    found = {(name, file) for name in names for file, text in code.items()
+             if re.search(r"(?<![\w-])" + re.escape(name.casefold()) + r"(?![\w-])", text)}
+    assert not found
+
+
+def test_note_type_ids_are_fixed():
+    from glossdeck.model import Settings
+
+    # Changing the derivation makes Anki treat every glossary's next import as a different note type.
+    assert deck_renderer.note_type(Settings(id="founding-texts", deck_name="Founding Texts")) == (
+        1674725925, "glossdeck term (v2) · Founding Texts")
+    assert deck_renderer.note_type(Settings(note_type_id=deck_renderer.MODEL_ID)) == (
+        deck_renderer.MODEL_ID, deck_renderer.MODEL_NAME)

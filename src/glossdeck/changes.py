@@ -228,6 +228,6 @@ def release_notes_html(root: Path, current: Glossary | None = None) -> str:
             names = ", ".join(html.escape(c.term, quote=False) + (f" ({html.escape(_what(c), quote=False)})"
                                                                   if kind == "changed" else "") for c in changes)
             items.append(f"<li>{title}: {names}</li>")
-    when = f" ({html.escape(report.date)})" if report.date else ""
-    return (f'<div class="release"><b>In this update</b> (changes since the release of{when}):'
+    when = f" of {html.escape(report.date)}" if report.date else ""
+    return (f'<div class="release"><b>In this update</b> (changes since the release{when}):'
             f'<ul>{"".join(items)}</ul></div>')

@@ -101,8 +101,9 @@ def main(project: Path | None) -> None:
     Example:
       glossdeck check                 # verify every term and quote
       glossdeck build                 # write everything into build/
-      glossdeck find "sharp left turn"
-      glossdeck add --term "…" --definition "…" --cite starter-pack "…"
+      glossdeck find "consent of the governed"
+      glossdeck add --term "…" --definition "…" --cite declaration "…"
+      glossdeck --project ~/roman-law build   # --project here, or after the command
     """
 
 
@@ -248,7 +249,7 @@ def find(project: Path | None, phrase: str, source: str | None, limit: int) -> N
 
     \b
     Example:
-      glossdeck find "sharp left turn" --source optimism
+      glossdeck find "consent of the governed" --source declaration
     """
     from glossdeck.render import text
 
@@ -298,11 +299,11 @@ def add(project: Path | None, term_id: str | None, term: str | None, aliases: tu
 
     \b
     Example:
-      glossdeck add --term "mesa-optimizer" --alias "inner optimizer" \\
-        --gloss "An optimizer that training produced, pursuing an inner goal of its own." \\
-        --definition "An optimizer produced by another optimizer …" \\
-        --cite starter-pack "A mesa-optimizer is what you get when the result of an optimization process" \\
-        --related inner-alignment --tag "inner alignment"
+      glossdeck add --term "consent of the governed" --alias "popular consent" \\
+        --gloss "The people's agreement, from which a government draws its rightful power." \\
+        --definition "The principle that a government's authority is just only …" \\
+        --cite declaration "deriving their just powers from the consent of the governed" \\
+        --related right-of-revolution --tag "political philosophy"
     """
     authoring = _authoring()
     root = _project(project)
@@ -402,8 +403,8 @@ def list_terms(project: Path | None, tag: str | None, source: str | None, order:
 
     \b
     Example:
-      glossdeck list --tag "inner alignment"
-      glossdeck list --source debate
+      glossdeck list --tag "political philosophy"
+      glossdeck list --source declaration
       glossdeck list --order study     # the deck's learning order, numbered
     """
     from glossdeck.render import text
@@ -431,7 +432,7 @@ def show(project: Path | None, name: str) -> None:
 
     \b
     Example:
-      glossdeck show IGF
+      glossdeck show "popular consent"
     """
     from glossdeck.render import text
 
@@ -561,7 +562,7 @@ def source_update(project: Path | None, source_id: str, file: Path, force: bool)
 
     \b
     Example:
-      glossdeck source update debate debate-corrected.md
+      glossdeck source update declaration declaration-corrected.md
     """
     from glossdeck import sourcing
 
