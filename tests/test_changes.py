@@ -156,10 +156,11 @@ def test_not_a_git_repository(tmp_path):
     assert changes.release_notes_html(root) == ""  # a build outside git just has no release notes
 
 
-def test_unknown_revision(repo):
-    result = CliRunner().invoke(main, ["--project", str(repo), "changes", "no-such-tag"])
+@pytest.mark.parametrize("rev", ["no-such-tag", "HEAD~5", "--output=x", "0123456789abcdef0123"])
+def test_unknown_revision(repo, rev):
+    result = CliRunner().invoke(main, ["--project", str(repo), "changes", "--", rev])
     assert result.exit_code == 1 and "Traceback" not in result.output
-    assert "unknown revision `no-such-tag`" in result.output
+    assert f"unknown revision `{rev}`" in result.output
 
 
 def test_revision_before_the_glossary_existed(repo, tmp_path):

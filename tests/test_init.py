@@ -1,5 +1,6 @@
 """project.init and `glossdeck init`: a new glossary that loads, and refusals that write nothing."""
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -8,11 +9,13 @@ from click.testing import CliRunner
 from glossdeck import pipeline
 from glossdeck.cli import main
 from glossdeck.errors import GlossdeckError
-from tests.conftest import make_project
+from tests.conftest import FIXTURES, make_project
 
 
 def snapshot(folder: Path) -> dict[str, bytes]:
-    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+    """Every file's bytes, but the writers' lock (an empty, git-ignored file that only serializes writers)."""
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*"))
+            if p.is_file() and p.name != ".glossdeck.lock"}
 
 
 def run(*args: str):
@@ -93,3 +96,18 @@ def test_project_goes_before_the_command_too(tmp_path, monkeypatch):
     assert "mesa-optimizer" in before.output
     missing = run("--project", str(tmp_path / "nowhere"), "check")
     assert missing.exit_code == 1 and "no glossary/glossary.yaml in" in missing.output
+
+
+def test_a_new_terms_links_are_checked_before_it_is_written(tmp_path):
+    """Found building the second glossary: `add` wrote a term linking to a term not yet there, and every
+    later command then failed on it."""
+    root = tmp_path / "g"
+    shutil.copytree(FIXTURES / "other", root)
+    for term in (root / "glossary" / "terms").iterdir():
+        term.unlink()
+    before = snapshot(root)
+    result = run("--project", str(root), "add", "--term", "consent of the governed", "--gloss", "g.",
+                 "--definition", "It may be [altered or abolished](#right-of-revolution).", "--cite", "declaration",
+                 "deriving their just powers from the consent of the governed")
+    assert result.exit_code == 1 and "link to unknown term `right-of-revolution` in the text" in result.output
+    assert snapshot(root) == before

@@ -122,9 +122,9 @@ def test_headings_are_confirmed_on_a_terminal(root, tmp_path, monkeypatch):
     monkeypatch.setattr("glossdeck.cli._interactive", lambda: True)
     essay = tmp_path / "republic.txt"
     essay.write_text(DIALOGUE)
-    # decline the list, then decline its one heading, then write
+    # decline the list, then decline its one heading, keep the speakers, then write
     result = run(root, "source", "add", str(essay), "--id", "republic", "--author", "Plato", "--title", "Republic",
-                 stdin="n\nn\ny\n")
+                 stdin="n\nn\ny\ny\n")
     assert result.exit_code == 0, result.output
     assert pipeline.load_glossary(root)[0].sources["republic"].headings == ()
 
@@ -135,7 +135,7 @@ def test_declining_writes_nothing(root, tmp_path, monkeypatch):
     essay.write_text(DIALOGUE)
     before = snapshot(root)
     result = run(root, "source", "add", str(essay), "--id", "republic", "--author", "Plato", "--title", "Republic",
-                 stdin="y\nn\n")
+                 stdin="y\ny\nn\n")
     assert result.exit_code == 1 and "Nothing written." in result.output
     assert snapshot(root) == before
 
@@ -286,3 +286,24 @@ def test_bad_updates_are_refused(cited, tmp_path, case, message):
     assert result.exit_code == 1, result.output
     assert message in result.output and "Traceback" not in result.output
     assert snapshot(tmp_path) == before
+
+
+def test_a_file_already_in_seeds_under_its_name_is_registered_in_place(root):
+    (root / "seeds" / "gettysburg.txt").write_bytes(GETTYSBURG.read_bytes())
+    result = run(root, "source", "add", str(root / "seeds" / "gettysburg.txt"), "--id", "gettysburg",
+                 "--author", "Abraham Lincoln", "--title", "The Gettysburg Address", "--yes")
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in (root / "seeds").iterdir()) == [".keep", "gettysburg.txt"]
+    assert (root / "seeds" / "gettysburg.txt").read_bytes() == GETTYSBURG.read_bytes()
+    assert pipeline.load_glossary(root)[0].sources["gettysburg"].sha256 == \
+        hashlib.sha256(GETTYSBURG.read_bytes()).hexdigest()
+
+
+def test_speakers_can_be_declined_on_a_terminal(root, tmp_path, monkeypatch):
+    monkeypatch.setattr("glossdeck.cli._interactive", lambda: True)
+    essay = tmp_path / "notes.txt"
+    essay.write_text(DIALOGUE)
+    result = run(root, "source", "add", str(essay), "--id", "notes", "--author", "Plato", "--title", "Republic",
+                 stdin="y\nn\ny\n")  # headings yes, not a dialogue, write
+    assert result.exit_code == 0, result.output
+    assert pipeline.load_glossary(root)[0].sources["notes"].speakers == ()

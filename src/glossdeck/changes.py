@@ -89,6 +89,8 @@ def resolve_revision(root: Path, rev: str | None) -> str:
                                           "compare with", "name a revision (`glossdeck changes HEAD~3`), or commit "
                                           "glossary/notes.lock after `glossdeck build`")])
         return commits[0]
+    if rev.startswith("-"):  # never an option to git
+        raise GlossdeckError([Problem(None, None, f"unknown revision `{rev}`", "name a commit, branch or tag")])
     try:
         return _git(root, "rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}").strip()
     except _GitFailed:

@@ -516,13 +516,16 @@ def source_add(project: Path | None, file: Path, source_id: str, title: str | No
             echo(f"  {heading}")
     if plan.speakers:
         echo("Speakers (every quote must name one): " + ", ".join(plan.speakers))
+    speakers = plan.speakers
     if not yes:
         if plan.source.format == "text" and headings and not click.confirm("Use these headings?", default=True):
             headings = tuple(h for h in headings if click.confirm(f"  heading {h!r}?", default=True))
+        if speakers and not click.confirm(f"Is it a dialogue between {', '.join(speakers)}?", default=True):
+            speakers = ()
         if not click.confirm("Write the seed and its entry?", default=True):
             echo("Nothing written.", err=True)
             sys.exit(1)
-    seed = sourcing.write_new(plan, headings)
+    seed = sourcing.write_new(plan, headings, speakers)
     echo(f"wrote {seed} and its entry in {root / 'glossary' / 'sources.yaml'}")
     echo(f"Next: `glossdeck find \"PHRASE\" --source {plan.source.id}` to find a quote, then `glossdeck add`.")
 

@@ -50,6 +50,7 @@ class Plan:
     seed_path: Path
     headings: tuple[str, ...]  # proposed: plain-text heading lines, or a Markdown file's own headings
     speakers: tuple[str, ...]
+    in_place: bool = False  # the file given is already seeds/<its seed name>: nothing to copy
 
 
 def read_text(path: Path) -> Text:
@@ -178,7 +179,8 @@ def plan_add(root: Path, file: Path, source_id: str, title: str | None = None, a
         if other.sha256 == digest:
             problems.error(other.path, other.line, f"this text is already the seed of source `{other.id}`",
                            "each essay is added once; cite it as `" + other.id + "`")
-    if seed_path.exists() and not any(o.file == seed_name for o in glossary.sources.values()):
+    in_place = seed_path.exists() and seed_path.resolve() == file.resolve() and not text.origin
+    if seed_path.exists() and not in_place and not any(o.file == seed_name for o in glossary.sources.values()):
         problems.error(seed_path, None, "a file of that name is already in seeds/",
                        "choose another --id, or move the file away if no source uses it")
     problems.raise_if_errors()
@@ -186,12 +188,12 @@ def plan_add(root: Path, file: Path, source_id: str, title: str | None = None, a
                     author=" ".join((author or "").split()), date=date or "", venue=venue or "", url=url or None,
                     version=text.origin, format=text.format)
     speakers = propose_speakers(text.raw)
-    return Plan(root, source, text, seed_path, propose_headings(text, source.title), speakers)
+    return Plan(root, source, text, seed_path, propose_headings(text, source.title), speakers, in_place)
 
 
-def write_new(plan: Plan, headings: tuple[str, ...]) -> Path:
+def write_new(plan: Plan, headings: tuple[str, ...], speakers: tuple[str, ...]) -> Path:
     """Check the entry exactly as `check` will read it, then write the seed and the entry; all or nothing."""
-    source = dataclasses.replace(plan.source, speakers=plan.speakers,
+    source = dataclasses.replace(plan.source, speakers=speakers,
                                  headings=headings if plan.text.format == "text" else ())
     root = plan.root
     with glossary_lock(root):
@@ -201,11 +203,16 @@ def write_new(plan: Plan, headings: tuple[str, ...]) -> Path:
                                           "choose another --id")])
         new_text = (old_text if not old_text or old_text.endswith("\n") else old_text + "\n") + entry_yaml(source)
         _check_sources_text(root, new_text, {source.id: plan.text.raw})
-        _create(plan.seed_path, plan.text.data)
+        if plan.in_place:
+            if hashlib.sha256(plan.seed_path.read_bytes()).hexdigest() != source.sha256:
+                raise GlossdeckError([Problem(plan.seed_path, None, "changed while it was being added", "run again")])
+        else:
+            _create(plan.seed_path, plan.text.data)
         try:
             write_atomically(root / pipeline.SOURCES_FILE, new_text.encode("utf-8"))
         except BaseException:
-            plan.seed_path.unlink(missing_ok=True)
+            if not plan.in_place:
+                plan.seed_path.unlink(missing_ok=True)
             raise
     return plan.seed_path
 
