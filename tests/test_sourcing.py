@@ -307,3 +307,13 @@ def test_speakers_can_be_declined_on_a_terminal(root, tmp_path, monkeypatch):
                  stdin="y\nn\ny\n")  # headings yes, not a dialogue, write
     assert result.exit_code == 0, result.output
     assert pipeline.load_glossary(root)[0].sources["notes"].speakers == ()
+
+
+def test_proposed_headings_stand_alone_and_are_found_where_they_stand():
+    from glossdeck.sourcing import Text, propose_headings
+
+    raw = ("An Essay\n\nWe begin with the Conclusion in mind, then argue.\n\nConclusion\n\nMethods\n\n"
+           "Our methods were simple, and we describe them.\n\nA line of a paragraph\nthat goes on\n\n"
+           "a lowercase line\n\nEnds with a colon:\n\nSeven words in this heading here now\n")
+    assert propose_headings(Text(raw.encode(), raw, "text"), "An Essay") == (
+        "Methods", "Seven words in this heading here now")

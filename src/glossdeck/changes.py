@@ -146,6 +146,16 @@ def changes_since(root: Path, rev: str | None = None, current: Glossary | None =
     return compare(old, new, rev or commit[:12], commit, date)
 
 
+def _same_as(root: Path, commit: str) -> bool:
+    """Whether the glossary and seeds in the working tree are exactly those of `commit` (no new file either)."""
+    paths = ["--", "glossary", pipeline.SEEDS_DIR]
+    try:
+        _git(root, "diff", "--quiet", commit, *paths)
+        return not _git(root, "ls-files", "--others", "--exclude-standard", *paths).strip()
+    except _GitFailed:
+        return False
+
+
 def identity(term: Term) -> str:
     """What a term is known by across renames: its first id."""
     return term.renamed_from[0] if term.renamed_from else term.id
@@ -210,9 +220,12 @@ def latest_release(root: Path, current: Glossary | None = None) -> Report | None
         commits = lock_commits(root)
         if not commits:
             return None
-        report = changes_since(root, commits[0], current)
-        if report.empty and len(commits) > 1:
+        if len(commits) > 1 and _same_as(root, commits[0]):  # building the release itself: what it brought
             report = changes_since(root, commits[1], current)
+        else:
+            report = changes_since(root, commits[0], current)
+            if report.empty and len(commits) > 1:
+                report = changes_since(root, commits[1], current)
     except (GlossdeckError, subprocess.CalledProcessError):
         return None
     return None if report.empty else report

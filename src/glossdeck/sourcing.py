@@ -5,6 +5,7 @@ from __future__ import annotations
 import collections
 import dataclasses
 import hashlib
+import itertools
 import json
 import os
 import re
@@ -112,14 +113,17 @@ def propose_headings(text: Text, title: str) -> tuple[str, ...]:
     """Lines that stand alone like headings: Markdown's own, or short unpunctuated lines between blank lines."""
     if text.format == "markdown":
         return tuple(m.group(1).strip() for m in re.finditer(r"^#{1,6}\s*(.+?)\s*#*\s*$", text.raw, re.MULTILINE))
-    lines = text.raw.splitlines()
-    found = []
+    lines = text.raw.splitlines(keepends=True)
+    starts = [0, *itertools.accumulate(len(line) for line in lines)]
+    found: list[str] = []
     for index, line in enumerate(lines):
         stripped = line.strip()
+        # a heading is found by its first occurrence (seeds.py): earlier words that repeat it would misplace it
+        first = text.raw.find(stripped) == starts[index] + line.index(stripped) if stripped else False
         alone = (index == 0 or not lines[index - 1].strip()) and (index + 1 >= len(lines)
                                                                    or not lines[index + 1].strip())
         words = stripped.split()
-        if (alone and 0 < len(words) <= MAX_HEADING_WORDS and stripped[0].isupper() and stripped != title
+        if (alone and first and 0 < len(words) <= MAX_HEADING_WORDS and stripped[0].isupper() and stripped != title
                 and not re.search(r"[.,;:!?…\"”’)]$", stripped) and stripped not in found):
             found.append(stripped)
     return tuple(found)
