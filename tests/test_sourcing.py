@@ -317,3 +317,28 @@ def test_proposed_headings_stand_alone_and_are_found_where_they_stand():
            "a lowercase line\n\nEnds with a colon:\n\nSeven words in this heading here now\n")
     assert propose_headings(Text(raw.encode(), raw, "text"), "An Essay") == (
         "Methods", "Seven words in this heading here now")
+
+
+def test_a_web_page_in_another_encoding_becomes_utf8_markdown(root, tmp_path):
+    page = tmp_path / "page.html"
+    page.write_bytes(PAGE.replace('charset="utf-8"', 'charset="windows-1252"').replace("mankind minus",
+                                                                                      "mankind – minus")
+                     .encode("cp1252"))
+    assert run(root, "source", "add", str(page), "--id", "page", "--author", "Mill", "--yes").exit_code == 0
+    assert "If all mankind – minus one" in (root / "seeds" / "page.md").read_text(encoding="utf-8")
+
+
+def test_updating_a_web_page_source_records_the_new_pages_origin(root, tmp_path):
+    page = tmp_path / "on-liberty.html"
+    page.write_text(PAGE)
+    assert run(root, "source", "add", str(page), "--id", "on-liberty", "--author", "Mill", "--yes").exit_code == 0
+    assert run(root, "add", "--term", "silencing", "--definition", "d.", "--gloss", "g.", "--cite", "on-liberty",
+               "would be no more justified in silencing that one person").exit_code == 0
+    corrected = tmp_path / "on-liberty-2.html"
+    corrected.write_text(PAGE.replace("<em>mankind</em>", "<em>all mankind</em>"))
+    result = run(root, "source", "update", "on-liberty", str(corrected))
+    assert result.exit_code == 0, result.output
+    source = pipeline.load_glossary(root)[0].sources["on-liberty"]
+    assert "on-liberty-2.html (SHA-256 " + hashlib.sha256(corrected.read_bytes()).hexdigest() in source.version
+    assert "silencing *all mankind*." in (root / "seeds" / "on-liberty.md").read_text()
+    pipeline.check(root)

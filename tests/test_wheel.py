@@ -1,6 +1,7 @@
 """The built wheel, installed into a fresh venv outside the repository, makes a glossary from nothing:
 `init`, `source add`, `add` with a quote, `build`; the deck then imports into a real collection."""
 
+import shlex
 import shutil
 import subprocess
 import sys
@@ -33,6 +34,14 @@ def installed(tmp_path_factory) -> Path:
     return bin_dir
 
 
+def readme_commands() -> list[list[str]]:
+    """The commands of the README's "Start your own glossary" section, each split as the shell would."""
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("## Start your own glossary"):]
+    block = section[section.index("```sh\n") + 6:section.index("```\n", section.index("```sh\n") + 6)]
+    return [shlex.split(line) for line in block.replace("\\\n", " ").splitlines() if line.strip()]
+
+
 def test_a_glossary_from_nothing_with_the_installed_wheel(installed, tmp_path):
     where = subprocess.run([str(installed / "python"), "-c", "import glossdeck; print(glossdeck.__file__)"],
                            cwd=tmp_path, capture_output=True, text=True, check=True).stdout
@@ -43,15 +52,21 @@ def test_a_glossary_from_nothing_with_the_installed_wheel(installed, tmp_path):
         assert done.returncode == 0, done.stdout + done.stderr
         return done.stdout
 
-    shutil.copy(FIXTURES / "other" / "seeds" / "gettysburg.txt", tmp_path / "gettysburg.txt")
-    glossdeck("init", "demo", "--title", "Demo Glossary", cwd=tmp_path)
+    home = tmp_path / "home"
+    (home / "texts").mkdir(parents=True)
+    shutil.copy(FIXTURES / "other" / "seeds" / "gettysburg.txt", home / "texts" / "gettysburg.txt")
+    commands = readme_commands()
+    assert [c[:2] for c in commands] == [["glossdeck", "init"], ["cd", "demo"], ["glossdeck", "source"],
+                                         ["glossdeck", "add"], ["glossdeck", "build"]]
+    cwd = tmp_path
+    for command in commands[:-1]:
+        args = [arg.replace("~/", f"{home}/") for arg in command]
+        if args[0] == "cd":
+            cwd = cwd / args[1]
+        else:
+            glossdeck(*args[1:], cwd=cwd)
     demo = tmp_path / "demo"
-    glossdeck("source", "add", "../gettysburg.txt", "--id", "gettysburg", "--title", "The Gettysburg Address",
-              "--author", "Abraham Lincoln", "--yes", cwd=demo)
-    glossdeck("add", "--term", "new birth of freedom", "--gloss", "A nation's liberty renewed after a war.",
-              "--definition", "Lincoln's hope for the nation after the civil war.",
-              "--cite", "gettysburg", "that this nation, under God, shall have a new birth of freedom", cwd=demo)
-    built = glossdeck("build", cwd=demo)
+    built = glossdeck(*commands[-1][1:], cwd=demo)
     assert "demo-glossary.apkg" in built and "demo-glossary-booklet.pdf" in built
     assert (demo / "build" / "demo-glossary-cards.pdf").stat().st_size > 1000
 
