@@ -111,3 +111,8 @@ def test_a_new_terms_links_are_checked_before_it_is_written(tmp_path):
                  "deriving their just powers from the consent of the governed")
     assert result.exit_code == 1 and "link to unknown term `right-of-revolution` in the text" in result.output
     assert snapshot(root) == before
+
+
+def test_init_takes_the_groups_project_option(tmp_path):
+    assert run("--project", str(tmp_path / "here"), "init", "--title", "Here").exit_code == 0
+    assert pipeline.load_glossary(tmp_path / "here")[0].settings.title == "Here"

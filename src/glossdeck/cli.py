@@ -441,12 +441,12 @@ def show(project: Path | None, name: str) -> None:
 
 
 @main.command()
-@click.argument("folder", type=click.Path(path_type=Path), default=".")
+@click.argument("folder", type=click.Path(path_type=Path), required=False)
 @click.option("--title", default=None, help="The glossary's title (default: from the folder's name).")
 @click.option("--id", "glossary_id", default=None,
               help="The glossary's id, part of every Anki note's identity (default: from the title).")
 @handles_errors
-def init(folder: Path, title: str | None, glossary_id: str | None) -> None:
+def init(folder: Path | None, title: str | None, glossary_id: str | None) -> None:
     """Start a new glossary in FOLDER (default: here); never overwrites a file.
 
     \b
@@ -455,6 +455,8 @@ def init(folder: Path, title: str | None, glossary_id: str | None) -> None:
     """
     from glossdeck import project
 
+    if folder is None:  # `glossdeck --project DIR init` starts it there, else here
+        folder = click.get_current_context().find_root().params.get("project") or Path(".")
     written = project.init(folder, title, glossary_id)
     for path in written:
         echo(f"created {path}")
