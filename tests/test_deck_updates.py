@@ -238,10 +238,11 @@ def test_deck_description_without_a_release_gives_the_date_of_the_newest_change(
 def test_bad_release_settings_are_reported_with_their_line(tmp_path, line, message):
     root = make_project(tmp_path / "p")
     settings = root / "glossary" / "glossary.yaml"
-    settings.write_text(settings.read_text(encoding="utf-8") + line + "\n", encoding="utf-8")
+    before = settings.read_text(encoding="utf-8")
+    settings.write_text(before + line + "\n", encoding="utf-8")
     with pytest.raises(pipeline.GlossdeckError) as caught:
         pipeline.check(root)
     problems = [p for p in caught.value.problems if p.path.name == "glossary.yaml"]
-    assert [p.line for p in problems] == [6]
+    assert [p.line for p in problems] == [before.count("\n") + 1]
     assert problems[0].message.startswith(message), problems[0].message
     assert problems[0].hint

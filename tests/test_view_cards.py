@@ -8,6 +8,8 @@ from anki.utils import strip_html  # noqa: E402
 
 from glossdeck import pipeline  # noqa: E402
 from glossdeck.render.anki import MODEL_NAME, VIEW_MODEL_NAME  # noqa: E402
+
+VIEW_TYPE = f"{VIEW_MODEL_NAME} · Test Glossary"  # each glossary has its own note types
 from tests.anki_client import import_package, new_collection  # noqa: E402
 from tests.conftest import make_project  # noqa: E402
 
@@ -38,8 +40,8 @@ def test_each_view_becomes_a_card_that_asks_for_the_position(tmp_path):
     deck = pipeline.build(root, out=root / "out", targets=("deck",), timestamp=1_700_000_000).outputs["deck"]
     col = new_collection(tmp_path / "anki")
     log = import_package(col, deck)
-    assert len(log.new) == 6 and models_in_use(col) == {MODEL_NAME: 4, VIEW_MODEL_NAME: 2}
-    cards = [col.get_card(c) for c in col.find_cards(f'"note:{VIEW_MODEL_NAME}"')]
+    assert len(log.new) == 6 and models_in_use(col) == {MODEL_NAME: 4, VIEW_TYPE: 2}
+    cards = [col.get_card(c) for c in col.find_cards(f'"note:{VIEW_TYPE}"')]
     questions = sorted(strip_html(c.question()) for c in cards)
     assert questions == ["Views differWhat does Doomer argue about corrigibility?",
                          "Views differWhat does Simplicia argue about corrigibility?"]

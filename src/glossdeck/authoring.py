@@ -333,6 +333,9 @@ def _check_as_file(root: Path, glossary: Glossary, path: Path, text: str) -> Non
     term = validate.validate_term(data, path, glossary.sources, problems) if data is not None else None
     if term is not None:
         term = dataclasses.replace(term, id=path.stem)
+        together = Problems()  # the new term's links and names, checked as `check` checks every file
+        validate.check_terms_together([*glossary.terms, term], together)
+        problems.extend([p for p in together.errors if p.path == path])
         seeds, seed_problems = load_seeds(root / pipeline.SEEDS_DIR, glossary.sources)
         problems.extend(seed_problems)
         citations.resolve(dataclasses.replace(glossary, terms=(term,)), seeds, problems)

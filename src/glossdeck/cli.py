@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import errno
 import io
 import json
@@ -43,6 +44,9 @@ project_option = click.option(
 
 
 def _project(project: Path | None) -> Path:
+    if project is None:  # `glossdeck --project DIR build`: the group's option, as git and other CLIs take it
+        context = click.get_current_context(silent=True)
+        project = context.find_root().params.get("project") if context is not None else None
     return _pipeline().find_project(project if project is not None else Path.cwd())
 
 
@@ -55,7 +59,7 @@ def _report(problems: list[Problem]) -> None:
             echo(f"    hint: {problem.hint}", err=True)
 
 
-WRITING_COMMANDS = {"build", "add", "export"}
+WRITING_COMMANDS = {"build", "add", "export", "init", "update"}
 
 
 def _fail(error: GlossdeckError) -> None:
@@ -138,17 +142,19 @@ def _complete_terms(ctx: click.Context, param: click.Parameter, incomplete: str)
 
 @click.group(cls=Glossdeck, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="glossdeck")
+@project_option
 @click.option("--debug", is_flag=True,
               help=f"Show the full traceback of an unexpected error (also when {DEBUG_VARIABLE}=1).")
-def main(debug: bool) -> None:
+def main(project: Path | None, debug: bool) -> None:
     """Turn a YAML glossary with verified quotes into an Anki deck, a booklet and flashcards.
 
     \b
     Example:
       glossdeck check                 # verify every term and quote
       glossdeck build                 # write everything into build/
-      glossdeck find "sharp left turn"
-      glossdeck add --term "…" --definition "…" --cite starter-pack "…"
+      glossdeck find "consent of the governed"
+      glossdeck add --term "…" --definition "…" --cite declaration "…"
+      glossdeck --project ~/roman-law build   # --project here, or after the command
     """
 
 
@@ -301,7 +307,7 @@ def find(project: Path | None, phrase: str, source: str | None, limit: int) -> N
 
     \b
     Example:
-      glossdeck find "sharp left turn" --source optimism
+      glossdeck find "consent of the governed" --source declaration
     """
     from glossdeck.render import text
 
@@ -354,11 +360,11 @@ def add(project: Path | None, term_id: str | None, term: str | None, aliases: tu
 
     \b
     Example:
-      glossdeck add --term "mesa-optimizer" --alias "inner optimizer" \\
-        --gloss "An optimizer that training produced, pursuing an inner goal of its own." \\
-        --definition "An optimizer produced by another optimizer …" \\
-        --cite starter-pack "A mesa-optimizer is what you get when the result of an optimization process" \\
-        --related inner-alignment --tag "inner alignment"
+      glossdeck add --term "consent of the governed" --alias "popular consent" \\
+        --gloss "The people's agreement, from which a government draws its rightful power." \\
+        --definition "The principle that a government's authority is just only …" \\
+        --cite declaration "deriving their just powers from the consent of the governed" \\
+        --related right-of-revolution --tag "political philosophy"
     """
     authoring = _authoring()
     root = _project(project)
@@ -458,8 +464,8 @@ def list_terms(project: Path | None, tag: str | None, source: str | None, order:
 
     \b
     Example:
-      glossdeck list --tag "inner alignment"
-      glossdeck list --source debate
+      glossdeck list --tag "political philosophy"
+      glossdeck list --source declaration
       glossdeck list --order study     # the deck's learning order, numbered
     """
     from glossdeck.render import text
@@ -487,9 +493,175 @@ def show(project: Path | None, name: str) -> None:
 
     \b
     Example:
-      glossdeck show IGF
+      glossdeck show "popular consent"
     """
     from glossdeck.render import text
 
     glossary, _ = _pipeline().check(_project(project))
     echo(text.term_text(glossary, _authoring().term_for(glossary, name)))
+
+
+@main.command()
+@click.argument("folder", type=click.Path(path_type=Path), required=False)
+@click.option("--title", default=None, help="The glossary's title (default: from the folder's name).")
+@click.option("--id", "glossary_id", default=None,
+              help="The glossary's id, part of every Anki note's identity (default: from the title).")
+@handles_errors
+def init(folder: Path | None, title: str | None, glossary_id: str | None) -> None:
+    """Start a new glossary in FOLDER (default: here); never overwrites a file.
+
+    \b
+    Example:
+      glossdeck init roman-law --title "Roman Law Reading Group"
+    """
+    from glossdeck import project
+
+    if folder is None:  # `glossdeck --project DIR init` starts it there, else here
+        folder = click.get_current_context().find_root().params.get("project") or Path(".")
+    written = project.init(folder, title, glossary_id)
+    for path in written:
+        echo(f"created {path}")
+    where = "" if folder.resolve() == Path.cwd().resolve() else f"cd {folder} && "
+    echo(f"Next: {where}glossdeck source add ESSAY --id ID --title \"…\" --author \"…\"; then `glossdeck add` "
+         "a term with a quote; then `glossdeck build`.")
+
+
+@main.group()
+def source() -> None:
+    """Add, list and update the source texts (seeds/ and glossary/sources.yaml).
+
+    \b
+    Example:
+      glossdeck source add essay.md --id essay --title "An Essay" --author "A. Author"
+      glossdeck source list
+      glossdeck source update essay corrected.md
+    """
+
+
+@source.command(name="add")
+@project_option
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option("--id", "source_id", required=True, help="A short, stable id that citations use, e.g. `gettysburg`.")
+@click.option("--title", default=None, help="The text's title (default: its first `# ` heading or <title>).")
+@click.option("--author", default=None, help="Who wrote it.")
+@click.option("--date", default=None, help="When it was written or published, e.g. 1863-11-19.")
+@click.option("--url", default=None, help="Where it can be read.")
+@click.option("--venue", default=None, help="Where it appeared.")
+@click.option("--yes", "-y", is_flag=True, help="Accept the proposed headings and speakers without asking.")
+@handles_errors
+def source_add(project: Path | None, file: Path, source_id: str, title: str | None, author: str | None,
+               date: str | None, url: str | None, venue: str | None, yes: bool) -> None:
+    """Copy FILE into seeds/ byte for byte and write its entry in sources.yaml.
+
+    Markdown (.md) and plain text are kept as they are; a saved web page
+    (.html) is turned into Markdown first. Its headings and, in a dialogue,
+    its speakers (lines opening with `Name:`) are proposed for you to confirm.
+    Everything is checked before anything is written.
+
+    \b
+    Example:
+      glossdeck source add ~/Downloads/essay.html --id essay --author "A. Author" --yes
+    """
+    from glossdeck import sourcing
+
+    root = _project(project)
+    plan = sourcing.plan_add(root, file, source_id, title, author, date, url, venue)
+    interactive = _interactive()
+    if not yes and not interactive:
+        raise GlossdeckError([Problem(None, None, "no terminal to confirm the proposed headings and speakers",
+                                      "pass --yes to accept them, or run the command in a terminal")])
+    echo(f"{plan.source.id}: {plan.source.title} — {plan.source.author} ({plan.source.format}"
+         + (", converted from HTML" if plan.text.origin else "") + ")")
+    headings = plan.headings
+    if headings:
+        echo("Headings" + (" (found in the Markdown):" if plan.source.format == "markdown" else ":"))
+        for heading in headings:
+            echo(f"  {heading}")
+    if plan.speakers:
+        echo("Speakers (every quote must name one): " + ", ".join(plan.speakers))
+    speakers = plan.speakers
+    if not yes:
+        if plan.source.format == "text" and headings and not click.confirm("Use these headings?", default=True):
+            headings = tuple(h for h in headings if click.confirm(f"  heading {h!r}?", default=True))
+        if speakers and not click.confirm(f"Is it a dialogue between {', '.join(speakers)}?", default=True):
+            speakers = ()
+        if not click.confirm("Write the seed and its entry?", default=True):
+            echo("Nothing written.", err=True)
+            sys.exit(1)
+    seed = sourcing.write_new(plan, headings, speakers)
+    echo(f"wrote {seed} and its entry in {root / 'glossary' / 'sources.yaml'}")
+    echo(f"Next: `glossdeck find \"PHRASE\" --source {plan.source.id}` to find a quote, then `glossdeck add`.")
+
+
+@source.command(name="list")
+@project_option
+@handles_errors
+def source_list(project: Path | None) -> None:
+    """List the sources, with how many terms cite each.
+
+    \b
+    Example:
+      glossdeck source list
+    """
+    from glossdeck import sourcing
+
+    glossary, counts = sourcing.list_sources(_project(project))
+    for source_id, item in glossary.sources.items():
+        terms = counts[source_id]
+        cited = f"{terms} term{'s' if terms != 1 else ''}"
+        echo(f"{source_id}  {item.author_display}, “{item.title}” ({item.file}; {cited})")
+    echo(f"{len(glossary.sources)} source{'s' if len(glossary.sources) != 1 else ''}", err=True)
+
+
+@source.command(name="update")
+@project_option
+@click.argument("source_id", metavar="ID")
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option("--force", is_flag=True, help="Write the new text even though some quotes no longer resolve.")
+@handles_errors
+def source_update(project: Path | None, source_id: str, file: Path, force: bool) -> None:
+    """Replace the text of source ID with FILE (e.g. a corrected transcript).
+
+    Every quote of every term is checked against the new text first; any that
+    no longer resolves is reported, term by term, and nothing is written
+    (unless --force: then fix those quotes next).
+
+    \b
+    Example:
+      glossdeck source update declaration declaration-corrected.md
+    """
+    from glossdeck import sourcing
+
+    root = _project(project)
+    update = sourcing.plan_update(root, source_id, file)
+    if update.broken and not force:
+        broken = len(update.broken)
+        raise GlossdeckError(update.broken + [Problem(None, None, f"{broken} quote{'s' if broken != 1 else ''} "
+                                                      f"would no longer resolve in the new text of `{source_id}`",
+                                                      "fix them to match the new text, or pass --force to write it "
+                                                      "and fix them after")])
+    _report([dataclasses.replace(p, severity="warning") for p in update.broken])
+    seed = sourcing.write_update(root, update)
+    echo(f"wrote {seed} and its new SHA-256 in sources.yaml"
+         + (f"; {len(update.broken)} quote(s) to fix (`glossdeck check` lists them)" if update.broken else ""))
+
+
+@main.command()
+@project_option
+@click.argument("rev", required=False)
+@click.option("--format", "fmt", type=click.Choice(["markdown", "json"]), default="markdown", show_default=True)
+@handles_errors
+def changes(project: Path | None, rev: str | None, fmt: str) -> None:
+    """The terms added, changed and retired since git revision REV, as release notes.
+
+    REV defaults to the last commit that changed glossary/notes.lock (the last release).
+
+    \b
+    Example:
+      glossdeck changes                 # since the last release
+      glossdeck changes v1.0 --format json
+    """
+    from glossdeck import changes as changelog
+
+    report = changelog.changes_since(_project(project), rev)
+    echo(changelog.to_json(report) if fmt == "json" else changelog.to_markdown(report), nl=fmt == "json")

@@ -21,18 +21,19 @@ class Settings:
     subtitle: str = ""
     language: str = "en"
     deck_name: str = "Glossary"
-    output_base: str = "alignment-glossary"
+    output_base: str = "glossary"
     author: str = ""
-    id: str = "alignment-glossary"  # part of every Anki note's identity: never change it
+    id: str = "glossary"  # part of every Anki note's identity: never change it
     paper: str = "a5"  # the booklet's page: a5 (printed on A4) or half-letter (printed on Letter)
     cards_paper: str = "a4"
     card_size_mm: tuple[float, float] = (60.0, 85.0)
     card_flip: str = "long"
     card_back_offset_mm: tuple[float, float] = (0.0, 0.0)
     card_layout: str = "duplex"
-    view_cards: bool = False  # a deck card for each contested view, for students of the debate itself
+    view_cards: bool = False  # a deck card for each contested view, for students of the disagreements themselves
     release: str = ""  # the release's name, shown in the deck's description ("" = its date)
     download_url: str = ""  # where students get the next release, shown in the deck's description
+    note_type_id: int = 0  # 0: the glossary's own Anki note type, from `id`; else that note type's id
 
 
 @dataclass(frozen=True)

@@ -51,17 +51,13 @@ def load_glossary(root: Path) -> tuple[Glossary, Problems]:
     problems.extend(found)
     sources = validate.validate_sources(data, _shown(sources_path, cwd), problems) if _parsed(data, found) else {}
     terms = []
-    term_files = _term_files(root, cwd, problems)
-    for path in term_files:
+    for path in _term_files(root, cwd, problems):
         data, found = load_yaml(path, _shown(path, cwd))
         problems.extend(found)
         if _parsed(data, found):
             term = validate.validate_term(data, _shown(path, cwd), sources, problems)
             if term is not None:
                 terms.append(term)
-    if not term_files:
-        problems.error(_shown(root / TERMS_DIR, cwd), None, "the glossary has no terms",
-                       "add one with `glossdeck add`, or write glossary/terms/<id>.yaml")
     validate.check_terms_together(terms, problems)
     terms.sort(key=lambda t: t.sort_key)
     glossary = Glossary(root=root, settings=settings or Settings(), sources=sources, terms=tuple(terms))
@@ -96,6 +92,9 @@ def _term_files(root: Path, cwd: Path, problems: Problems) -> list[Path]:
 def check(root: Path) -> tuple[Glossary, list[Problem]]:
     """Load, validate and resolve every citation; raise GlossdeckError listing every problem."""
     glossary, problems = load_glossary(root)
+    if not glossary.terms and not problems.errors:  # a new glossary loads (for `source add`, `add`) but is no deck
+        problems.error(_shown(root / TERMS_DIR, Path.cwd()), None, "the glossary has no terms",
+                       "add one with `glossdeck add`, or write glossary/terms/<id>.yaml")
     seeds, found = load_seeds(root / SEEDS_DIR, glossary.sources)
     problems.extend(found)
     _check_deck_state(root, glossary, problems)

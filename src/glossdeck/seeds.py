@@ -28,6 +28,8 @@ _SPEAKER_NAME = re.compile(r"\*\*([^*\n]+)\*\*")
 # hyphens ("don't", "non-trivial"), and digits by . , : / ("1,500", "3.5"). A quote never cuts one.
 _JOINERS = "'-\u2010\u2011"
 _DIGIT_JOINERS = ".,:/"
+# A plain-text dialogue's turn: `Name:` at the start of a line (only the source's listed speakers count).
+_PLAIN_TURN = re.compile(r"^([A-Z][\w.'’-]*(?: [A-Z][\w.'’-]*){0,2}):", re.MULTILINE)
 _MD_HEADING = re.compile(r"^#{1,6}\s*(.+?)\s*#*\s*$", re.MULTILINE)
 
 
@@ -127,12 +129,17 @@ class Seed:
 
     @cached_property
     def _turns(self) -> list[tuple[int, tuple[str, ...]]]:
+        if self.source.format != "markdown":
+            return [(at, (self.raw[at:until - 1].strip(),)) for at, until in self.speaker_labels]
         return [(at, tuple(n.strip() for n in _SPEAKER_NAME.findall(self.raw[at:until])))
                 for at, until in self.speaker_labels]
 
     @cached_property
     def speaker_labels(self) -> list[tuple[int, int]]:
-        """Raw [start, end) of each turn's speaker label ("**Doomer**:"), which is no one's words."""
+        """Raw [start, end) of each turn's speaker label ("**Doomer**:", or "Doomer:" in plain text), which is
+        no one's words."""
+        if self.source.format != "markdown":
+            return [m.span() for m in _PLAIN_TURN.finditer(self.raw) if m.group(1) in self.source.speakers]
         return [m.span() for m in _SPEAKER_TURN.finditer(self.raw)]
 
     def speaker_label_within(self, start: int, end: int) -> str | None:
@@ -264,6 +271,14 @@ class Seed:
             for m in re.finditer(rule.pattern, self.raw, re.DOTALL):
                 spans.append((m.start(), m.end(), rule.why))
         return spans
+
+
+def speaker_turns(raw: str) -> list[tuple[int, str]]:
+    """(raw offset, name) of every line that opens like a dialogue's turn (`**Name**:` or `Name:`), in order;
+    `source add` proposes the names that take turns as the dialogue's speakers."""
+    marked = [(m.start(), name.strip()) for m in _SPEAKER_TURN.finditer(raw)
+              for name in _SPEAKER_NAME.findall(m.group(0))[:1]]
+    return sorted(marked + [(m.start(), m.group(1).strip()) for m in _PLAIN_TURN.finditer(raw)])
 
 
 _PARAGRAPH_START = re.compile(r"\n[ \t]*\n\s*(?=\S)")

@@ -44,6 +44,7 @@ SETTINGS_FIELDS = {
     "card_back_offset": Field("text"),
     "card_layout": Field("text"),
     "view_cards": Field("bool"),
+    "note_type_id": Field("count"),
 }
 SETTINGS_FIELDS.update({"release": Field("text"), "download_url": Field("text")})  # shown in the deck
 CHOICES = {"paper": ("a5", "half-letter"), "cards_paper": ("a4", "letter"), "card_flip": ("long", "short"),
@@ -303,7 +304,7 @@ def validate_settings(data: Any, path: Path, problems: Problems) -> Settings:
             except ValueError as error:
                 refuse(key, f"`{key}: {clean[key]}`: {error}", f"write e.g. {key}: {example}")
     title = clean.get("title", "Glossary")
-    base = clean.get("output_base", "alignment-glossary")
+    base = clean.get("output_base", "glossary")
     settings = Settings(
         title=title,
         subtitle=clean.get("subtitle", ""),
@@ -320,6 +321,7 @@ def validate_settings(data: Any, path: Path, problems: Problems) -> Settings:
         card_layout=clean.get("card_layout", "duplex"),
         view_cards=clean.get("view_cards", False),
         **_release(clean, data, path, problems),
+        note_type_id=clean.get("note_type_id", 0),
     )
     for problem in card_fit_problems(settings):
         problems.error(path, data.line_of("card_size") if "card_size" in data else data.line, problem.message,
@@ -388,7 +390,9 @@ def card_fit_problems(settings: Settings) -> list[Problem]:
 
 
 def validate_sources(data: Any, path: Path, problems: Problems) -> dict[str, Source]:
-    if not isinstance(data, Located) or not data:
+    if data is None or data == {}:
+        return {}  # a new glossary: no sources yet (`glossdeck source add` adds them)
+    if not isinstance(data, Located):
         problems.error(path, getattr(data, "line", None), "sources file must map source ids to their details",
                        "write `my-source:` then `file:`, `sha256:`, `title:`, `author:` indented below it")
         return {}
@@ -398,7 +402,7 @@ def validate_sources(data: Any, path: Path, problems: Problems) -> dict[str, Sou
         line = data.line_of(source_id)
         if not ID_PATTERN.match(source_id):
             problems.error(path, line, f"source id {source_id!r} is not lowercase words joined by hyphens",
-                           "ids are stable and short, e.g. `starter-pack`")
+                           "ids are stable and short, e.g. `origin-of-species`")
         clean = check.record(entry, SOURCE_FIELDS, f"source `{source_id}`", line)
         limits.check_source(entry, source_id, path, problems)
         if clean is None or not {"file", "sha256", "title", "author"} <= clean.keys():

@@ -19,13 +19,16 @@ from typing import Any
 import genanki
 
 from glossdeck import markup
+from glossdeck.changes import release_notes_html
 from glossdeck.deckstate import MODEL_KEY, VIEW_MODEL_KEY, DeckState, Entry, digest, is_view_key, view_keys
 from glossdeck.model import Citation, Glossary, Settings, Source, Term
 from glossdeck.render.common import attribution
 from glossdeck.study import study_order
 
-# The note type is shared by every glossdeck deck and must never change silently:
-# Anki treats a changed field list or template set as a schema change.
+# The note type must never change silently: Anki treats a changed field list or template set as a
+# schema change. Each glossary has its own note type (id from its `id` setting), so that one deck's
+# note-type upgrade never blocks another deck's updates in the same collection; MODEL_ID is the id
+# glossaries made before that keep, through their `note_type_id` setting.
 MODEL_ID = 1607392319
 MODEL_NAME = "glossdeck term (v2)"
 # v2 (gloss first): Gloss and GlossHidden added, DefinitionHidden gone; the definition → term card asks
@@ -103,10 +106,9 @@ TEMPLATES = [
 
 SORT_FIELD = 0  # Term
 
-# Cards on the debate itself (settings: `view_cards: true`): given who and about what, recall the
+# Cards on the disagreements themselves (settings: `view_cards: true`): given who and about what, recall the
 # position. The reverse (who holds this position?) is left out: several holders often share a
 # premise, so a paraphrase alone rarely has one fair answer.
-VIEW_MODEL_ID = 1607392321
 VIEW_MODEL_NAME = "glossdeck view (v1)"
 VIEW_FIELDS = ["Term", "Holder", "Summary", "Quotes", "TermId", "ViewId"]
 VIEW_TEMPLATES = [
@@ -134,6 +136,18 @@ def note_guid(glossary_id: str, term_id: str) -> str:
 def identity(term: Term) -> str:
     """The id a term's notes are known by: its original id, which survives renames."""
     return term.renamed_from[0] if term.renamed_from else term.id
+
+
+def note_type(settings: Settings) -> tuple[int, str]:
+    """The glossary's note type: its id and name (the deck's name in it, to tell glossaries apart in Anki)."""
+    if settings.note_type_id:
+        return settings.note_type_id, MODEL_NAME
+    return stable_id("model", settings.id), f"{MODEL_NAME} · {settings.deck_name}"
+
+
+def view_note_type(settings: Settings) -> tuple[int, str]:
+    """The note type of view cards: the glossary's own, like its term note type, so glossaries never share one."""
+    return stable_id("view-model", settings.id), f"{VIEW_MODEL_NAME} · {settings.deck_name}"
 
 
 def model_fingerprint(fields: list[str] | None = None, templates: list[dict[str, str]] | None = None) -> str:
@@ -179,7 +193,7 @@ def render(glossary: Glossary, state: DeckState, now: int) -> DeckBuild:
     """Build the package; notes whose content is unchanged since `state` keep their times."""
     settings = glossary.settings
     entries = {MODEL_KEY: state.stamp(MODEL_KEY, digest([model_fingerprint(), CSS]), MODEL_NAME, now)}
-    model = _Model(entries[MODEL_KEY].mtime)
+    model = _Model(entries[MODEL_KEY].mtime, *note_type(settings))
     deck = genanki.Deck(stable_id("deck", settings.id), settings.deck_name)
     names = {t.id: t.term for t in glossary.terms}
     # New cards are shown in `due` order: the learning order, prerequisites first.
@@ -198,7 +212,7 @@ def render(glossary: Glossary, state: DeckState, now: int) -> DeckBuild:
         deck.add_note(_Note(entry.mtime, model=model, fields=fields, guid=note_guid(settings.id, key),
                             tags=["glossdeck::retired"], due=len(glossary.terms)))
     timestamp = max(e.mtime for e in entries.values())
-    deck.description = deck_description(settings, timestamp)
+    deck.description = deck_description(settings, timestamp) + release_notes_html(glossary.root, glossary)
     return DeckBuild(_package_bytes(deck, timestamp), DeckState(entries))
 
 
@@ -219,7 +233,7 @@ def _add_view_notes(glossary: Glossary, state: DeckState, now: int, entries: dic
         return
     fingerprint = model_fingerprint(VIEW_FIELDS, VIEW_TEMPLATES)
     entries[VIEW_MODEL_KEY] = state.stamp(VIEW_MODEL_KEY, digest([fingerprint, CSS]), VIEW_MODEL_NAME, now)
-    model = _Model(entries[VIEW_MODEL_KEY].mtime, VIEW_MODEL_ID, VIEW_MODEL_NAME, VIEW_FIELDS, VIEW_TEMPLATES)
+    model = _Model(entries[VIEW_MODEL_KEY].mtime, *view_note_type(glossary.settings), VIEW_FIELDS, VIEW_TEMPLATES)
     settings_id = glossary.settings.id
     for key, fields, tags, name, position in built:
         entry = entries[key] = state.stamp(key, digest([fields, tags]), name, now)

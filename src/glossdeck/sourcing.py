@@ -1,0 +1,344 @@
+"""`glossdeck source add/list/update`: the only code that writes seeds and sources.yaml."""
+
+from __future__ import annotations
+
+import collections
+import dataclasses
+import hashlib
+import itertools
+import json
+import os
+import re
+import tempfile
+from dataclasses import dataclass
+from importlib.metadata import version as package_version
+from pathlib import Path
+
+from glossdeck import citations, pipeline, validate
+from glossdeck.authoring import glossary_lock
+from glossdeck.errors import GlossdeckError, Problem, Problems
+from glossdeck.load import Located, parse_yaml
+from glossdeck.model import Glossary, Source
+from glossdeck.seeds import Seed, load_seeds, speaker_turns
+from glossdeck.writer import write_atomically
+
+MARKDOWN_SUFFIXES = {".md", ".markdown"}
+HTML_SUFFIXES = {".html", ".htm"}
+MAX_HEADING_WORDS = 12
+MIN_TURNS = 2  # a name opening fewer turns than this is no speaker (e.g. a stray "Note:")
+# Parts of a saved web page that are never the essay.
+_PAGE_CHROME = ["script", "style", "noscript", "nav", "header", "footer", "aside", "form", "iframe", "svg", "button"]
+
+
+@dataclass(frozen=True)
+class Text:
+    """A text ready to become a seed: its bytes, format, and where it came from if converted."""
+
+    data: bytes
+    raw: str
+    format: str  # text or markdown
+    origin: str = ""  # how it was converted, if it was
+    title: str = ""  # a title found in the file itself
+
+
+@dataclass(frozen=True)
+class Plan:
+    """A new source, checked, with what `source add` proposes; nothing is written until `write_new`."""
+
+    root: Path
+    source: Source
+    text: Text
+    seed_path: Path
+    headings: tuple[str, ...]  # proposed: plain-text heading lines, or a Markdown file's own headings
+    speakers: tuple[str, ...]
+    in_place: bool = False  # the file given is already seeds/<its seed name>: nothing to copy
+
+
+def read_text(path: Path) -> Text:
+    """A file as a seed: UTF-8 text or Markdown kept byte for byte, or a saved web page turned into Markdown."""
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise GlossdeckError([Problem(path, None, "file not found", "give the path of the essay to add")]) from None
+    except IsADirectoryError:
+        raise GlossdeckError([Problem(path, None, "is a folder, not a file", "give the essay's file")]) from None
+    except OSError as exc:
+        raise GlossdeckError([Problem(path, None, f"cannot read the file: {exc.strerror}")]) from None
+    head = data[:2048].lstrip().lower()
+    if path.suffix.lower() in HTML_SUFFIXES or head.startswith((b"<!doctype html", b"<html")):
+        return _from_html(path, data)
+    if b"\x00" in data:
+        raise GlossdeckError([Problem(path, None, "is not a text file (it holds NUL bytes)",
+                                      "give the essay as UTF-8 text, Markdown or a saved web page (.html)")])
+    try:
+        raw = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise GlossdeckError([Problem(path, line, f"is not valid UTF-8 (byte 0x{data[exc.start]:02x})",
+                                      "save it as UTF-8 (e.g. `iconv -f latin1 -t utf-8 IN > OUT`), then add that")
+                              ]) from None
+    if not raw.strip():
+        raise GlossdeckError([Problem(path, None, "is empty", "add the file that holds the essay's text")])
+    markdown = path.suffix.lower() in MARKDOWN_SUFFIXES or (
+        path.suffix.lower() != ".txt" and re.search(r"^#{1,6} \S|\*\*[^*\n]+\*\*", raw, re.MULTILINE) is not None)
+    title = next((m.group(1).strip() for m in re.finditer(r"^# (.+)$", raw, re.MULTILINE)), "") if markdown else ""
+    return Text(data, raw, "markdown" if markdown else "text", title=title)
+
+
+def _from_html(path: Path, data: bytes) -> Text:
+    """A saved web page's text as Markdown: markdownify on the page's article, without its menus and scripts."""
+    from bs4 import BeautifulSoup
+    from markdownify import markdownify
+
+    page = BeautifulSoup(data, "html.parser")  # reads the page's own <meta charset>
+    title = page.title.get_text(" ", strip=True) if page.title else ""
+    for tag in page.find_all(_PAGE_CHROME):
+        tag.decompose()
+    body = page.find("article") or page.find("main") or page.body or page
+    markdown = markdownify(str(body), heading_style="ATX", bullets="-", strip=["img"])
+    # markdownify leaves runs of blank lines and trailing spaces where tags were
+    lines = [line.rstrip() for line in markdown.splitlines()]
+    text = re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip() + "\n"
+    if len(re.findall(r"\w+", text)) < validate.MIN_QUOTE_WORDS:
+        raise GlossdeckError([Problem(path, None, "this web page has no text to quote (after removing its menus, "
+                                      "scripts and styles)", "save the page with its content (\"Web page, "
+                                      "complete\"), or copy the essay's text into a .md or .txt file")])
+    digest = hashlib.sha256(data).hexdigest()
+    origin = (f"Converted to Markdown with markdownify {package_version('markdownify')} from the saved web page "
+              f"{path.name} (SHA-256 {digest}).")
+    return Text(text.encode("utf-8"), text, "markdown", origin=origin, title=title)
+
+
+def propose_headings(text: Text, title: str) -> tuple[str, ...]:
+    """Lines that stand alone like headings: Markdown's own, or short unpunctuated lines between blank lines."""
+    if text.format == "markdown":
+        return tuple(m.group(1).strip() for m in re.finditer(r"^#{1,6}\s*(.+?)\s*#*\s*$", text.raw, re.MULTILINE))
+    lines = text.raw.splitlines(keepends=True)
+    starts = [0, *itertools.accumulate(len(line) for line in lines)]
+    found: list[str] = []
+    for index, line in enumerate(lines):
+        stripped = line.strip()
+        # a heading is found by its first occurrence (seeds.py): earlier words that repeat it would misplace it
+        first = text.raw.find(stripped) == starts[index] + line.index(stripped) if stripped else False
+        alone = (index == 0 or not lines[index - 1].strip()) and (index + 1 >= len(lines)
+                                                                   or not lines[index + 1].strip())
+        words = stripped.split()
+        if (alone and first and 0 < len(words) <= MAX_HEADING_WORDS and stripped[0].isupper() and stripped != title
+                and not re.search(r"[.,;:!?…\"”’)]$", stripped) and stripped not in found):
+            found.append(stripped)
+    return tuple(found)
+
+
+def propose_speakers(raw: str) -> tuple[str, ...]:
+    """A dialogue's speakers: names that open at least two turns, when at least two such names take turns."""
+    counts = collections.Counter(name for _, name in speaker_turns(raw))
+    names = tuple(name for name, count in counts.items() if count >= MIN_TURNS)
+    return names if len(names) >= 2 else ()
+
+
+def _scalar(text: str) -> str:
+    return json.dumps(text, ensure_ascii=False)  # a JSON string is a YAML double-quoted scalar
+
+
+def entry_yaml(source: Source) -> str:
+    """The sources.yaml entry, formatted like the hand-written ones."""
+    lines = [f"{source.id}:", f"  file: {_scalar(source.file)}", f"  sha256: {source.sha256}",
+             f"  title: {_scalar(source.title)}", f"  author: {_scalar(source.author)}"]
+    for key in ("date", "venue", "version"):
+        if getattr(source, key):
+            lines.append(f"  {key}: {_scalar(getattr(source, key))}")
+    lines.append(f"  url: {_scalar(source.url) if source.url else 'null'}")
+    lines.append(f"  format: {source.format}")
+    if source.speakers:
+        lines.append("  speakers: [" + ", ".join(_scalar(s) for s in source.speakers) + "]")
+    if source.headings:
+        lines += ["  headings:", *(f"    - {_scalar(h)}" for h in source.headings)]
+    return "\n".join(lines) + "\n"
+
+
+def plan_add(root: Path, file: Path, source_id: str, title: str | None = None, author: str | None = None,
+             date: str | None = None, url: str | None = None, venue: str | None = None) -> Plan:
+    """Read and check a new source; propose its headings and speakers. Raises GlossdeckError, writing nothing."""
+    text = read_text(file)
+    problems = Problems()
+    if not validate.ID_PATTERN.match(source_id):
+        problems.error(None, None, f"{source_id!r} is not a valid source id",
+                       "use lowercase words joined by hyphens, e.g. `--id gettysburg-address`")
+    title = title or text.title
+    for value, option in ((title, "--title"), (author, "--author")):
+        if not (value or "").strip():
+            problems.error(None, None, f"missing {option}", f"pass {option} \"…\" (it is shown with every quote)")
+    glossary, sources_text = _glossary_and_sources_text(root)
+    if source_id in glossary.sources:
+        problems.error(glossary.sources[source_id].path, glossary.sources[source_id].line,
+                       f"source `{source_id}` already exists",
+                       f"choose another --id, or replace its text with `glossdeck source update {source_id} FILE`")
+    seed_name = f"{source_id}{'.md' if text.format == 'markdown' else '.txt'}"
+    seed_path = root / pipeline.SEEDS_DIR / seed_name
+    digest = hashlib.sha256(text.data).hexdigest()
+    for other in glossary.sources.values():
+        if other.file == seed_name:
+            problems.error(other.path, other.line, f"source `{other.id}` already uses seed file {seed_name}",
+                           "choose another --id")
+        if other.sha256 == digest:
+            problems.error(other.path, other.line, f"this text is already the seed of source `{other.id}`",
+                           "each essay is added once; cite it as `" + other.id + "`")
+    in_place = seed_path.exists() and seed_path.resolve() == file.resolve() and not text.origin
+    if seed_path.exists() and not in_place and not any(o.file == seed_name for o in glossary.sources.values()):
+        problems.error(seed_path, None, "a file of that name is already in seeds/",
+                       "choose another --id, or move the file away if no source uses it")
+    problems.raise_if_errors()
+    source = Source(id=source_id, file=seed_name, sha256=digest, title=" ".join(title.split()),
+                    author=" ".join((author or "").split()), date=date or "", venue=venue or "", url=url or None,
+                    version=text.origin, format=text.format)
+    speakers = propose_speakers(text.raw)
+    return Plan(root, source, text, seed_path, propose_headings(text, source.title), speakers, in_place)
+
+
+def write_new(plan: Plan, headings: tuple[str, ...], speakers: tuple[str, ...]) -> Path:
+    """Check the entry exactly as `check` will read it, then write the seed and the entry; all or nothing."""
+    source = dataclasses.replace(plan.source, speakers=speakers,
+                                 headings=headings if plan.text.format == "text" else ())
+    root = plan.root
+    with glossary_lock(root):
+        glossary, old_text = _glossary_and_sources_text(root)
+        if source.id in glossary.sources:
+            raise GlossdeckError([Problem(None, None, f"source `{source.id}` was added meanwhile",
+                                          "choose another --id")])
+        new_text = (old_text if not old_text or old_text.endswith("\n") else old_text + "\n") + entry_yaml(source)
+        _check_sources_text(root, new_text, {source.id: plan.text.raw})
+        if plan.in_place:
+            if hashlib.sha256(plan.seed_path.read_bytes()).hexdigest() != source.sha256:
+                raise GlossdeckError([Problem(plan.seed_path, None, "changed while it was being added", "run again")])
+        else:
+            _create(plan.seed_path, plan.text.data)
+        try:
+            write_atomically(root / pipeline.SOURCES_FILE, new_text.encode("utf-8"))
+        except BaseException:
+            if not plan.in_place:
+                plan.seed_path.unlink(missing_ok=True)
+            raise
+    return plan.seed_path
+
+
+def _glossary_and_sources_text(root: Path) -> tuple[Glossary, str]:
+    """The glossary (terms need not be valid) and sources.yaml as text; the settings and sources must be valid."""
+    glossary, problems = pipeline.load_glossary(root)
+    wanted = (str(pipeline.SETTINGS_FILE), str(pipeline.SOURCES_FILE))
+    blocking = [p for p in problems.errors if p.path is None or str(p.path).endswith(wanted)]
+    if blocking:
+        raise GlossdeckError(blocking)
+    path = root / pipeline.SOURCES_FILE
+    return glossary, path.read_text(encoding="utf-8") if path.exists() else ""
+
+
+def _check_sources_text(root: Path, text: str, raws: dict[str, str]) -> dict[str, Source]:
+    """Validate a new sources.yaml with `check`'s own rules, and each changed seed's headings and speakers."""
+    shown = Path(pipeline.SOURCES_FILE)
+    problems = Problems()
+    data, found = parse_yaml(text.encode("utf-8"), shown)
+    problems.extend(found)
+    sources = validate.validate_sources(data, shown, problems)
+    problems.raise_if_errors()
+    for source_id, raw in raws.items():
+        seed = Seed(sources[source_id], raw)
+        for heading in seed.missing_headings():
+            problems.error(shown, sources[source_id].line, f"heading {heading!r} is not in the new text",
+                           "remove it from `headings:`, or fix the text")
+    problems.raise_if_errors()
+    return sources
+
+
+def _create(path: Path, data: bytes) -> None:
+    """Write a new file atomically, never over one that exists (even one that appeared meanwhile)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(temp, 0o644)
+        os.link(temp, path)
+    except FileExistsError:
+        raise GlossdeckError([Problem(path, None, "a file of that name appeared in seeds/ meanwhile",
+                                      "choose another --id")]) from None
+    finally:
+        Path(temp).unlink(missing_ok=True)
+
+
+def citing_terms(glossary: Glossary) -> dict[str, int]:
+    """How many terms cite each source."""
+    counts = {source_id: 0 for source_id in glossary.sources}
+    for term in glossary.terms:
+        for source_id in {c.source for c in term.all_citations}:
+            if source_id in counts:
+                counts[source_id] += 1
+    return counts
+
+
+def list_sources(root: Path) -> tuple[Glossary, dict[str, int]]:
+    glossary, _ = _glossary_and_sources_text(root)
+    return glossary, citing_terms(glossary)
+
+
+@dataclass(frozen=True)
+class Update:
+    """A seed's new text, and every quote that no longer resolves against it."""
+
+    source: Source
+    text: Text
+    broken: list[Problem]
+
+
+def plan_update(root: Path, source_id: str, file: Path) -> Update:
+    """Check a new text for a source against every quote that cites it; nothing is written."""
+    glossary, _ = _glossary_and_sources_text(root)
+    if source_id not in glossary.sources:
+        hint = ("known: " + ", ".join(sorted(glossary.sources))) if glossary.sources else \
+            "add it first with `glossdeck source add FILE --id ID`"
+        raise GlossdeckError([Problem(None, None, f"unknown source `{source_id}`", hint)])
+    old = glossary.sources[source_id]
+    text = read_text(file)
+    if text.format != old.format:
+        text = dataclasses.replace(text, format=old.format)  # the source's format is kept; its quotes depend on it
+    digest = hashlib.sha256(text.data).hexdigest()
+    if digest == old.sha256:
+        raise GlossdeckError([Problem(file, None, f"this is already the text of `{source_id}`", "nothing to do")])
+    source = dataclasses.replace(old, sha256=digest, version=text.origin or old.version)
+    seeds, found = load_seeds(root / pipeline.SEEDS_DIR, {k: v for k, v in glossary.sources.items() if k != source_id})
+    if found:
+        raise GlossdeckError(found)
+    seeds[source_id] = Seed(source, text.raw)
+    problems = Problems()
+    for heading in seeds[source_id].missing_headings():
+        problems.error(old.path, old.line, f"heading {heading!r} of `{source_id}` is not in the new text",
+                       "remove it from `headings:` in sources.yaml after the update, or fix the text")
+    citing = tuple(t for t in glossary.terms if any(c.source == source_id for c in t.all_citations))
+    citations.resolve(dataclasses.replace(glossary, terms=citing), seeds, problems)
+    return Update(source, text, problems.errors)
+
+
+def write_update(root: Path, update: Update) -> Path:
+    """Swap the seed's bytes and record its new SHA-256 (and origin) in sources.yaml."""
+    source = update.source
+    with glossary_lock(root):
+        path = root / pipeline.SOURCES_FILE
+        old_text = path.read_text(encoding="utf-8")
+        data, _ = parse_yaml(old_text.encode("utf-8"), path)
+        entry = data[source.id] if isinstance(data, Located) else None
+        if not isinstance(entry, Located):
+            raise GlossdeckError([Problem(path, None, f"source `{source.id}` changed meanwhile", "run it again")])
+        lines = old_text.splitlines(keepends=True)
+        lines[entry.line_of("sha256") - 1] = re.sub(r"(sha256:\s*)\S+", r"\g<1>" + source.sha256,
+                                                    lines[entry.line_of("sha256") - 1], count=1)
+        if update.text.origin and "version" in entry and isinstance(entry.raw.get("version"), str) \
+                and "\n" not in entry.raw["version"]:
+            at = entry.line_of("version") - 1
+            lines[at] = re.sub(r"(version:\s*).*", lambda m: m.group(1) + _scalar(source.version), lines[at], count=1)
+        new_text = "".join(lines)
+        _check_sources_text(root, new_text, {source.id: update.text.raw})
+        seed_path = root / pipeline.SEEDS_DIR / source.file
+        write_atomically(seed_path, update.text.data)
+        write_atomically(path, new_text.encode("utf-8"))
+    return seed_path

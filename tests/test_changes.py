@@ -1,0 +1,190 @@
+"""changes: terms added, changed and retired since a git revision, compared by identity; and the deck's
+description carrying the latest release's notes."""
+
+import json
+import shutil
+import sqlite3
+import subprocess
+import zipfile
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from glossdeck import changes, pipeline
+from glossdeck.cli import main
+from tests.conftest import FIXTURES
+
+TERMS = Path("glossary/terms")
+
+
+def git(root: Path, *args: str) -> str:
+    return subprocess.run(["git", "-c", "user.name=Test", "-c", "user.email=test@example.org", "-c",
+                           "commit.gpgsign=false", *args], cwd=root, check=True, capture_output=True,
+                          text=True).stdout
+
+
+def release(root: Path, message: str, timestamp: int) -> None:
+    """What a maintainer does: build (which updates notes.lock), then commit everything."""
+    pipeline.build(root, out=root / "build", targets=("deck",), timestamp=timestamp)
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", message)
+
+
+@pytest.fixture
+def repo(tmp_path) -> Path:
+    """The second glossary in a git repository (in a subfolder, as a monorepo might hold it), released once."""
+    top = tmp_path / "repo"
+    root = top / "readings"
+    shutil.copytree(FIXTURES / "other", root)
+    (top / ".gitignore").write_text("build/\n")
+    git(top, "init", "-q")
+    release(root, "first release", 1_700_000_000)
+    return root
+
+
+def edit(root: Path, term: str, old: str, new: str) -> None:
+    path = root / TERMS / f"{term}.yaml"
+    text = path.read_text()
+    assert old in text
+    path.write_text(text.replace(old, new))
+
+
+def make_changes(root: Path) -> None:
+    edit(root, "unalienable-rights", "by birth", "from birth")
+    edit(root, "new-birth-of-freedom", "    quote: >-\n      government of the people",
+         "    quote: >-\n      that government of the people")
+    (root / TERMS / "right-of-revolution.yaml").unlink()
+    edit(root, "consent-of-the-governed", "be [altered or abolished](#right-of-revolution)", "be replaced")
+    edit(root, "consent-of-the-governed", "related: [right-of-revolution]", "related: []")
+    # a rename keeps the term's identity: it is changed (renamed), not retired and added
+    (root / TERMS / "new-birth-of-freedom.yaml").rename(root / TERMS / "birth-of-freedom.yaml")
+    edit(root, "birth-of-freedom", "term: new birth of freedom", "term: new birth of freedom\nrenamed_from: "
+         "[new-birth-of-freedom]")
+    (root / TERMS / "self-evident-truth.yaml").write_text(
+        "term: self-evident truth\ngloss: A claim that needs no proof to one who understands it.\n"
+        "definition: A truth that needs no argument.\ntags: []\nrelated: []\ncitations:\n"
+        "  - source: declaration\n    quote: We hold these truths to be self-evident\n")
+
+
+def test_changes_since_the_last_release(repo):
+    make_changes(repo)
+    report = changes.changes_since(repo)
+    assert [c.id for c in report.added] == ["self-evident-truth"]
+    assert [c.id for c in report.retired] == ["right-of-revolution"]
+    changed = {c.id: (c.fields, c.renamed_from) for c in report.changed}
+    assert changed == {"unalienable-rights": (("gloss",), ""),
+                       "birth-of-freedom": (("quotes",), "new-birth-of-freedom"),
+                       "consent-of-the-governed": (("definition",), "")}
+    markdown = changes.to_markdown(report)
+    assert "## Added (1)\n\n- **self-evident truth** — A claim that needs no proof" in markdown
+    assert "- **new birth of freedom** — quotes, renamed from `new-birth-of-freedom`" in markdown
+    assert "## Retired (1)\n\n- **right of revolution**" in markdown
+
+
+def test_the_cli_gives_markdown_and_json(repo):
+    make_changes(repo)
+    result = CliRunner().invoke(main, ["--project", str(repo), "changes", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert [c["id"] for c in data["added"]] == ["self-evident-truth"]
+    assert data["commit"] == git(repo, "log", "-1", "--format=%H", "--", "glossary/notes.lock").strip()
+    text = CliRunner().invoke(main, ["--project", str(repo), "changes", "HEAD"]).output
+    assert text.startswith("# Changes since HEAD (")
+
+
+def test_an_earlier_revision_by_name(repo):
+    edit(repo, "unalienable-rights", "by birth", "from birth")
+    release(repo, "second release", 1_700_100_000)
+    assert changes.changes_since(repo).empty  # nothing since the last release...
+    report = changes.changes_since(repo, "HEAD~1")  # ... but the gloss changed since the first
+    assert [(c.id, c.fields) for c in report.changed] == [("unalienable-rights", ("gloss",))]
+
+
+def deck_description(deck: Path) -> str:
+    with zipfile.ZipFile(deck) as package:
+        data = package.read("collection.anki2")
+    database = deck.with_suffix(".anki2")
+    database.write_bytes(data)
+    connection = sqlite3.connect(database)
+    try:
+        decks = json.loads(connection.execute("select decks from col").fetchone()[0])
+    finally:
+        connection.close()
+    return next(d["desc"] for d in decks.values() if d["name"] == "Founding Texts")
+
+
+def test_the_deck_description_carries_the_latest_releases_notes(repo):
+    first = pipeline.build(repo, out=repo / "out", targets=("deck",), timestamp=1_700_000_000).outputs["deck"]
+    assert "In this update" not in deck_description(first)  # the first release has nothing before it
+    edit(repo, "unalienable-rights", "by birth", "from birth")
+    deck = pipeline.build(repo, out=repo / "out", targets=("deck",), timestamp=1_700_100_000).outputs["deck"]
+    description = deck_description(deck)
+    assert "In this update" in description and "Changed: unalienable rights (gloss)" in description
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "second release")
+    # built again from the release commit itself, the deck still says what that release brought
+    again = pipeline.build(repo, out=repo / "out", targets=("deck",), timestamp=1_700_100_000).outputs["deck"]
+    assert deck_description(again) == description
+
+
+def test_a_student_sees_the_notes_after_reimporting(repo, tmp_path):
+    pytest.importorskip("anki")
+    from anki.lang import set_lang
+
+    from tests.anki_client import import_package, new_collection
+
+    set_lang("en")
+    col = new_collection(tmp_path / "anki")
+    import_package(col, pipeline.build(repo, out=repo / "out", targets=("deck",), timestamp=1_700_000_000
+                                       ).outputs["deck"])
+    assert "In this update" not in col.decks.by_name("Founding Texts")["desc"]
+    edit(repo, "unalienable-rights", "by birth", "from birth")
+    log = import_package(col, pipeline.build(repo, out=repo / "out", targets=("deck",), timestamp=1_700_100_000
+                                             ).outputs["deck"])
+    assert len(log.updated) == 1
+    assert "Changed: unalienable rights (gloss)" in col.decks.by_name("Founding Texts")["desc"]
+    col.close()
+
+
+def test_not_a_git_repository(tmp_path):
+    root = tmp_path / "g"
+    shutil.copytree(FIXTURES / "other", root)
+    result = CliRunner().invoke(main, ["--project", str(root), "changes"])
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert "is not in a git repository" in result.output and "git init" in result.output
+    assert changes.release_notes_html(root) == ""  # a build outside git just has no release notes
+
+
+@pytest.mark.parametrize("rev", ["no-such-tag", "HEAD~5", "--output=x", "0123456789abcdef0123"])
+def test_unknown_revision(repo, rev):
+    result = CliRunner().invoke(main, ["--project", str(repo), "changes", "--", rev])
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert f"unknown revision `{rev}`" in result.output
+
+
+def test_revision_before_the_glossary_existed(repo, tmp_path):
+    top = repo.parent
+    (top / "other.txt").write_text("x")
+    first = git(top, "rev-list", "--max-parents=0", "HEAD").strip()
+    git(top, "checkout", "-q", "--orphan", "empty")
+    git(top, "rm", "-rq", "--cached", ".")
+    git(top, "add", "other.txt")
+    git(top, "commit", "-q", "-m", "unrelated")
+    result = CliRunner().invoke(main, ["--project", str(repo), "changes", first])
+    assert result.exit_code == 0, result.output
+    result = CliRunner().invoke(main, ["--project", str(repo), "changes", "empty"])
+    assert result.exit_code == 1 and "has no readings/glossary/ folder" in result.output
+
+
+def test_no_release_yet(tmp_path):
+    root = tmp_path / "g"
+    shutil.copytree(FIXTURES / "other", root)
+    git(root, "init", "-q")
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "terms, no build yet")
+    result = CliRunner().invoke(main, ["--project", str(root), "changes"])
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert "no commit has changed glossary/notes.lock yet" in result.output
+    assert "glossdeck changes HEAD~3" in result.output
+    assert CliRunner().invoke(main, ["--project", str(root), "changes", "HEAD"]).exit_code == 0
