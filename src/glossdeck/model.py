@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 
-TARGETS = ("deck", "booklet", "print", "cards")  # what `glossdeck build` can write
+TARGETS = ("deck", "booklet", "print", "cards", "html")  # what `glossdeck build` can write
 LEVELS = ("core", "standard", "extra")  # in the order new cards are learned
 
 
@@ -29,6 +29,8 @@ class Settings:
     card_flip: str = "long"
     card_back_offset_mm: tuple[float, float] = (0.0, 0.0)
     card_layout: str = "duplex"
+    # Where the HTML site is published (https://…/, ending in "/"): cards and the booklet link there when set.
+    site_url: str | None = None
 
 
 @dataclass(frozen=True)

@@ -141,7 +141,7 @@ class BuildResult:
 def output_names(glossary: Glossary) -> dict[str, str]:
     base = glossary.settings.output_base
     return {"deck": f"{base}.apkg", "booklet": f"{base}-booklet.pdf", "print": f"{base}-booklet-print.pdf",
-            "cards": f"{base}-cards.pdf"}
+            "cards": f"{base}-cards.pdf", "html": f"{base}-site"}
 
 
 def build(root: Path, out: Path | None = None, targets: tuple[str, ...] = TARGETS,
@@ -184,9 +184,17 @@ def build(root: Path, out: Path | None = None, targets: tuple[str, ...] = TARGET
 
         progress("flashcards")
         rendered["cards"] = cards.render(glossary, cards.options_from(glossary.settings))
+    site_files = None
+    if "html" in targets:
+        from glossdeck.render import site
+
+        progress("web site")
+        site_files = site.render(glossary)
     out_dir = out if out is not None else root / "build"
     names = output_names(glossary)
     outputs = {name: write_atomically(out_dir / names[name], rendered[name]) for name in TARGETS if name in rendered}
+    if site_files is not None:
+        outputs["html"] = site.write(out_dir / names["html"], site_files)
     if new_state is not None:
         write_atomically(root / deckstate.LOCK_FILE, new_state.to_text().encode("utf-8"))
     return BuildResult(glossary, outputs, warnings)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 import difflib
 import re
+import urllib.parse
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -41,6 +42,7 @@ SETTINGS_FIELDS = {
     "card_flip": Field("text"),
     "card_back_offset": Field("text"),
     "card_layout": Field("text"),
+    "site_url": Field("optional-text"),
 }
 CHOICES = {"paper": ("a5", "half-letter"), "cards_paper": ("a4", "letter"), "card_flip": ("long", "short"),
            "card_layout": ("duplex", "fold")}
@@ -257,7 +259,21 @@ def validate_settings(data: Any, path: Path, problems: Problems) -> Settings:
         card_flip=clean.get("card_flip", "long"),
         card_back_offset_mm=offset,
         card_layout=clean.get("card_layout", "duplex"),
+        site_url=_site_url(clean.get("site_url"), data.line_of("site_url"), path, problems),
     )
+
+
+def _site_url(value: str | None, line: int | None, path: Path, problems: Problems) -> str | None:
+    """The published site's address, always ending in "/" so that pages join onto it; None if unset."""
+    if value is None:
+        return None
+    value = value.strip()
+    parts = urllib.parse.urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment or " " in value:
+        problems.error(path, line, f"`site_url: {value}` is not the address of a web folder",
+                       "write the full address where the site is published, e.g. https://example.org/glossary/")
+        return None
+    return parts.geturl() if parts.path.endswith("/") else parts.geturl() + "/"
 
 
 def parse_pair(text: str, separator: str) -> tuple[float, float] | None:

@@ -21,6 +21,7 @@ import genanki
 from glossdeck import markup
 from glossdeck.deckstate import MODEL_KEY, DeckState, digest
 from glossdeck.model import Citation, Glossary, Source, Term
+from glossdeck.render.site.links import passage_url, term_url
 from glossdeck.render.common import attribution
 
 # The note type is shared by every glossdeck deck and must never change silently:
@@ -166,8 +167,8 @@ def _fields(glossary: Glossary, term: Term, names: dict[str, str]) -> list[str]:
         markup.to_html(term.definition),
         _hidden(markup.to_html(term.definition), (term.term, *term.aliases)),
         "".join(_view_html(glossary, v.holder, v.summary, v.citations) for v in term.views),
-        "".join(_quote_html(glossary.sources[c.source], c) for c in term.citations),
-        _sources_html(glossary, term),
+        "".join(_quote_html(glossary.sources[c.source], c, passage_url(glossary, c)) for c in term.citations),
+        _sources_html(glossary, term) + _term_page_html(glossary, term),
         html.escape("; ".join(names[r] for r in term.related), quote=False),  # names may hold commas
         html.escape(term.id, quote=False),
     ]
@@ -227,8 +228,10 @@ def _is_word_char(text: str, index: int) -> bool:
     return 0 <= index < len(text) and (text[index].isalnum() or text[index] in "-_")
 
 
-def _quote_html(source: Source, citation: Citation) -> str:
+def _quote_html(source: Source, citation: Citation, href: str | None = None) -> str:
     quote = html.escape(citation.display, quote=False)
+    if href:  # the quote leads to its passage: on the published site, else in the original
+        quote = _link(href, quote)
     note = f'<span class="note">{html.escape(citation.note, quote=False)}</span>' if citation.note else ""
     cite = attribution(source, citation, _link)
     return f'<blockquote>“{quote}”<span class="cite">— {cite}</span>{note}</blockquote>'
@@ -239,7 +242,7 @@ def _link(url: str, text: str) -> str:
 
 
 def _view_html(glossary: Glossary, holder: str, summary: str, citations: tuple[Citation, ...]) -> str:
-    quotes = "".join(_quote_html(glossary.sources[c.source], c) for c in citations)
+    quotes = "".join(_quote_html(glossary.sources[c.source], c, passage_url(glossary, c)) for c in citations)
     return (f'<div class="view"><span class="holder">{html.escape(glossary.person(holder), quote=False)}:</span> '
             f"{markup.to_html(summary)}{quotes}</div>")
 
@@ -253,6 +256,12 @@ def _sources_html(glossary: Glossary, term: Term) -> str:
             title = f'<a href="{html.escape(source.url)}">{title}</a>'
         items.append(f"{html.escape(source.author_display, quote=False)}, <i>{title}</i>")
     return "<br>".join(items)
+
+
+def _term_page_html(glossary: Glossary, term: Term) -> str:
+    """A link to the term's page on the published site (none when the settings give no site_url)."""
+    url = term_url(glossary.settings, term.id)
+    return f'<br>On the web: {_link(url, html.escape(term.term, quote=False))}' if url else ""
 
 
 def _package_bytes(deck: genanki.Deck, timestamp: int) -> bytes:
