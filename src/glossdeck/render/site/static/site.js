@@ -30,13 +30,14 @@
         var link = document.createElement("a");
         link.href = hit.url;
         link.textContent = hit.term;
-        link.className = "term";
-        link.setAttribute("data-term", hit.id);
+        link.className = "result";  /* no preview: the gloss is shown beside it */
         item.appendChild(link);
-        var matchedAlias = hit.aliases.split(" · ").filter(function (a) {
+        var name = hit.term.toLowerCase();
+        var viaName = hit.terms.every(function (w) { return name.indexOf(w) >= 0; });
+        var matchedAlias = viaName ? null : hit.aliases.split(" · ").filter(function (a) {
           return a && hit.terms.some(function (w) { return a.toLowerCase().indexOf(w) >= 0; });
         })[0];
-        if (matchedAlias && matchedAlias.toLowerCase() !== hit.term.toLowerCase()) {
+        if (matchedAlias) {
           var via = document.createElement("span");
           via.className = "via";
           via.textContent = " (also called " + matchedAlias + ")";
