@@ -16,6 +16,7 @@ from urllib.parse import unquote, urlsplit
 import pytest
 import segno
 from click.testing import CliRunner
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from pypdf import PdfReader
 
 from browser import REPO, Browser, axe_script
@@ -193,6 +194,9 @@ def test_source_pages_say_the_original_may_differ(shipped):
         html = (shipped["html"] / "sources" / f"{name}.html").read_text(encoding="utf-8")
         assert "may differ from the copy quoted here" in html
     assert "no address online" in (shipped["html"] / "sources" / "optimism.html").read_text(encoding="utf-8")
+    one_line = (shipped["html"] / "sources" / "objections.html").read_text(encoding="utf-8")
+    assert "no paragraph breaks" in one_line and one_line.count("<p>") > 50  # set in paragraphs for reading
+    assert "no paragraph breaks" not in (shipped["html"] / "sources" / "optimism.html").read_text(encoding="utf-8")
 
 
 # --- text fragments --------------------------------------------------------------------------------------------
@@ -555,3 +559,41 @@ def test_a_published_site_has_canonical_addresses_and_a_sitemap(tmp_path):
     unpublished = pipeline.build(make_project(tmp_path / "other"), out=tmp_path / "plain", targets=("html",))
     assert not (unpublished.outputs["html"] / "sitemap.xml").exists()
     assert 'rel="canonical"' not in (unpublished.outputs["html"] / "index.html").read_text(encoding="utf-8")
+
+
+def test_text_fragments_select_their_passage_in_chromium(browser, shipped, tmp_path):
+    """Each original's fragment, followed by Chromium in a stand-in for the original made of our copy,
+    scrolls to the quoted passage: checked for every elided or ambiguous quote and a sample of the rest."""
+    from glossdeck.render.site import essay
+
+    glossary, _ = pipeline.check(shipped["root"])
+    chosen: list[tuple[Citation, str]] = []
+    every = [c for t in glossary.terms for c in t.all_citations]
+    for index, citation in enumerate(every):
+        fragment = links.text_fragment(links.seed_of(glossary, glossary.sources[citation.source]), citation)
+        if citation.location.elided or "-," in fragment or index % 12 == 0:
+            chosen.append((citation, fragment))
+    assert any(c.location.elided for c, _ in chosen) and any("-," in f for _, f in chosen)
+    missed, tried = [], 0
+    page = browser.page(width=1000, height=700)
+    in_view = "id => { const r = document.getElementById(id).getBoundingClientRect(); return r.top >= 0 && " \
+              "r.top <= window.innerHeight; }"
+    for citation, fragment in chosen[:80]:
+        seed = links.seed_of(glossary, glossary.sources[citation.source])
+        anchor = links.passage_anchor(citation.location)
+        body, _ = essay.render(seed, [essay.Passage(anchor, links.pieces(seed, citation))])
+        standin = tmp_path / f"{citation.source}-{anchor}.html"
+        standin.write_text(f'<!doctype html><html lang="en"><body style="font-size:20px">{body}</body></html>',
+                           encoding="utf-8")
+        page.goto(standin.as_uri())
+        if page.evaluate(in_view, anchor):
+            continue  # in view without the fragment too: it would prove nothing
+        page.goto("about:blank")  # a fragment is followed on a new navigation, not within one page
+        page.goto(standin.as_uri() + fragment)
+        tried += 1
+        try:
+            page.wait_for_function(in_view, arg=anchor, timeout=3000)
+        except PlaywrightTimeout:
+            missed.append((citation.quote[:50], fragment))
+    page.close()
+    assert tried > 20 and missed == []

@@ -193,9 +193,11 @@ def render(glossary: Glossary) -> dict[str, bytes]:
     for name, term in aliases.items():
         page(term_page(name), "alias.html", term=term, alias=name)
     for source in glossary.sources.values():
-        body, sections = essay.render(seed_of(glossary, source), _passages(glossary, source))
+        seed = seed_of(glossary, source)
+        body, sections = essay.render(seed, _passages(glossary, source))
         citing = [t for t in glossary.terms if any(c.source == source.id for c in t.all_citations)]
-        page(source_page(source.id), "source.html", source=source, body=body, sections=sections, citing=citing)
+        page(source_page(source.id), "source.html", source=source, body=body, sections=sections, citing=citing,
+             one_line=source.format == "text" and seed.counts_sentences, per_paragraph=essay.SENTENCES_PER_PARAGRAPH)
     files["assets/terms.js"] = _search_data(glossary)
     if settings.site_url:
         forwarding = {term_page(name) for name in aliases}  # pages that only forward are not for indexing
