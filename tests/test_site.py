@@ -597,3 +597,41 @@ def test_text_fragments_select_their_passage_in_chromium(browser, shipped, tmp_p
             missed.append((citation.quote[:50], fragment))
     page.close()
     assert tried > 20 and missed == []
+
+
+def test_hostile_source_text_is_shown_as_text(tmp_path):
+    """A source's own HTML, scripts, remote images and odd links never reach the page as markup or requests."""
+    import hashlib
+
+    seed = ("# Evil essay\n\nSome <script>alert(1)</script> text and <img src=\"http://example.org/x.png\">.\n\n"
+            "![a tracking pixel](http://example.org/pixel.png) then [a script](javascript:alert(1)), "
+            "[a relative link](/elsewhere) and [a fine link](https://example.org/page).\n")
+    entry = (f"\nevil:\n  file: evil.md\n  sha256: {hashlib.sha256(seed.encode()).hexdigest()}\n"
+             "  title: Evil essay\n  author: Nobody\n  format: markdown\n")
+    root = make_project(tmp_path / "project", files={"seeds/evil.md": seed})
+    sources = root / "glossary" / "sources.yaml"
+    sources.write_text(sources.read_text(encoding="utf-8") + entry, encoding="utf-8")
+    site = pipeline.build(root, out=tmp_path / "out", targets=("html",)).outputs["html"]
+    page = _parse(site / "sources" / "evil.html")
+    html = (site / "sources" / "evil.html").read_text(encoding="utf-8")
+    assert "<script>alert" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert [v for t, _, v in page.refs if t == "img"] == []
+    assert "[image: a tracking pixel]" in html
+    hrefs = [v for t, _, v in page.refs if t == "a"]
+    assert "https://example.org/page" in hrefs
+    assert not any(h.startswith(("javascript:", "/elsewhere")) for h in hrefs)
+    assert "Evil essay</h2>" not in html  # the heading that repeats the title is the page's h1
+
+
+def test_an_alias_never_takes_a_terms_address(tmp_path):
+    original = (FIXTURES / "project" / "glossary" / "terms" / "corrigibility.yaml").read_text(encoding="utf-8")
+    assert "aliases:" in original
+    term = re.sub(r"aliases: \[([^\]]*)\]", r'aliases: [\1, "Mesa Optimizer!", "…"]', original)
+    root = make_project(tmp_path / "project", terms={"corrigibility": term})
+    glossary, _ = pipeline.check(root)
+    assert "Mesa Optimizer!" in glossary.term("corrigibility").aliases
+    site = pipeline.build(root, out=tmp_path / "out", targets=("html",)).outputs["html"]
+    assert "<h1>mesa-optimizer</h1>" in (site / "terms" / "mesa-optimizer.html").read_text(encoding="utf-8")
+    assert not (site / "terms" / ".html").exists()
+    index = (site / "index.html").read_text(encoding="utf-8")
+    assert 'Mesa Optimizer! <span class="see">see</span> <a class="term" href="terms/corrigibility.html"' in index
