@@ -59,16 +59,24 @@ def pieces(seed: Seed, citation: Citation) -> list[Piece]:
 
 def _visible(seed: Seed, begin: int, stop: int) -> str:
     """The normalized text with the seed's own characters (curly quotes kept), as a browser shows them."""
-    return "".join(" " if seed.raw[i].isspace() else seed.raw[i] for i in seed.offsets[begin:stop])
+    return _whole_visible(seed.source, seed.raw)[begin:stop]
 
 
-def _visible_text(seed: Seed) -> str:
-    return _visible(seed, 0, len(seed.offsets)).casefold()
+@lru_cache(maxsize=16)
+def _whole_visible(source: Source, raw: str) -> str:
+    seed = Seed(source, raw)
+    return "".join(" " if raw[i].isspace() else raw[i] for i in seed.offsets)
+
+
+@lru_cache(maxsize=16)
+def _folded(text: str) -> str:
+    """Lower case for matching as browsers do, one character for one so that offsets still line up."""
+    return "".join(c.casefold() if len(c.casefold()) == 1 else c for c in text)
 
 
 def text_fragment(seed: Seed, citation: Citation) -> str:
     """`#:~:text=…` selecting the quote's passage (each piece of an elided one) in the original page."""
-    whole = _visible_text(seed)
+    whole = _folded(_whole_visible(seed.source, seed.raw))
     offsets = seed.offsets
     directives = []
     for piece in pieces(seed, citation):
@@ -86,16 +94,16 @@ def _directive(whole: str, seed: Seed, at: int, text: str) -> str:
         # the range ends at the first `end` after the start: lengthen it until that is the quote's own end
         count = EDGE_WORDS
         own_end = at + len(text) - len(end)
-        while count < len(words) - EDGE_WORDS and whole.find(end.casefold(), at + len(start)) != own_end:
+        while count < len(words) - EDGE_WORDS and whole.find(_folded(end), at + len(start)) != own_end:
             count += 1
             end = " ".join(words[-count:])
             own_end = at + len(text) - len(end)
     prefix = ""
-    if whole.find(start.casefold()) != at:  # the start alone would first select an earlier passage
+    if whole.find(_folded(start)) != at:  # the start alone would first select an earlier passage
         before = _visible(seed, 0, at).split()
         for count in range(1, min(MAX_CONTEXT_WORDS, len(before)) + 1):
             prefix = " ".join(before[-count:])
-            if whole.find(f"{prefix} {start}".casefold()) == at - len(prefix) - 1:
+            if whole.find(_folded(f"{prefix} {start}")) == at - len(prefix) - 1:
                 break
     parts = ([_encode(prefix) + "-"] if prefix else []) + [_encode(start)] + ([_encode(end)] if end else [])
     return "text=" + ",".join(parts)
