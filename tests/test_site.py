@@ -431,6 +431,10 @@ def test_search_finds_terms_by_alias_and_despite_typos(browser, site, query, ter
     first = page.locator("#search-results li a").first
     first.wait_for()
     assert first.get_attribute("href") == f"terms/{term_id}.html"
+    if query == "inner optimizer":
+        assert "also called inner optimizer" in page.locator("#search-results li").first.inner_text()
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SCREENSHOTS / "search-alias-1280-light.png"))
     page.close()
 
 
@@ -446,6 +450,8 @@ def test_clicking_a_quote_shows_its_passage_highlighted(browser, site):
     assert page.evaluate("""() => { const r = document.querySelector('mark.current').getBoundingClientRect();
                                     return r.top >= 0 && r.bottom <= window.innerHeight; }""")
     assert "misaligned mesa-optimizer" in current.first.inner_text()
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "passage-highlighted-1280-light.png"))
     page.close()
 
 
@@ -456,6 +462,8 @@ def test_previews_open_on_focus_and_hover_and_close_on_escape(browser, site):
     preview = page.locator("#term-preview")
     assert preview.is_visible() and "optimizer" in preview.inner_text()
     assert link.get_attribute("aria-describedby") == "term-preview"
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "preview-on-focus-1280-light.png"))
     assert preview.locator("a").count() == 0  # nothing in a preview opens another
     page.keyboard.press("Escape")
     assert not preview.is_visible()

@@ -34,9 +34,13 @@
         item.appendChild(link);
         var name = hit.term.toLowerCase();
         var viaName = hit.terms.every(function (w) { return name.indexOf(w) >= 0; });
-        var matchedAlias = viaName ? null : hit.aliases.split(" · ").filter(function (a) {
-          return a && hit.terms.some(function (w) { return a.toLowerCase().indexOf(w) >= 0; });
-        })[0];
+        var matchedAlias = null, best = 0;  /* the other name that matched the most words */
+        if (!viaName) {
+          hit.aliases.split(" · ").forEach(function (a) {
+            var count = hit.terms.filter(function (w) { return a && a.toLowerCase().indexOf(w) >= 0; }).length;
+            if (count > best) { best = count; matchedAlias = a; }
+          });
+        }
         if (matchedAlias) {
           var via = document.createElement("span");
           via.className = "via";
