@@ -433,7 +433,8 @@ def _qr_code(glossary: Glossary, source: Source) -> list[Any]:
     png = io.BytesIO()
     segno.make(address, error="m").save(png, kind="png", scale=4, border=2)
     png.seek(0)
-    return [Image(png, width=QR_SIZE, height=QR_SIZE, hAlign="LEFT")]
+    # space on both sides, so that the code reads as its source's and not the next one's
+    return [Spacer(1, 1 * mm), Image(png, width=QR_SIZE, height=QR_SIZE, hAlign="LEFT"), Spacer(1, 3 * mm)]
 
 
 def _alias_index(glossary: Glossary, styles: dict[str, ParagraphStyle], refs: _References) -> list[Any]:
