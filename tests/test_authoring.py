@@ -210,7 +210,8 @@ def test_shell_completion_script_and_term_ids(project):
 def test_build_reports_progress(project):
     steps = []
     pipeline.build(project, timestamp=1_700_000_000, progress=steps.append)
-    assert steps == ["checking the glossary and its quotes", "deck", "booklet", "print-ready booklet", "flashcards"]
+    assert steps == ["checking the glossary and its quotes", "deck", "booklet", "print-ready booklet", "flashcards",
+                     "web site"]
 
 
 def test_export_is_json(project):

@@ -60,7 +60,7 @@ def test_build_writes_deck_and_booklet(project):
     assert (project / "build" / "test-glossary-booklet.pdf").read_bytes().startswith(b"%PDF")
     assert sorted(p.name for p in (project / "build").iterdir()) == [
         "test-glossary-booklet-print.pdf", "test-glossary-booklet.pdf", "test-glossary-cards.pdf",
-        "test-glossary.apkg"]
+        "test-glossary-site", "test-glossary.apkg"]
 
 
 def test_build_one_target_into_another_folder(project, tmp_path):
@@ -71,13 +71,13 @@ def test_build_one_target_into_another_folder(project, tmp_path):
 
 def test_failed_build_leaves_previous_outputs(project):
     assert run("build", "--project", str(project)).exit_code == 0
-    before = {p.name: p.read_bytes() for p in (project / "build").iterdir()}
+    before = {p: p.read_bytes() for p in (project / "build").rglob("*") if p.is_file()}
     term = project / "glossary" / "terms" / "mesa-optimizer.yaml"
     term.write_text(term.read_text().replace("an optimizer with an inner goal", "an optimiser with an inner goal"))
     result = run("build", "--project", str(project))
     assert result.exit_code == 1
     assert "quote not found in `starter-pack`" in result.output
-    assert {p.name: p.read_bytes() for p in (project / "build").iterdir()} == before
+    assert {p: p.read_bytes() for p in (project / "build").rglob("*") if p.is_file()} == before
 
 
 def test_export_json_holds_the_resolved_glossary(project):

@@ -185,7 +185,10 @@ def test_good_addresses_pass_and_reach_every_output_exactly(tmp_path, address):
     outputs = pipeline.build(root, timestamp=TIMESTAMP).outputs
     fields = deck_fields(outputs["deck"].read_bytes())["linked"]
     hrefs = re.findall(r'href="([^"]*)"', fields[DEFINITION] + fields[QUOTES] + fields[SOURCES])
-    assert hrefs and {html.unescape(h) for h in hrefs} == {address}
+    # each quote links to its passage: the source's address with a text fragment in place of its own fragment
+    shown = {html.unescape(h).split("#:~:text=")[0] for h in hrefs}
+    assert hrefs and shown <= {address, address.split("#")[0]}
+    assert address in shown and any("#:~:text=" in h for h in hrefs)
     uris = pdf_uris(outputs["booklet"].read_bytes())
     assert uris.count(address) >= 2  # the definition's link and the source's address
     assert all(u.startswith(("https://", "http://", "HTTP://")) for u in uris)
@@ -234,7 +237,8 @@ def test_links_in_citation_notes_stay_text(tmp_path):
                                                 "    note: " + json.dumps(note) + "\n"})
     outputs = pipeline.build(root, timestamp=TIMESTAMP).outputs
     fields = deck_fields(outputs["deck"].read_bytes())["noted"]
-    assert re.findall(r'href="([^"]*)"', fields[QUOTES]) == ["https://ruudvanasseldonk.com/2024/ai-alignment-starter-pack"]
+    assert [h.split("#:~:text=")[0] for h in re.findall(r'href="([^"]*)"', fields[QUOTES])] == \
+        ["https://ruudvanasseldonk.com/2024/ai-alignment-starter-pack"] * 2  # the quote's passage, the source
     assert note in visible(fields[QUOTES])
     assert pdf_uris(outputs["booklet"].read_bytes()).count("javascript:alert(1)") == 0
     assert "[click](javascript:alert(1))" in pdf_text(outputs["booklet"].read_bytes())
@@ -357,7 +361,8 @@ def test_anki_markup_inside_an_address_stays_inert(tmp_path):
     card = col.get_note(col.find_notes("TermId:linked")[0]).cards()[0]
     answer = card.answer()
     assert card.answer_av_tags() == [] and "<img" not in answer
-    assert [html.unescape(h) for h in re.findall(r'href="([^"]*)"', answer)] == [address] * 2  # definition, quote
+    links = [html.unescape(h).split("#:~:text=")[0] for h in re.findall(r'href="([^"]*)"', answer)]
+    assert links and set(links) == {address}  # the definition's link, the quote's passage and its source
     col.close()
     assert pdf_uris(outputs["booklet"].read_bytes()).count(address) >= 2
 

@@ -217,7 +217,7 @@ def build(project: Path | None, targets: tuple[str, ...], out: Path | None, pape
 
     \b
     Targets: deck (.apkg), booklet (reading PDF), print (the booklet imposed
-    for saddle-stitch printing), cards (printable flashcards).
+    for saddle-stitch printing), cards (printable flashcards), html (the web site).
 
     Nothing is written unless every check passes; then every output and
     glossary/notes.lock are replaced, or, if anything fails, none of them.
@@ -665,3 +665,26 @@ def changes(project: Path | None, rev: str | None, fmt: str) -> None:
 
     report = changelog.changes_since(_project(project), rev)
     echo(changelog.to_json(report) if fmt == "json" else changelog.to_markdown(report), nl=fmt == "json")
+
+
+@main.command()
+@project_option
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="The folder the site was built into (default: build/ in the project).")
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True, help="Port (0: any free one).")
+@handles_errors
+def serve(project: Path | None, out: Path | None, port: int) -> None:
+    """Serve the built web site on this computer, at http://127.0.0.1:PORT/.
+
+    The site also works opened straight from disk; this gives it a real address.
+
+    \b
+    Example:
+      glossdeck build html && glossdeck serve
+    """
+    from glossdeck.render import site
+
+    root = _project(project)
+    glossary, _ = _pipeline().load_glossary(root)
+    folder = (out if out is not None else root / "build") / site.folder_name(glossary)
+    site.serve(folder, port, lambda url: echo(f"serving {folder} at {url} (press Ctrl-C to stop)"))

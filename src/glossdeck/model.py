@@ -9,7 +9,7 @@ from functools import cached_property
 from pathlib import Path
 
 
-TARGETS = ("deck", "booklet", "print", "cards")  # what `glossdeck build` can write
+TARGETS = ("deck", "booklet", "print", "cards", "html")  # what `glossdeck build` can write
 LEVELS = ("core", "standard", "extra")  # in the order new cards are learned
 
 
@@ -34,6 +34,8 @@ class Settings:
     release: str = ""  # the release's name, shown in the deck's description ("" = its date)
     download_url: str = ""  # where students get the next release, shown in the deck's description
     note_type_id: int = 0  # 0: the glossary's own Anki note type, from `id`; else that note type's id
+    # Where the HTML site is published (https://…/, ending in "/"): cards and the booklet link there when set.
+    site_url: str | None = None
 
 
 @dataclass(frozen=True)

@@ -179,7 +179,7 @@ class BuildResult:
 def output_names(glossary: Glossary) -> dict[str, str]:
     base = glossary.settings.output_base
     return {"deck": f"{base}.apkg", "booklet": f"{base}-booklet.pdf", "print": f"{base}-booklet-print.pdf",
-            "cards": f"{base}-cards.pdf"}
+            "cards": f"{base}-cards.pdf", "html": f"{base}-site"}
 
 
 def build(root: Path, out: Path | None = None, targets: tuple[str, ...] = TARGETS,
@@ -228,11 +228,27 @@ def build(root: Path, out: Path | None = None, targets: tuple[str, ...] = TARGET
 
         progress("flashcards")
         rendered["cards"] = cards.render(glossary, cards.options_from(glossary.settings))
+    site_files = None
+    if "html" in targets:
+        from glossdeck.render import site
+
+        progress("web site")
+        site_files = site.render(glossary)
     files: dict[Path, bytes] = {}
     if new_state is not None:
         # The lock is renamed first: if the machine dies before the deck is renamed too, the next build
         # makes that same deck from it; renamed last, a deck could exist whose note times no lock records.
         files[lock] = new_state.to_text().encode("utf-8")
     files.update((planned[name], rendered[name]) for name in TARGETS if name in rendered)
-    write_all(files)
-    return BuildResult(glossary, {name: planned[name] for name in TARGETS if name in rendered}, warnings)
+    # The site is a folder: staged in full beside its place first, swapped in only once every file is written.
+    staged = site.stage(planned["html"], site_files) if site_files is not None else None
+    try:
+        write_all(files)
+    except BaseException:
+        if staged is not None:
+            site.discard(staged)
+        raise
+    if staged is not None:
+        site.swap(staged, planned["html"])
+    written = {name: planned[name] for name in TARGETS if name in rendered or (name == "html" and staged)}
+    return BuildResult(glossary, written, warnings)

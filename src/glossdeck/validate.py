@@ -7,6 +7,7 @@ import difflib
 import math
 import re
 import unicodedata
+import urllib.parse
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -45,6 +46,7 @@ SETTINGS_FIELDS = {
     "card_layout": Field("text"),
     "view_cards": Field("bool"),
     "note_type_id": Field("count"),
+    "site_url": Field("optional-text"),
 }
 SETTINGS_FIELDS.update({"release": Field("text"), "download_url": Field("text")})  # shown in the deck
 CHOICES = {"paper": ("a5", "half-letter"), "cards_paper": ("a4", "letter"), "card_flip": ("long", "short"),
@@ -322,11 +324,25 @@ def validate_settings(data: Any, path: Path, problems: Problems) -> Settings:
         view_cards=clean.get("view_cards", False),
         **_release(clean, data, path, problems),
         note_type_id=clean.get("note_type_id", 0),
+        site_url=_site_url(clean.get("site_url"), data.line_of("site_url"), path, problems),
     )
     for problem in card_fit_problems(settings):
         problems.error(path, data.line_of("card_size") if "card_size" in data else data.line, problem.message,
                        problem.hint)
     return settings
+
+
+def _site_url(value: str | None, line: int | None, path: Path, problems: Problems) -> str | None:
+    """The published site's address, always ending in "/" so that pages join onto it; None if unset."""
+    if value is None:
+        return None
+    value = value.strip()
+    parts = urllib.parse.urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment or " " in value:
+        problems.error(path, line, f"`site_url: {value}` is not the address of a web folder",
+                       "write the full address where the site is published, e.g. https://example.org/glossary/")
+        return None
+    return parts.geturl() if parts.path.endswith("/") else parts.geturl() + "/"
 
 
 def parse_pair(text: str, separator: str) -> tuple[float, float] | None:

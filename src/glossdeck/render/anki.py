@@ -22,6 +22,7 @@ from glossdeck import markup
 from glossdeck.changes import release_notes_html
 from glossdeck.deckstate import MODEL_KEY, VIEW_MODEL_KEY, DeckState, Entry, digest, is_view_key, view_keys
 from glossdeck.model import Citation, Glossary, Settings, Source, Term
+from glossdeck.render.site.links import passage_url, term_url
 from glossdeck.render.common import attribution
 from glossdeck.study import study_order
 
@@ -225,7 +226,8 @@ def _add_view_notes(glossary: Glossary, state: DeckState, now: int, entries: dic
             for key, view in zip(view_keys(identity(term), [v.holder for v in term.views]), term.views):
                 holder = glossary.person(view.holder)
                 fields = [text_html(term.term), text_html(holder), markup.to_html(view.summary, escape=text_html),
-                          "".join(_quote_html(glossary.sources[c.source], c) for c in view.citations),
+                          "".join(_quote_html(glossary.sources[c.source], c, passage_url(glossary, c))
+                                  for c in view.citations),
                           text_html(term.id), text_html(key)]
                 built.append((key, fields, ["glossdeck::view", *_tags(term)], f"{holder} on {term.term}", position))
     gone = [k for k in sorted(state.entries) if is_view_key(k) and k not in {b[0] for b in built}]
@@ -305,8 +307,8 @@ def _fields(glossary: Glossary, term: Term, names: dict[str, str]) -> list[str]:
         _hidden(term.gloss, (term.term, *term.aliases)),
         markup.to_html(term.definition, escape=text_html),
         "".join(_view_html(glossary, v.holder, v.summary, v.citations) for v in term.views),
-        "".join(_quote_html(glossary.sources[c.source], c) for c in term.citations),
-        _sources_html(glossary, term),
+        "".join(_quote_html(glossary.sources[c.source], c, passage_url(glossary, c)) for c in term.citations),
+        _sources_html(glossary, term) + _term_page_html(glossary, term),
         text_html("; ".join(names[r] for r in term.related)),  # names may hold commas
         text_html(term.id),
     ]
@@ -376,8 +378,10 @@ def _is_word_char(text: str, index: int) -> bool:
     return 0 <= index < len(text) and (text[index].isalnum() or text[index] in "-_")
 
 
-def _quote_html(source: Source, citation: Citation) -> str:
+def _quote_html(source: Source, citation: Citation, href: str | None = None) -> str:
     quote = text_html(citation.display)
+    if href:  # the quote leads to its passage: on the published site, else in the original
+        quote = _link(href, quote)
     note = f'<span class="note">{text_html(citation.note)}</span>' if citation.note else ""
     cite = attribution(source, citation, _link, escape=text_html)
     return f'<blockquote>“{quote}”<span class="cite">— {cite}</span>{note}</blockquote>'
@@ -389,7 +393,7 @@ def _link(url: str, text: str) -> str:
 
 
 def _view_html(glossary: Glossary, holder: str, summary: str, citations: tuple[Citation, ...]) -> str:
-    quotes = "".join(_quote_html(glossary.sources[c.source], c) for c in citations)
+    quotes = "".join(_quote_html(glossary.sources[c.source], c, passage_url(glossary, c)) for c in citations)
     return (f'<div class="view"><span class="holder">{text_html(glossary.person(holder))}:</span> '
             f"{markup.to_html(summary, escape=text_html)}{quotes}</div>")
 
@@ -401,6 +405,12 @@ def _sources_html(glossary: Glossary, term: Term) -> str:
         title = _link(source.url, text_html(source.title)) if source.url else text_html(source.title)
         items.append(f"{text_html(source.author_display)}, <i>{title}</i>")
     return "<br>".join(items)
+
+
+def _term_page_html(glossary: Glossary, term: Term) -> str:
+    """A link to the term's page on the published site (none when the settings give no site_url)."""
+    url = term_url(glossary.settings, term.id)
+    return f'<br>On the web: {_link(url, html.escape(term.term, quote=False))}' if url else ""
 
 
 def _package_bytes(deck: genanki.Deck, timestamp: int) -> bytes:

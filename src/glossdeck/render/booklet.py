@@ -419,8 +419,29 @@ def _sources(glossary: Glossary, styles: dict[str, ParagraphStyle], refs: _Refer
         story.append(Para(f"SHA-256 {source.sha256}", styles["cite"]))
         cited = ", ".join(refs.with_page(_term_anchor(t), _esc(t.term)) for t in _citing_terms(glossary, source))
         story.append(Para(f"<b>Cited in</b> {cited}.", styles["seealso"]))
+        story.extend(_qr_code(glossary, source))
     story.append(PageBreak())
     return story
+
+
+QR_SIZE = 20 * mm
+
+
+def _qr_code(glossary: Glossary, source: Source) -> list[Any]:
+    """A QR code to the source's page on the site, else to the original; nothing if it has no address."""
+    import segno
+    from reportlab.platypus import Image
+
+    from glossdeck.render.site.links import source_address
+
+    address = source_address(glossary, source)
+    if address is None:
+        return []
+    png = io.BytesIO()
+    segno.make(address, error="m").save(png, kind="png", scale=4, border=2)
+    png.seek(0)
+    # space on both sides, so that the code reads as its source's and not the next one's
+    return [Spacer(1, 1 * mm), Image(png, width=QR_SIZE, height=QR_SIZE, hAlign="LEFT"), Spacer(1, 3 * mm)]
 
 
 def _alias_index(glossary: Glossary, styles: dict[str, ParagraphStyle], refs: _References) -> list[Any]:

@@ -1,0 +1,152 @@
+"""Addresses of passages: anchors on the site's source pages, and URL text fragments into the originals."""
+
+from __future__ import annotations
+
+import bisect
+import urllib.parse
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from glossdeck.model import Citation, Glossary, Location, Settings, Source
+from glossdeck.seeds import Seed, normalize_text
+
+SEEDS_DIR = "seeds"
+EDGE_WORDS = 4  # words a text fragment's start and end take from the quote
+MAX_CONTEXT_WORDS = 8  # words of prefix tried before the start is left ambiguous
+
+
+def passage_anchor(location: Location) -> str:
+    """The id of a cited passage on its source page: the same passage always gets the same id."""
+    return f"q{location.start}-{location.end}"
+
+
+def source_page(source_id: str) -> str:
+    return f"sources/{source_id}.html"
+
+
+def term_page(term_id: str) -> str:
+    return f"terms/{term_id}.html"
+
+
+@dataclass(frozen=True)
+class Piece:
+    """One visible stretch of a quote (an elided quote has several): raw [start, end) in the seed."""
+
+    start: int
+    end: int
+    text: str  # as the reader of the essay sees it: markup dropped, spaces collapsed, characters unfolded
+
+
+def pieces(seed: Seed, citation: Citation) -> list[Piece]:
+    """The stretches of the seed that a resolved citation quotes, in order."""
+    location = citation.location
+    assert location is not None, "citations are resolved before rendering"
+    offsets = seed.offsets
+    begin, stop = bisect.bisect_left(offsets, location.start), bisect.bisect_left(offsets, location.end)
+    texts = citation.pieces if location.elided else (citation.quote,)
+    found, at = [], begin
+    for text in texts:
+        needle = normalize_text(text, seed.source.format == "markdown")
+        where = seed.text.find(needle, at, stop)
+        if where < 0:  # resolution matched the whole span; mark it whole rather than guess
+            return [Piece(location.start, location.end, _visible(seed, begin, stop))]
+        start, end = seed.raw_span(where, where + len(needle))
+        found.append(Piece(start, end, _visible(seed, where, where + len(needle))))
+        at = where + len(needle)
+    return found
+
+
+def _visible(seed: Seed, begin: int, stop: int) -> str:
+    """The normalized text with the seed's own characters (curly quotes kept), as a browser shows them."""
+    return _whole_visible(seed.source, seed.raw)[begin:stop]
+
+
+@lru_cache(maxsize=16)
+def _whole_visible(source: Source, raw: str) -> str:
+    seed = Seed(source, raw)
+    return "".join(" " if raw[i].isspace() else raw[i] for i in seed.offsets)
+
+
+@lru_cache(maxsize=16)
+def _folded(text: str) -> str:
+    """Lower case for matching as browsers do, one character for one so that offsets still line up."""
+    return "".join(c.casefold() if len(c.casefold()) == 1 else c for c in text)
+
+
+def text_fragment(seed: Seed, citation: Citation) -> str:
+    """`#:~:text=…` selecting the quote's passage (each piece of an elided one) in the original page."""
+    whole = _folded(_whole_visible(seed.source, seed.raw))
+    offsets = seed.offsets
+    directives = []
+    for piece in pieces(seed, citation):
+        at = bisect.bisect_left(offsets, piece.start)
+        directives.append(_directive(whole, seed, at, piece.text))
+    return "#:~:" + "&".join(directives)
+
+
+def _directive(whole: str, seed: Seed, at: int, text: str) -> str:
+    words = text.split()
+    if len(words) <= 2 * EDGE_WORDS:
+        start, end = " ".join(words), ""
+    else:
+        start, end = " ".join(words[:EDGE_WORDS]), " ".join(words[-EDGE_WORDS:])
+        # the range ends at the first `end` after the start: lengthen it until that is the quote's own end
+        count = EDGE_WORDS
+        own_end = at + len(text) - len(end)
+        while count < len(words) - EDGE_WORDS and whole.find(_folded(end), at + len(start)) != own_end:
+            count += 1
+            end = " ".join(words[-count:])
+            own_end = at + len(text) - len(end)
+    prefix = ""
+    if whole.find(_folded(start)) != at:  # the start alone would first select an earlier passage
+        before = _visible(seed, 0, at).split()
+        for count in range(1, min(MAX_CONTEXT_WORDS, len(before)) + 1):
+            prefix = " ".join(before[-count:])
+            if whole.find(_folded(f"{prefix} {start}")) == at - len(prefix) - 1:
+                break
+    parts = ([_encode(prefix) + "-"] if prefix else []) + [_encode(start)] + ([_encode(end)] if end else [])
+    return "text=" + ",".join(parts)
+
+
+def _encode(text: str) -> str:
+    # "-", "," and "&" are the directive's syntax: percent-encode them too
+    return urllib.parse.quote(text, safe="").replace("-", "%2D")
+
+
+@lru_cache(maxsize=32)
+def _seed(path: Path, source: Source) -> Seed:
+    return Seed(source, path.read_text(encoding="utf-8"))
+
+
+def seed_of(glossary: Glossary, source: Source) -> Seed:
+    """The seed a source's quotes were verified against (already checked by the build)."""
+    return _seed(glossary.root / SEEDS_DIR / source.file, source)
+
+
+def site_passage_url(settings: Settings, citation: Citation) -> str | None:
+    if settings.site_url is None or citation.location is None:
+        return None
+    return f"{settings.site_url}{source_page(citation.source)}#{passage_anchor(citation.location)}"
+
+
+def passage_url(glossary: Glossary, citation: Citation) -> str | None:
+    """Where a quote's link leads: its passage on the site if published, else the original at the passage."""
+    on_site = site_passage_url(glossary.settings, citation)
+    if on_site is not None:
+        return on_site
+    source = glossary.sources[citation.source]
+    if source.url is None or citation.location is None:
+        return None
+    return source.url.split("#")[0] + text_fragment(seed_of(glossary, source), citation)
+
+
+def term_url(settings: Settings, term_id: str) -> str | None:
+    return None if settings.site_url is None else settings.site_url + term_page(term_id)
+
+
+def source_address(glossary: Glossary, source: Source) -> str | None:
+    """A source's page on the site if published, else the original's address; None if it has neither."""
+    if glossary.settings.site_url is not None:
+        return glossary.settings.site_url + source_page(source.id)
+    return source.url
