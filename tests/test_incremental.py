@@ -152,6 +152,7 @@ CHANGES: dict[str, tuple[Callable[[Path, pytest.MonkeyPatch], None], dict[str, A
     "the booklet edited by hand": (lambda root, mp: append(root / "build" / FILES["booklet"], b"%"), {}, {"booklet"}),
     # reportlab dates PDFs from SOURCE_DATE_EPOCH; the deck's "now" only matters for notes that changed.
     "SOURCE_DATE_EPOCH set": (lambda root, mp: mp.setenv("SOURCE_DATE_EPOCH", str(LATER)), {}, PDFS),
+    "a reportlab setting in the environment": (lambda root, mp: mp.setenv("RL_pageCompression", "0"), {}, PDFS),
     "the print-ready file replaced": (lambda root, mp: (root / "build" / FILES["print"]).write_bytes(b""),
                                       {}, {"print"}),
 }
@@ -178,10 +179,15 @@ def test_a_change_rebuilds_exactly_the_targets_it_affects_as_a_clean_build_would
     for target, file in FILES.items():
         assert (root / "build" / file).read_bytes() == (tmp_path / "fresh" / file).read_bytes(), target
     assert (root / deckstate.LOCK_FILE).read_bytes() == (clean / deckstate.LOCK_FILE).read_bytes()
-    # And the next build, at another time, finds everything current and writes nothing.
+    # And the next build, at another time, finds everything current and writes nothing: rightly, for the deck
+    # rendered from the lock it left is the same at any time.
     done = snapshot(root)
     assert pipeline.build(root, timestamp=LATER + 3600, settings=overrides).unchanged == TARGETS
     assert snapshot(root) == done
+    glossary = pipeline.build(root, targets=(), settings=overrides).glossary
+    rendered = anki.render(glossary, deckstate.load(root)[0], LATER + 7 * 86_400)
+    assert rendered.data == (root / "build" / FILES["deck"]).read_bytes()
+    assert rendered.state.to_text().encode() == (root / deckstate.LOCK_FILE).read_bytes()
 
 
 # A valid value other than the default for every setting some renderer is said not to read.
@@ -327,6 +333,16 @@ def test_a_folder_where_the_manifest_goes_is_a_clear_error_and_nothing_is_writte
     assert "nothing written" in result.stderr
     assert {p: p.stat().st_mtime_ns for p in (root / "build").iterdir()} == before
     assert (root / deckstate.LOCK_FILE).read_bytes() == lock
+
+
+def test_a_manifest_that_leads_into_the_glossary_is_refused(root):
+    edit(root / "glossary" / "terms" / "mesa-optimizer.yaml", "definition: ", "definition: Briefly, ")
+    (root / MANIFEST).unlink()
+    (root / MANIFEST).symlink_to(root / "glossary" / "glossary.yaml")
+    settings = (root / "glossary" / "glossary.yaml").read_bytes()
+    result = run(root)
+    assert result.exit_code == 1 and "glossary's own files" in result.stderr
+    assert (root / "glossary" / "glossary.yaml").read_bytes() == settings
 
 
 def test_an_output_folder_elsewhere_has_its_own_manifest(root, tmp_path):

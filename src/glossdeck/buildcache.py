@@ -135,6 +135,8 @@ class Keys:
             # fixed date). The deck does not depend on it: it is "now" only for notes that changed, and a deck
             # rebuilt from the lock it left changes no note.
             parts["pdf_date"] = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+            # reportlab also takes any of its settings from RL_<name> environment variables (rl_config).
+            parts["reportlab_environment"] = sorted((k, v) for k, v in os.environ.items() if k.startswith("RL_"))
         if target == "deck":
             parts["lock"] = None if lock is None else hashlib.sha256(lock).hexdigest()
         return digest(parts)

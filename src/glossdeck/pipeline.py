@@ -216,6 +216,7 @@ def build(root: Path, out: Path | None = None, targets: tuple[str, ...] = TARGET
             data = buildcache.current_bytes(path, keys.key(name, old_lock), recorded.get(name))
             if data is not None:
                 current[name] = data
+                progress(f"{name}: unchanged")
     new_lock = None
     # Renderers are imported here so that `glossdeck --help` and `check` never pay for reportlab or genanki.
     if "deck" in planned and "deck" not in current:
@@ -249,8 +250,6 @@ def build(root: Path, out: Path | None = None, targets: tuple[str, ...] = TARGET
 
         progress("flashcards")
         rendered["cards"] = cards.render(glossary, cards.options_from(glossary.settings))
-    for name in current:
-        progress(f"{name}: unchanged")
     files: dict[Path, bytes] = {}
     if new_lock is not None and new_lock != old_lock:
         # The lock is renamed first: if the machine dies before the deck is renamed too, the next build
