@@ -219,7 +219,7 @@ def test_every_setting_a_target_leaves_out_of_its_key_leaves_its_bytes_alone(pro
 def test_the_key_covers_every_other_setting(monkeypatch):
     monkeypatch.setattr(buildcache, "environment", lambda: {})  # computed once per Keys: faster, same meaning
     base = buildcache.Keys(Glossary(Path("."), Settings(), {}, ()))
-    for target, unread in buildcache.UNREAD_SETTINGS.items():
+    for target, unread in [*buildcache.UNREAD_SETTINGS.items(), ("a target added later", set())]:
         for name in sorted(set(Settings.__dataclass_fields__) - unread):
             changed = Glossary(Path("."), Settings(**{name: "changed"}), {}, ())  # type: ignore[arg-type]
             assert buildcache.Keys(changed).key(target) != base.key(target), (target, name)
@@ -236,6 +236,14 @@ def test_an_unchanged_build_says_so_and_writes_nothing(root, tmp_path):
     assert result.exit_code == 0, result.output
     assert result.stdout.splitlines() == [f"unchanged: {root / 'build' / FILES[t]}" for t in TARGETS]
     assert snapshot(root) == before  # same inodes, same times, same bytes, manifest and lock included
+
+
+def test_progress_hears_each_output_found_unchanged_and_each_rendered(root):
+    (root / "build" / FILES["cards"]).unlink()
+    steps: list[str] = []
+    pipeline.build(root, timestamp=LATER, progress=steps.append)
+    assert steps == ["checking the glossary and its quotes", "deck: unchanged", "booklet: unchanged",
+                     "print: unchanged", "flashcards"]
 
 
 def test_source_date_epoch_rebuilds_the_pdfs_it_dates_and_then_nothing(root, tmp_path):
@@ -257,6 +265,16 @@ def test_force_rebuilds_everything_to_the_same_bytes(root):
         assert after[f"build/{file}"][0] != before[f"build/{file}"][0]
         assert after[f"build/{file}"][2] == before[f"build/{file}"][2], file
     assert run(root, "cards", "--force").stdout.splitlines() == [f"wrote {root / 'build' / FILES['cards']}"]
+
+
+@pytest.mark.parametrize("args", [(), ("--force",), ("deck", "--force")])
+def test_a_glossary_that_fails_its_check_writes_nothing_forced_or_not(root, args):
+    edit(root / "glossary" / "terms" / "corrigibility.yaml", "allows itself to be corrected",
+         "allows itself to be edited")  # the quote no longer matches its seed
+    before = snapshot(root)
+    result = run(root, *args)
+    assert result.exit_code == 1 and "nothing written" in result.stderr and "corrigibility.yaml" in result.stderr
+    assert snapshot(root) == before
 
 
 def test_a_build_of_some_targets_keeps_the_others_records(root, tmp_path):

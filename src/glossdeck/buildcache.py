@@ -32,7 +32,7 @@ UNREAD_SETTINGS = {
     "booklet": {"output_base", *_CARD_SETTINGS, *_DECK_SETTINGS},
     "cards": {"paper", "output_base", *_DECK_SETTINGS},
 }
-PDF_TARGETS = {"booklet", "cards"}  # and print, through the booklet's key
+NOT_REPORTLAB = {"deck"}  # every other target is typeset by reportlab (print through the booklet's key)
 
 
 def plain(value: object, root: Path) -> Any:
@@ -124,10 +124,10 @@ class Keys:
         """The target's key; the deck's also covers the lock it reads (`lock`, None when there is none)."""
         if target == "print":  # the print-ready file is the booklet imposed: a function of the booklet's key
             return digest({"target": "print", "booklet": self.key("booklet")})
-        settings = {name: value for name, value in plain(self.settings, Path())[1].items()
-                    if name not in UNREAD_SETTINGS[target]}
+        unread = UNREAD_SETTINGS.get(target, set())  # a target not listed is keyed on every setting
+        settings = {name: value for name, value in plain(self.settings, Path())[1].items() if name not in unread}
         parts: dict[str, Any] = {"target": target, "common": self.common, "settings": settings}
-        if target in PDF_TARGETS:
+        if target not in NOT_REPORTLAB:
             if self._fonts is None:
                 self._fonts = fonts_digest()
             parts["fonts"] = self._fonts
