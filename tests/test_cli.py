@@ -59,14 +59,14 @@ def test_build_writes_deck_and_booklet(project):
     assert (project / "build" / "test-glossary.apkg").stat().st_size > 0
     assert (project / "build" / "test-glossary-booklet.pdf").read_bytes().startswith(b"%PDF")
     assert sorted(p.name for p in (project / "build").iterdir()) == [
-        "test-glossary-booklet-print.pdf", "test-glossary-booklet.pdf", "test-glossary-cards.pdf",
-        "test-glossary-site", "test-glossary.apkg"]
+        ".glossdeck-build.json", "test-glossary-booklet-print.pdf", "test-glossary-booklet.pdf",
+        "test-glossary-cards.pdf", "test-glossary-site", "test-glossary.apkg"]
 
 
 def test_build_one_target_into_another_folder(project, tmp_path):
     result = run("build", "deck", "--project", str(project), "--out", str(tmp_path / "dist"))
     assert result.exit_code == 0
-    assert [p.name for p in (tmp_path / "dist").iterdir()] == ["test-glossary.apkg"]
+    assert sorted(p.name for p in (tmp_path / "dist").iterdir()) == [".glossdeck-build.json", "test-glossary.apkg"]
 
 
 def test_failed_build_leaves_previous_outputs(project):

@@ -22,8 +22,8 @@ def test_shipped_glossary_builds_and_its_lock_is_current(tmp_path):
     lock = (root / "glossary" / "notes.lock").read_text(encoding="utf-8")
     result = pipeline.build(root, out=tmp_path / "out", timestamp=2_000_000_000)
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [
-        "alignment-glossary-booklet-print.pdf", "alignment-glossary-booklet.pdf", "alignment-glossary-cards.pdf",
-        "alignment-glossary-site", "alignment-glossary.apkg"]
+        ".glossdeck-build.json", "alignment-glossary-booklet-print.pdf", "alignment-glossary-booklet.pdf",
+        "alignment-glossary-cards.pdf", "alignment-glossary-site", "alignment-glossary.apkg"]
     assert result.outputs["booklet"].stat().st_size > 100_000
     # A committed glossary has been built since its last edit: no note gets a new time.
     assert (root / "glossary" / "notes.lock").read_text(encoding="utf-8") == lock

@@ -130,8 +130,9 @@ def test_the_same_build_without_the_failure_replaces_everything(changed):
     assert build(changed).exit_code == 0
     after = snapshot(changed)
     replaced = {name for name in before if before[name] != after[name]}
-    assert replaced == {"glossary/notes.lock", "build/test-glossary.apkg", "build/test-glossary-booklet.pdf",
-                        "build/test-glossary-booklet-print.pdf", "build/test-glossary-cards.pdf"}
+    assert replaced == {"glossary/notes.lock", "build/.glossdeck-build.json", "build/test-glossary.apkg",
+                        "build/test-glossary-booklet.pdf", "build/test-glossary-booklet-print.pdf",
+                        "build/test-glossary-cards.pdf"}
     assert set(after) == set(before)
 
 
@@ -250,8 +251,9 @@ def test_missing_output_folders_are_made_and_unmade_on_failure(changed, monkeypa
     monkeypatch.undo()
     monkeypatch.setenv("GLOSSDECK_DEBUG", "1")
     assert build(changed, "--out", str(out)).exit_code == 0
-    assert sorted(p.name for p in out.iterdir()) == ["test-glossary-booklet-print.pdf", "test-glossary-booklet.pdf",
-                                                     "test-glossary-cards.pdf", "test-glossary.apkg"]
+    assert sorted(p.name for p in out.iterdir()) == [".glossdeck-build.json", "test-glossary-booklet-print.pdf",
+                                                     "test-glossary-booklet.pdf", "test-glossary-cards.pdf",
+                                                     "test-glossary.apkg"]
 
 
 @pytest.mark.parametrize("args", [

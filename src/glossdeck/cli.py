@@ -209,10 +209,11 @@ def check(project: Path | None, fmt: str, strict: bool) -> None:
               help="Move every card back by X mm right and Y mm up, if your printer misaligns the sides.")
 @click.option("--fold", is_flag=True, default=None,
               help="Fronts and backs side by side, to fold: for printers without double-sided printing.")
+@click.option("--force", is_flag=True, help="Render and write every output, even those already up to date.")
 @handles_errors
 def build(project: Path | None, targets: tuple[str, ...], out: Path | None, paper: str | None,
           cards_paper: str | None, card_size: tuple[float, float] | None, flip: str | None,
-          back_offset: tuple[float, float] | None, fold: bool | None) -> None:
+          back_offset: tuple[float, float] | None, fold: bool | None, force: bool) -> None:
     """Check the glossary, then build every output (or only the TARGETS named).
 
     \b
@@ -222,7 +223,8 @@ def build(project: Path | None, targets: tuple[str, ...], out: Path | None, pape
     Nothing is written unless every check passes; then every output and
     glossary/notes.lock are replaced, or, if anything fails, none of them.
     The deck's note times come from glossary/notes.lock, which build keeps
-    current: commit it.
+    current: commit it. An output whose inputs did not change since it was
+    built is left as it is ("unchanged: PATH"); --force rebuilds it anyway.
 
     \b
     Example:
@@ -237,10 +239,11 @@ def build(project: Path | None, targets: tuple[str, ...], out: Path | None, pape
         if on_terminal:
             echo(click.style(f"… {step}", dim=True), err=True)
 
-    result = _pipeline().build(_project(project), out, targets or TARGETS, settings=overrides, progress=progress)
+    result = _pipeline().build(_project(project), out, targets or TARGETS, settings=overrides, progress=progress,
+                               force=force)
     _report(result.warnings)
-    for path in result.outputs.values():
-        echo(f"wrote {path}")
+    for name, path in result.outputs.items():
+        echo(f"unchanged: {path}" if name in result.unchanged else f"wrote {path}")
 
 
 def _pair(text: str | None, kind: str) -> tuple[float, float] | None:

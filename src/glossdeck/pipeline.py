@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
-from glossdeck import citations, deckstate, validate
+from glossdeck import buildcache, citations, deckstate, validate
 from glossdeck.errors import GlossdeckError, Problem, Problems
 from glossdeck.load import load_yaml
 from glossdeck.model import TARGETS, Glossary, Settings
@@ -172,8 +172,9 @@ def _same(path: Path, other: Path) -> bool:
 @dataclass(frozen=True)
 class BuildResult:
     glossary: Glossary
-    outputs: dict[str, Path]
+    outputs: dict[str, Path]  # every target asked for, written or unchanged
     warnings: list[Problem]
+    unchanged: tuple[str, ...] = ()  # the targets whose outputs were already up to date, so not rewritten
 
 
 def output_names(glossary: Glossary) -> dict[str, str]:
@@ -184,12 +185,14 @@ def output_names(glossary: Glossary) -> dict[str, str]:
 
 def build(root: Path, out: Path | None = None, targets: tuple[str, ...] = TARGETS,
           timestamp: int | None = None, settings: dict[str, Any] | None = None,
-          progress: Callable[[str], None] = lambda step: None) -> BuildResult:
-    """Check, render every target in memory, then write them all; a failure writes nothing.
+          progress: Callable[[str], None] = lambda step: None, force: bool = False) -> BuildResult:
+    """Check, render every target whose inputs changed in memory, then write them all; a failure writes nothing.
 
     `timestamp` is "now" for notes whose content changed (default: SOURCE_DATE_EPOCH, else
     the clock); unchanged notes keep the times recorded in glossary/notes.lock. `settings`
     overrides glossary.yaml for this build (paper, card options); `progress` hears each step.
+    A target whose key (buildcache.Keys) and output file match the manifest in the output
+    folder is left as it is, unless `force`.
     """
     progress("checking the glossary and its quotes")
     glossary, warnings = check(root)
@@ -199,56 +202,95 @@ def build(root: Path, out: Path | None = None, targets: tuple[str, ...] = TARGET
     out_dir = out if out is not None else root / "build"
     names = output_names(glossary)
     planned = {name: out_dir / names[name] for name in TARGETS if name in targets}
-    lock = root / deckstate.LOCK_FILE
-    refuse_inputs(root, [lock, *planned.values()], own=lock)
+    lock, manifest = root / deckstate.LOCK_FILE, out_dir / buildcache.MANIFEST
+    refuse_inputs(root, [lock, manifest, *planned.values()], own=lock)
+    old_lock = _read_if_file(lock)
+    keys = buildcache.Keys(glossary)
+    recorded = buildcache.read_manifest(manifest)
+    new_records = dict(recorded)
     rendered: dict[str, bytes] = {}
-    new_state = None
+    current: dict[str, bytes] = {}  # outputs already up to date: their bytes, read back and verified
+    if not force:
+        for name, path in planned.items():
+            if name == "html":  # a folder: current when every file is as recorded
+                if buildcache.current_site(path, keys.key(name, old_lock), recorded.get(name)):
+                    current[name] = b""
+                    progress(f"{name}: unchanged")
+                continue
+            data = buildcache.current_bytes(path, keys.key(name, old_lock), recorded.get(name))
+            if data is not None:
+                current[name] = data
+                progress(f"{name}: unchanged")
+    new_lock = None
     # Renderers are imported here so that `glossdeck --help` and `check` never pay for reportlab or genanki.
-    if "deck" in targets:
+    if "deck" in planned and "deck" not in current:
         from glossdeck.render import anki
 
         progress("deck")
         state, _ = deckstate.load(root)
         deck = anki.render(glossary, state, now)
-        rendered["deck"], new_state = deck.data, deck.state
-    if "booklet" in targets or "print" in targets:
+        rendered["deck"], new_lock = deck.data, deck.state.to_text().encode("utf-8")
+    reading = current.get("booklet")
+    if reading is None and "print" in planned and "print" not in current and not force:
+        # The print-ready file needs the booklet: use the one on disk when it is up to date, asked for or not.
+        booklet_path = out_dir / names["booklet"]
+        reading = buildcache.current_bytes(booklet_path, keys.key("booklet"), recorded.get("booklet"))
+    if reading is None and (("booklet" in planned and "booklet" not in current)
+                            or ("print" in planned and "print" not in current)):
         from glossdeck.render import booklet
 
         progress("booklet")
         reading = booklet.render(glossary, glossary.settings.paper)
-        if "booklet" in targets:
+        if "booklet" in planned:
             rendered["booklet"] = reading
-        if "print" in targets:
-            from glossdeck.render import impose
+    if "print" in planned and "print" not in current:
+        from glossdeck.render import impose
 
-            progress("print-ready booklet")
-            rendered["print"] = impose.impose(reading, glossary.settings.paper)
-    if "cards" in targets:
+        assert reading is not None
+        progress("print-ready booklet")
+        rendered["print"] = impose.impose(reading, glossary.settings.paper)
+    if "cards" in planned and "cards" not in current:
         from glossdeck.render import cards
 
         progress("flashcards")
         rendered["cards"] = cards.render(glossary, cards.options_from(glossary.settings))
     site_files = None
-    if "html" in targets:
+    if "html" in planned and "html" not in current:
         from glossdeck.render import site
 
         progress("web site")
         site_files = site.render(glossary)
+        new_records["html"] = buildcache.Recorded(planned["html"].name, keys.key("html", new_lock or old_lock),
+                                                  buildcache.site_digest(site_files))
     files: dict[Path, bytes] = {}
-    if new_state is not None:
+    if new_lock is not None and new_lock != old_lock:
         # The lock is renamed first: if the machine dies before the deck is renamed too, the next build
         # makes that same deck from it; renamed last, a deck could exist whose note times no lock records.
-        files[lock] = new_state.to_text().encode("utf-8")
-    files.update((planned[name], rendered[name]) for name in TARGETS if name in rendered)
+        files[lock] = new_lock
+    for name in TARGETS:
+        if name in rendered:
+            files[planned[name]] = rendered[name]
+            # The deck is keyed by the lock it leaves: rendered again from that lock, every note keeps its
+            # recorded time (deckstate.DeckState.stamp), so `now` no longer matters and the bytes are the same.
+            new_records[name] = buildcache.record(planned[name], keys.key(name, new_lock), rendered[name])
+    if new_records != recorded:
+        files[manifest] = buildcache.manifest_bytes(new_records)  # renamed last: a torn build rebuilds next time
     # The site is a folder: staged in full beside its place first, swapped in only once every file is written.
     staged = site.stage(planned["html"], site_files) if site_files is not None else None
     try:
-        write_all(files)
+        if files:
+            write_all(files)
     except BaseException:
         if staged is not None:
             site.discard(staged)
         raise
     if staged is not None:
         site.swap(staged, planned["html"])
-    written = {name: planned[name] for name in TARGETS if name in rendered or (name == "html" and staged)}
-    return BuildResult(glossary, written, warnings)
+    return BuildResult(glossary, planned, warnings, tuple(name for name in TARGETS if name in current))
+
+
+def _read_if_file(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
+        return None

@@ -1,0 +1,399 @@
+"""Incremental builds: nothing rewritten that did not change, and what is rebuilt is what a clean build makes."""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import shutil
+from pathlib import Path
+from typing import Any, Callable
+
+import pytest
+from click.testing import CliRunner
+
+import glossdeck
+from glossdeck import buildcache, deckstate, pipeline
+from glossdeck.cli import main
+from glossdeck.model import Glossary, Settings
+from glossdeck.render import anki, booklet, cards
+
+from conftest import TIMESTAMP, make_project
+
+LATER = TIMESTAMP + 86_400
+FILES = {"deck": "test-glossary.apkg", "booklet": "test-glossary-booklet.pdf",
+         "print": "test-glossary-booklet-print.pdf", "cards": "test-glossary-cards.pdf"}
+PDFS = {"booklet", "print", "cards"}
+
+# The file outputs: the web site, a folder, has its own test at the end.
+TARGETS = ("deck", "booklet", "print", "cards")
+
+
+@pytest.fixture(autouse=True)
+def file_targets_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`build` with no targets named builds the file outputs here (the site is tested below)."""
+    from glossdeck import cli
+
+    defaults = list(pipeline.build.__defaults__ or ())
+    defaults[1] = TARGETS
+    monkeypatch.setattr(pipeline.build, "__defaults__", tuple(defaults))
+    monkeypatch.setattr(cli, "TARGETS", TARGETS)
+
+
+@pytest.fixture(autouse=True)
+def no_source_date_epoch(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+
+
+@pytest.fixture(scope="module")
+def built_once(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = make_project(tmp_path_factory.mktemp("incremental") / "project")
+    pipeline.build(root, targets=TARGETS, timestamp=TIMESTAMP)
+    return root
+
+
+@pytest.fixture
+def root(built_once: Path, tmp_path: Path) -> Path:
+    """A copy of the built project: its outputs are current (keys do not depend on where the project is)."""
+    return Path(shutil.copytree(built_once, tmp_path / "project"))
+
+
+def snapshot(root: Path) -> dict[str, tuple[int, int, bytes]]:
+    """Every output, the manifest and the lock: inode, modification time and bytes."""
+    files = [*sorted((root / "build").iterdir()), root / deckstate.LOCK_FILE]
+    files = [p for p in files if p.exists()]
+    return {str(p.relative_to(root)): (p.stat().st_ino, p.stat().st_mtime_ns, p.read_bytes()) for p in files}
+
+
+def copy_inputs(root: Path, folder: Path) -> Path:
+    """The project's inputs (glossary with its lock, seeds) without its outputs: the start of a clean build."""
+    for part in ("glossary", "seeds"):
+        shutil.copytree(root / part, folder / part)
+    return folder
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, (path, old)
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def change_seed(root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A new version of a seed, with its new sha256 in sources.yaml."""
+    seed = root / "seeds" / "004_bce81a884f985e50.txt"
+    old_sha = hashlib.sha256(seed.read_bytes()).hexdigest()
+    seed.write_bytes(seed.read_bytes() + b"\n\nA paragraph added in a later version of the essay.\n")
+    edit(root / "glossary" / "sources.yaml", old_sha, hashlib.sha256(seed.read_bytes()).hexdigest())
+
+
+def add_source(root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A new source essay, and a term that quotes it."""
+    text = "# A new essay\n\nCorrigible agents let their operators correct them without resistance.\n"
+    (root / "seeds" / "new.txt").write_text(text, encoding="utf-8")
+    sha = hashlib.sha256(text.encode()).hexdigest()
+    with (root / "glossary" / "sources.yaml").open("a", encoding="utf-8") as handle:
+        handle.write(f"new-essay:\n  file: new.txt\n  sha256: {sha}\n  title: A new essay\n  author: A. Writer\n"
+                     "  format: markdown\n")
+    edit(root / "glossary" / "terms" / "corrigibility.yaml", "citations:\n",
+         "citations:\n  - source: new-essay\n    quote: Corrigible agents let their operators correct them "
+         "without resistance.\n")
+
+
+def new_term(root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (root / "glossary" / "terms" / "optimizer.yaml").write_text(
+        "term: optimizer\ngloss: A system that searches for what scores well on an objective.\n"
+        "definition: A system that searches a space of options for those that score well on some objective.\n"
+        "citations:\n  - source: starter-pack\n    quote: >-\n      A mesa-optimizer is what you get when the "
+        "result of an optimization\n      process is itself an optimizer with an inner goal.\n", encoding="utf-8")
+
+
+def append(path: Path, data: bytes) -> None:
+    with path.open("ab") as handle:
+        handle.write(data)
+
+
+def edit_lock(root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A hand-edited note time (as a merge might leave it)."""
+    lock = root / deckstate.LOCK_FILE
+    key, entry = next((k, e) for k, e in deckstate.load(root)[0].entries.items() if k != deckstate.MODEL_KEY)
+    edit(lock, f"{key} {entry.mtime} ", f"{key} {entry.mtime + 5} ")
+
+
+def setting(name: str, value: str) -> Callable[[Path, pytest.MonkeyPatch], None]:
+    def change(root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        path = root / "glossary" / "glossary.yaml"
+        lines = [line for line in path.read_text(encoding="utf-8").splitlines() if not line.startswith(f"{name}:")]
+        path.write_text("\n".join([*lines, f"{name}: {value}"]) + "\n", encoding="utf-8")
+    return change
+
+
+def patch(target: Any, name: str, value: Any) -> Callable[[Path, pytest.MonkeyPatch], None]:
+    def change(root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        monkeypatch.setattr(target, name, value)
+    return change
+
+
+ALL = set(TARGETS)
+CHANGES: dict[str, tuple[Callable[[Path, pytest.MonkeyPatch], None], dict[str, Any], set[str]]] = {
+    "nothing": (lambda root, mp: None, {}, set()),
+    "a term's definition": (lambda root, mp: edit(root / "glossary" / "terms" / "corrigibility.yaml",
+                                                  "property of an AI", "property of any AI"), {}, ALL),
+    # A line number in a term file is part of the glossary the renderers see (over-cautious, but safe).
+    "a comment line above a term's definition": (
+        lambda root, mp: edit(root / "glossary" / "terms" / "corrigibility.yaml", "definition:",
+                              "# a comment\ndefinition:"), {}, ALL),
+    "a new term file": (new_term, {}, ALL),
+    "a seed and its sha256": (change_seed, {}, ALL),
+    "a new source quoted": (add_source, {}, ALL),
+    "paper in glossary.yaml": (setting("paper", "half-letter"), {}, {"booklet", "print"}),
+    "cards_paper in glossary.yaml": (setting("cards_paper", "letter"), {}, {"cards"}),
+    "deck_name in glossary.yaml": (setting("deck_name", "Another name"), {}, {"deck"}),
+    "view_cards in glossary.yaml": (setting("view_cards", "true"), {}, {"deck"}),
+    "title in glossary.yaml": (setting("title", "Another title"), {}, {"booklet", "print", "cards"}),
+    "subtitle in glossary.yaml": (setting("subtitle", "Another subtitle"), {}, ALL),
+    "--flip short": (lambda root, mp: None, {"card_flip": "short"}, {"cards"}),
+    "--paper half-letter": (lambda root, mp: None, {"paper": "half-letter"}, {"booklet", "print"}),
+    "--fold": (lambda root, mp: None, {"card_layout": "fold"}, {"cards"}),
+    "a note time in notes.lock": (edit_lock, {}, {"deck"}),
+    "notes.lock deleted": (lambda root, mp: (root / deckstate.LOCK_FILE).unlink(), {}, {"deck"}),
+    "glossdeck's version": (patch(glossdeck, "__version__", "99.0"), {}, ALL),
+    "glossdeck's code": (patch(buildcache, "code_digest", lambda: "edited"), {}, ALL),
+    "the fonts": (patch(buildcache, "fonts_digest", lambda: "other fonts"), {}, PDFS),
+    "SQLite's version": (patch(buildcache.sqlite3, "sqlite_version", "0.0.1"), {}, ALL),
+    "a library's version": (patch(buildcache, "_dependency_versions", lambda root: {"reportlab": "0.1"}), {}, ALL),
+    "the deck deleted": (lambda root, mp: (root / "build" / FILES["deck"]).unlink(), {}, {"deck"}),
+    "the cards deleted": (lambda root, mp: (root / "build" / FILES["cards"]).unlink(), {}, {"cards"}),
+    "the booklet edited by hand": (lambda root, mp: append(root / "build" / FILES["booklet"], b"%"), {}, {"booklet"}),
+    # reportlab dates PDFs from SOURCE_DATE_EPOCH; the deck's "now" only matters for notes that changed.
+    "SOURCE_DATE_EPOCH set": (lambda root, mp: mp.setenv("SOURCE_DATE_EPOCH", str(LATER)), {}, PDFS),
+    "a reportlab setting in the environment": (lambda root, mp: mp.setenv("RL_pageCompression", "0"), {}, PDFS),
+    "the print-ready file replaced": (lambda root, mp: (root / "build" / FILES["print"]).write_bytes(b""),
+                                      {}, {"print"}),
+}
+
+
+@pytest.mark.parametrize("name", CHANGES)
+def test_a_change_rebuilds_exactly_the_targets_it_affects_as_a_clean_build_would(name, root, tmp_path, monkeypatch):
+    change, overrides, affected = CHANGES[name]
+    change(root, monkeypatch)
+    before = snapshot(root)
+    clean = copy_inputs(root, tmp_path / "clean")
+    result = pipeline.build(root, timestamp=LATER, settings=overrides)
+    assert ALL - set(result.unchanged) == affected
+    after = snapshot(root)
+    for target, file in FILES.items():
+        key = f"build/{file}"
+        if target in affected:
+            assert after[key][0] != before.get(key, (None,))[0], f"{target} was not written"
+        else:
+            assert after[key] == before[key], f"{target} was rewritten"
+    # What the incremental build left is, byte for byte, what a clean build of the same inputs makes.
+    fresh = pipeline.build(clean, out=tmp_path / "fresh", timestamp=LATER, settings=overrides)
+    assert fresh.unchanged == ()
+    for target, file in FILES.items():
+        assert (root / "build" / file).read_bytes() == (tmp_path / "fresh" / file).read_bytes(), target
+    assert (root / deckstate.LOCK_FILE).read_bytes() == (clean / deckstate.LOCK_FILE).read_bytes()
+    # And the next build, at another time, finds everything current and writes nothing: rightly, for the deck
+    # rendered from the lock it left is the same at any time.
+    done = snapshot(root)
+    assert pipeline.build(root, timestamp=LATER + 3600, settings=overrides).unchanged == TARGETS
+    assert snapshot(root) == done
+    glossary = pipeline.build(root, targets=(), settings=overrides).glossary
+    rendered = anki.render(glossary, deckstate.load(root)[0], LATER + 7 * 86_400)
+    assert rendered.data == (root / "build" / FILES["deck"]).read_bytes()
+    assert rendered.state.to_text().encode() == (root / deckstate.LOCK_FILE).read_bytes()
+
+
+# A valid value other than the default for every setting some renderer is said not to read.
+OTHER_VALUES: dict[str, Any] = {
+    "paper": "half-letter", "cards_paper": "letter", "card_size_mm": (50.0, 70.0), "card_flip": "short",
+    "card_back_offset_mm": (1.5, -2.0), "card_layout": "fold", "deck_name": "Another deck", "id": "another-id",
+    "view_cards": True, "title": "Another title", "author": "Someone Else", "language": "de",
+    "output_base": "another-base",
+}
+
+
+def test_every_setting_a_target_leaves_out_of_its_key_leaves_its_bytes_alone(project):
+    glossary, _ = pipeline.check(project)
+    state = deckstate.load(project)[0]
+    render = {
+        "deck": lambda g: anki.render(g, state, TIMESTAMP).data,
+        "booklet": lambda g: booklet.render(g, g.settings.paper),
+        "cards": lambda g: cards.render(g, cards.options_from(g.settings)),
+    }
+    for target, unread in buildcache.UNREAD_SETTINGS.items():
+        expected = render[target](glossary)
+        for name in sorted(unread):
+            assert OTHER_VALUES[name] != getattr(Settings(), name)
+            changed = dataclasses.replace(glossary, settings=dataclasses.replace(glossary.settings,
+                                                                                   **{name: OTHER_VALUES[name]}))
+            assert render[target](changed) == expected, f"{target} reads {name}: it must be part of its key"
+
+
+def test_the_key_covers_every_other_setting(monkeypatch):
+    monkeypatch.setattr(buildcache, "environment", lambda: {})  # computed once per Keys: faster, same meaning
+    base = buildcache.Keys(Glossary(Path("."), Settings(), {}, ()))
+    for target, unread in [*buildcache.UNREAD_SETTINGS.items(), ("a target added later", set())]:
+        for name in sorted(set(Settings.__dataclass_fields__) - unread):
+            changed = Glossary(Path("."), Settings(**{name: "changed"}), {}, ())  # type: ignore[arg-type]
+            assert buildcache.Keys(changed).key(target) != base.key(target), (target, name)
+
+
+def run(root: Path, *args: str, epoch: int | None = None) -> Any:
+    return CliRunner().invoke(main, ["build", "--project", str(root), *args],
+                              env={"SOURCE_DATE_EPOCH": None if epoch is None else str(epoch)})
+
+
+def test_an_unchanged_build_says_so_and_writes_nothing(root, tmp_path):
+    before = snapshot(root)
+    result = run(root)
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines() == [f"unchanged: {root / 'build' / FILES[t]}" for t in TARGETS]
+    assert snapshot(root) == before  # same inodes, same times, same bytes, manifest and lock included
+
+
+def test_progress_hears_each_output_found_unchanged_and_each_rendered(root):
+    (root / "build" / FILES["cards"]).unlink()
+    steps: list[str] = []
+    pipeline.build(root, timestamp=LATER, progress=steps.append)
+    assert steps == ["checking the glossary and its quotes", "deck: unchanged", "booklet: unchanged",
+                     "print: unchanged", "flashcards"]
+
+
+def test_source_date_epoch_rebuilds_the_pdfs_it_dates_and_then_nothing(root, tmp_path):
+    lines = run(root, epoch=LATER).stdout.splitlines()
+    assert lines == [f"unchanged: {root / 'build' / FILES['deck']}"] + [
+        f"wrote {root / 'build' / FILES[t]}" for t in ("booklet", "print", "cards")]
+    assert run(root, epoch=LATER).stdout.splitlines() == [
+        f"unchanged: {root / 'build' / FILES[t]}" for t in TARGETS]
+    assert run(root, "cards", epoch=LATER + 1).stdout.splitlines() == [f"wrote {root / 'build' / FILES['cards']}"]
+
+
+def test_force_rebuilds_everything_to_the_same_bytes(root):
+    before = snapshot(root)
+    result = run(root, "--force")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines() == [f"wrote {root / 'build' / FILES[t]}" for t in TARGETS]
+    after = snapshot(root)
+    for file in FILES.values():
+        assert after[f"build/{file}"][0] != before[f"build/{file}"][0]
+        assert after[f"build/{file}"][2] == before[f"build/{file}"][2], file
+    assert run(root, "cards", "--force").stdout.splitlines() == [f"wrote {root / 'build' / FILES['cards']}"]
+
+
+@pytest.mark.parametrize("args", [(), ("--force",), ("deck", "--force")])
+def test_a_glossary_that_fails_its_check_writes_nothing_forced_or_not(root, args):
+    edit(root / "glossary" / "terms" / "corrigibility.yaml", "allows itself to be corrected",
+         "allows itself to be edited")  # the quote no longer matches its seed
+    before = snapshot(root)
+    result = run(root, *args)
+    assert result.exit_code == 1 and "nothing written" in result.stderr and "corrigibility.yaml" in result.stderr
+    assert snapshot(root) == before
+
+
+def test_a_build_of_some_targets_keeps_the_others_records(root, tmp_path):
+    edit(root / "glossary" / "terms" / "mesa-optimizer.yaml", "definition: ", "definition: Briefly, ")
+    before = snapshot(root)
+    assert run(root, "deck").stdout.splitlines() == [f"wrote {root / 'build' / FILES['deck']}"]
+    after = snapshot(root)
+    for target in PDFS:
+        assert after[f"build/{FILES[target]}"] == before[f"build/{FILES[target]}"]
+    lines = run(root).stdout.splitlines()
+    assert lines == [f"unchanged: {root / 'build' / FILES['deck']}"] + [
+        f"wrote {root / 'build' / FILES[t]}" for t in ("booklet", "print", "cards")]
+
+
+def test_the_print_ready_file_is_imposed_from_the_current_booklet_without_rendering_it(root, monkeypatch):
+    (root / "build" / FILES["print"]).unlink()
+
+    def fails(*args: Any) -> bytes:
+        raise AssertionError("the booklet was rendered although it is current")
+
+    monkeypatch.setattr(booklet, "render", fails)
+    assert run(root, "print").stdout.splitlines() == [f"wrote {root / 'build' / FILES['print']}"]
+    monkeypatch.undo()
+    # A stale booklet is rendered for the print-ready file, but not written when it was not asked for.
+    edit(root / "glossary" / "terms" / "mesa-optimizer.yaml", "definition: ", "definition: Briefly, ")
+    old_booklet = snapshot(root)[f"build/{FILES['booklet']}"]
+    assert run(root, "print").stdout.splitlines() == [f"wrote {root / 'build' / FILES['print']}"]
+    assert snapshot(root)[f"build/{FILES['booklet']}"] == old_booklet
+
+
+MANIFEST = Path("build") / buildcache.MANIFEST
+
+
+@pytest.mark.parametrize("content", [
+    b"", b"not json", b"\xff\xfe\x00garbage", b"[1, 2]", b'"a string"', b"{}", b"[" * 100_000,
+    b'{"format": "glossdeck-build", "version": 2, "outputs": {}}',
+    b'{"format": "glossdeck-build", "version": 1, "outputs": []}',
+    b'{"format": "glossdeck-build", "version": 1, "outputs": {"deck": {"file": 1, "key": null}}}',
+    b'{"format": "glossdeck-build", "version": 1, "outputs": {"deck": "x", "cards": []}}',
+])
+def test_a_damaged_or_foreign_manifest_only_means_a_full_rebuild(root, content):
+    (root / MANIFEST).write_bytes(content)
+    result = run(root)
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines() == [f"wrote {root / 'build' / FILES[t]}" for t in TARGETS]
+    assert set(json.loads((root / MANIFEST).read_text())["outputs"]) == ALL
+    assert run(root).stdout.splitlines() == [f"unchanged: {root / 'build' / FILES[t]}" for t in TARGETS]
+
+
+def test_a_manifest_that_records_other_bytes_or_names_is_not_trusted(root):
+    data = json.loads((root / MANIFEST).read_text())
+    data["outputs"]["deck"]["sha256"] = "0" * 64  # as if the deck were not what was written
+    data["outputs"]["cards"]["file"] = "elsewhere.pdf"
+    data["outputs"]["booklet"]["key"] = "0" * 64
+    (root / MANIFEST).write_text(json.dumps(data))
+    before = snapshot(root)
+    lines = run(root).stdout.splitlines()
+    assert lines == [f"wrote {root / 'build' / FILES['deck']}", f"wrote {root / 'build' / FILES['booklet']}",
+                     f"unchanged: {root / 'build' / FILES['print']}", f"wrote {root / 'build' / FILES['cards']}"]
+    after = snapshot(root)
+    assert all(after[f"build/{f}"][2] == before[f"build/{f}"][2] for f in FILES.values())
+    assert not (root / "build" / "elsewhere.pdf").exists()
+
+
+def test_a_folder_where_the_manifest_goes_is_a_clear_error_and_nothing_is_written(root):
+    edit(root / "glossary" / "terms" / "mesa-optimizer.yaml", "definition: ", "definition: Briefly, ")
+    (root / MANIFEST).unlink()
+    (root / MANIFEST).mkdir()
+    before = {p: p.stat().st_mtime_ns for p in (root / "build").iterdir()}
+    lock = (root / deckstate.LOCK_FILE).read_bytes()
+    result = run(root)
+    assert result.exit_code == 1
+    assert buildcache.MANIFEST in result.stderr and "Traceback" not in result.stderr
+    assert "nothing written" in result.stderr
+    assert {p: p.stat().st_mtime_ns for p in (root / "build").iterdir()} == before
+    assert (root / deckstate.LOCK_FILE).read_bytes() == lock
+
+
+def test_a_manifest_that_leads_into_the_glossary_is_refused(root):
+    edit(root / "glossary" / "terms" / "mesa-optimizer.yaml", "definition: ", "definition: Briefly, ")
+    (root / MANIFEST).unlink()
+    (root / MANIFEST).symlink_to(root / "glossary" / "glossary.yaml")
+    settings = (root / "glossary" / "glossary.yaml").read_bytes()
+    result = run(root)
+    assert result.exit_code == 1 and "glossary's own files" in result.stderr
+    assert (root / "glossary" / "glossary.yaml").read_bytes() == settings
+
+
+def test_an_output_folder_elsewhere_has_its_own_manifest(root, tmp_path):
+    assert run(root, "--out", str(tmp_path / "dist")).stdout.splitlines() == [
+        f"wrote {tmp_path / 'dist' / FILES[t]}" for t in TARGETS]
+    assert run(root).stdout.splitlines() == [f"unchanged: {root / 'build' / FILES[t]}" for t in TARGETS]
+    assert run(root, "--out", str(tmp_path / "dist")).stdout.splitlines() == [
+        f"unchanged: {tmp_path / 'dist' / FILES[t]}" for t in TARGETS]
+
+
+def test_the_site_is_rebuilt_only_when_its_inputs_change(project):
+    first = pipeline.build(project, targets=("html",), timestamp=TIMESTAMP)
+    index = first.outputs["html"] / "index.html"
+    stamp = index.stat().st_mtime_ns, index.stat().st_ino
+    again = pipeline.build(project, targets=("html",), timestamp=LATER)
+    assert again.unchanged == ("html",) and (index.stat().st_mtime_ns, index.stat().st_ino) == stamp
+    edit(project / "glossary" / "terms" / "corrigibility.yaml", "without resistance.", "without resisting.")
+    changed = pipeline.build(project, targets=("html",), timestamp=LATER)
+    assert changed.unchanged == () and "without resisting." in (
+        changed.outputs["html"] / "terms" / "corrigibility.html").read_text(encoding="utf-8")
+    (changed.outputs["html"] / "index.html").write_text("edited by hand", encoding="utf-8")
+    assert pipeline.build(project, targets=("html",), timestamp=LATER).unchanged == ()
