@@ -1,5 +1,7 @@
 """render.booklet: the reading booklet read back as a PDF viewer would."""
 
+import re
+
 from pypdf import PdfReader
 
 from glossdeck import pipeline
@@ -113,3 +115,22 @@ def test_split_paragraphs_always_fit_their_space():
         parts = para.split(width, height)
         if len(parts) == 2:
             assert parts[0].wrap(width, height)[1] <= height + 1e-6, height
+
+
+def test_the_booklet_is_typeset_once_and_its_page_numbers_are_right(project, monkeypatch):
+    from glossdeck.render import booklet as renderer
+
+    passes = []
+    typeset = renderer._typeset
+    monkeypatch.setattr(renderer, "_typeset", lambda *args: passes.append(args[2]) or typeset(*args))
+    outputs = pipeline.build(project, timestamp=TIMESTAMP, targets=("booklet",)).outputs
+    assert passes == [1]
+    reader = PdfReader(outputs["booklet"])
+    outline = dict(outline_titles(reader))
+    text = " ".join(" ".join(page_text(outputs["booklet"])).split()).replace("\u00a0", " ")
+    checked = 0
+    for term in pipeline.check(project)[0].terms:  # stubs, "see also" and "cited in", before and after
+        for match in re.finditer(r"(?:See also|;|→|Cited in|,) " + re.escape(term.term) + r", p\. (\d+)", text):
+            assert int(match.group(1)) == outline[term.term] + 1, term.term
+            checked += 1
+    assert checked > 8
