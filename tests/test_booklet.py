@@ -134,3 +134,25 @@ def test_the_booklet_is_typeset_once_and_its_page_numbers_are_right(project, mon
             assert int(match.group(1)) == outline[term.term] + 1, term.term
             checked += 1
     assert checked > 8
+
+
+def test_a_page_number_box_is_exactly_as_wide_as_the_number():
+    """Numbers not yet known are set as blank boxes; with tabular figures nothing moves when they are drawn."""
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    from glossdeck.render.booklet import Para, _blank, _styles
+    from glossdeck.render.fonts import register
+
+    font = register()
+    for name in ("seealso", "stub", "index", "source", "toc", "tocpage"):
+        style = _styles(font, "en")[name]
+        assert len({stringWidth(d, style.fontName, style.fontSize) for d in "0123456789"}) == 1  # tabular
+        for digits in (1, 2, 3, 4):
+            number = "8" * digits
+            width = stringWidth(number, style.fontName, style.fontSize)
+            boxed, plain = Para(f"p.\u00a0{_blank(width, style.fontName, style.fontSize)};", style), \
+                Para(f"p.\u00a0{number};", style)
+            boxed.wrap(500, 100)
+            plain.wrap(500, 100)
+            assert abs(boxed.getActualLineWidths0()[0] - plain.getActualLineWidths0()[0]) < 1e-4, (name, digits)  # in points
+            assert boxed.height == plain.height  # a smaller space in the box does not move the line

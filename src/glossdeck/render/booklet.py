@@ -339,7 +339,7 @@ def _blank(width: float, font: str, size: float) -> str:
     rest = width - count * space
     text = "\u00a0" * count
     if rest > 1e-3:
-        text += f'<font size="{rest / space * size:.4f}">\u00a0</font>'
+        text += f'<font size="{rest / space * size:.6f}">\u00a0</font>'
     return text
 
 
