@@ -154,5 +154,5 @@ def test_a_page_number_box_is_exactly_as_wide_as_the_number():
                 Para(f"p.\u00a0{number};", style)
             boxed.wrap(500, 100)
             plain.wrap(500, 100)
-            assert abs(boxed.getActualLineWidths0()[0] - plain.getActualLineWidths0()[0]) < 1e-4, (name, digits)  # in points
+            assert abs(boxed.getActualLineWidths0()[0] - plain.getActualLineWidths0()[0]) < 1e-4, (name, digits)
             assert boxed.height == plain.height  # a smaller space in the box does not move the line

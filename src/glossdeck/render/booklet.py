@@ -9,11 +9,11 @@ from typing import Any
 from reportlab.lib.colors import HexColor
 from reportlab.lib.enums import TA_CENTER, TA_JUSTIFY, TA_LEFT, TA_RIGHT
 from reportlab.lib.pagesizes import A5
+from reportlab.lib.rl_accel import fp_str
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import inch, mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.lib.rl_accel import fp_str
 from reportlab.platypus import (BaseDocTemplate, CondPageBreak, Frame, PageBreak, PageTemplate, Paragraph, Spacer,
                                 Table, TableStyle)
 
@@ -29,7 +29,7 @@ INK = HexColor("#1d1d1d")
 MUTED = HexColor("#5a5a5a")
 ACCENT = "rgb(31,63,122)"  # #1f3f7a
 PAGE_SIZES = {"a5": A5, "half-letter": (5.5 * inch, 8.5 * inch)}
-CHARACTERS_PER_PAGE = 2600  # a low guess of an A5 page's text, to reserve room for page numbers' digits
+CHARACTERS_PER_PAGE = 2850  # more than an A5 page holds (about 2,500): the guess of the page count errs low
 
 
 @dataclass(frozen=True)
@@ -214,10 +214,10 @@ class _Marker(Spacer):
 def render(glossary: Glossary, paper: str = "a5") -> bytes:
     """Typeset the booklet once and return the PDF; the result depends on nothing but its arguments.
 
-    A page number is not known when the reference to it is set, so each is drawn as a named
-    form, in a box as wide as the widest number it could be, and the forms are written once
-    every page is done: nothing reflows. Only if the book has more pages than its text
-    suggested (the boxes hold too few digits) is it set a second time, with wider boxes.
+    A page number already known when its paragraph is laid out is set as text; a later one
+    is a box as wide as the widest number it could be, filled by a form written once every
+    page is done (see `_References`): nothing reflows. Only if the book needs more digits
+    than its amount of text suggested is it set a second time, with wider boxes.
     """
     digits = len(str(_estimated_pages(glossary)))
     data, needed = _typeset(glossary, paper, digits)
