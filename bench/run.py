@@ -243,16 +243,18 @@ def child(name: str, root: Path) -> None:
     """Run one job in this fresh process and print its time and the process's peak memory as JSON."""
     sys.path.insert(0, str(REPO / "src"))
     work = job(name, root)
-    start = time.perf_counter()
+    start, start_cpu = time.perf_counter(), time.process_time()
     work()
-    seconds = time.perf_counter() - start
+    seconds, cpu = time.perf_counter() - start, time.process_time() - start_cpu
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kB on Linux
-    print(json.dumps({"seconds": seconds, "peak_mb": peak}))
+    print(json.dumps({"seconds": seconds, "cpu": cpu, "peak_mb": peak}))
 
 
 def measure(name: str, root: Path) -> dict[str, float]:
-    done = subprocess.run([sys.executable, __file__, "--job", name, "--root", str(root)], check=True,
+    done = subprocess.run([sys.executable, __file__, "--job", name, "--root", str(root)],
                           capture_output=True, text=True)
+    if done.returncode:
+        raise SystemExit(f"job {name} failed:\n{done.stderr[-3000:]}")
     return json.loads(done.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
 
 
@@ -268,23 +270,25 @@ RATIOS = {"deck/genanki": ("deck", ["bare-genanki"]), "booklet/reportlab": ("boo
 
 
 def report(label: str, root: Path, jobs: list[str], rounds: int) -> None:
-    """Each job once per round, the jobs in turn (so that a busy moment hits ours and the bare alike); the best."""
+    """Each job once per round, the jobs in turn; the best CPU time of each (the machine may be shared: CPU time
+    is what the work costs, wall time also counts the waits for a busy processor)."""
     print(f"\n{label}", flush=True)
     runs: dict[str, list[dict[str, float]]] = {name: [] for name in jobs}
     for _ in range(rounds):
         for name in jobs:
             runs[name].append(measure(name, root))
-    t = {name: min(f["seconds"] for f in runs[name]) for name in jobs}
+    t = {name: min(f["cpu"] for f in runs[name]) for name in jobs}
+    print(f"  {'job':<15} {'CPU':>9} {'wall':>9} {'peak':>10}")
     for name in jobs:
         note = "  (* PLACEHOLDER: a second full build, until incremental builds land)" if name == "rebuild" else ""
-        every = " ".join(f"{f['seconds']:.2f}" for f in runs[name])
-        print(f"  {name + ('*' if name == 'rebuild' else ''):<15} {t[name]:8.2f} s"
-              f"  {max(f['peak_mb'] for f in runs[name]):7.0f} MB   (runs: {every}){note}", flush=True)
+        wall = min(f["seconds"] for f in runs[name])
+        print(f"  {name + ('*' if name == 'rebuild' else ''):<15} {t[name]:7.2f} s {wall:7.2f} s"
+              f" {max(f['peak_mb'] for f in runs[name]):7.0f} MB{note}", flush=True)
     if all(name in t for name in BARE):
-        print(f"  {'bare sum':<15} {sum(t[name] for name in BARE):8.2f} s")
+        print(f"  {'bare sum':<15} {sum(t[name] for name in BARE):7.2f} s")
     ratios = [f"{ratio} {t[ours] / sum(t[b] for b in bare):.2f}" for ratio, (ours, bare) in RATIOS.items()
               if ours in t and all(b in t for b in bare)]
-    print("  ratios: " + ", ".join(ratios))
+    print("  ratios (CPU): " + ", ".join(ratios))
 
 
 def main() -> None:
@@ -302,7 +306,7 @@ def main() -> None:
         return
     print(f"aims: {AIMS}")
     print(f"each figure: the best of {args.rounds} runs of the job, each in a fresh process (setup not timed); "
-          "MB: the largest peak RSS of those processes")
+          "ratios are of CPU time; peak: the largest peak RSS of those processes")
     print("bare-pypdf merges pages with pypdf's own merge_transformed_page; glossdeck's impose draws each page as "
           "a form instead, which is faster than that bare figure")
     with tempfile.TemporaryDirectory() as folder:
