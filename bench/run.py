@@ -145,9 +145,13 @@ def _bare_genanki(glossary: Any, root: Path) -> Callable[[], Any]:
 
 def _bare_reportlab(glossary: Any) -> Callable[[], Any]:
     """The booklet's paragraphs (same markup, links, fonts, styles, hyphenation, page size and margins, page
-    numbers as two digits) typeset once by reportlab alone: no running heads, bookmarks, letter rule or forms."""
+    numbers as two digits) typeset once by reportlab alone: no running heads, bookmarks, letter rule or forms.
+
+    They are booklet.Para, with no page references: a Paragraph whose lines are broken once per width, without
+    which reportlab itself stops with a LayoutError on some of these paragraphs (a split part re-broken longer).
+    """
     from reportlab.lib.units import mm
-    from reportlab.platypus import PageBreak, Paragraph, SimpleDocTemplate, Table
+    from reportlab.platypus import PageBreak, SimpleDocTemplate, Table
 
     from glossdeck.render import booklet
     from glossdeck.render.fonts import register
@@ -169,7 +173,7 @@ def _bare_reportlab(glossary: Any) -> Callable[[], Any]:
 
     def typeset() -> bytes:
         # Paragraphs are made afresh each time: reportlab's line breaking changes their parsed words.
-        flowables = [PageBreak() if text is None else Paragraph(text, style) for text, style in texts]
+        flowables = [PageBreak() if text is None else booklet.Para(text, style) for text, style in texts]
         buffer = io.BytesIO()
         SimpleDocTemplate(buffer, pagesize=booklet.PAGE_SIZES[glossary.settings.paper], leftMargin=15 * mm,
                           rightMargin=15 * mm, topMargin=17 * mm, bottomMargin=17 * mm, initialFontName=font,

@@ -115,6 +115,8 @@ def test_split_paragraphs_always_fit_their_space():
         parts = para.split(width, height)
         if len(parts) == 2:
             assert parts[0].wrap(width, height)[1] <= height + 1e-6, height
+            # Laid out again (as the frame does before drawing it), it must come out the same.
+            assert parts[0].wrap(width, height)[1] <= height + 1e-6, height
 
 
 def test_the_booklet_is_typeset_once_and_its_page_numbers_are_right(project, monkeypatch):

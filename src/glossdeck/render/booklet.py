@@ -87,12 +87,14 @@ def _hyphenation_language(language: str) -> str:
 class Para(Paragraph):
     """A paragraph that can carry an anchor and a headword, and whose split-off first part always fits.
 
-    reportlab re-breaks the lines of a split part when it is drawn; with hyphenation
-    the re-broken part can come out a line longer than the space it was cut for,
-    which aborts the whole build with a LayoutError. Cutting a line earlier avoids it.
+    reportlab re-breaks the lines of a split part when it is laid out again; with
+    hyphenation the re-broken part can come out a line longer than the space it was
+    cut for, which aborts the whole build with a LayoutError. Keeping the lines it
+    was cut with (its lines are broken once for a width) avoids it.
     """
 
     pending: tuple[str, _References] | None = None  # markup whose page numbers are filled in when first laid out
+    wrapped: tuple[float, tuple[float, float]] | None = None  # the width its lines were broken for, and its size
 
     def __init__(self, text: str | None, style: ParagraphStyle, anchor: str | None = None,
                  headword: str | None = None, outline: tuple[str, int] | None = None,
@@ -114,15 +116,18 @@ class Para(Paragraph):
             text, refs = self.pending
             super().__init__(refs.resolve(text), self.style, **self._kwargs)
             self.pending = None
-        return super().wrap(availWidth, availHeight)
+        # Lines are broken once for a width. Breaking them again is not only wasted work: hyphenation
+        # changes the parsed words in place, so a second time can give one line more, and a part that
+        # split() checked would no longer fit when the frame lays it out to draw it.
+        if self.wrapped is None or self.wrapped[0] != availWidth or not hasattr(self, "blPara"):
+            self.wrapped = (availWidth, super().wrap(availWidth, availHeight))
+        return self.wrapped[1]
 
     def split(self, availWidth: float, availHeight: float) -> list[Any]:
         parts = super().split(availWidth, availHeight)
-        while len(parts) == 2 and parts[0].wrap(availWidth, availHeight)[1] > availHeight + 1e-6:
-            availHeight -= self.style.leading
-            self.wrap(availWidth, availHeight)
-            parts = super().split(availWidth, availHeight)
         if len(parts) == 2:
+            # reportlab hands the first part the lines it broke, which fit; keep them (see wrap).
+            parts[0].wrapped = (availWidth, (availWidth, parts[0].height))
             parts[0].anchor, parts[0].headword, parts[0].outline = self.anchor, self.headword, self.outline
             parts[1].anchor = parts[1].headword = parts[1].outline = None
         return parts
