@@ -90,7 +90,8 @@ class Para(Paragraph):
     reportlab re-breaks the lines of a split part when it is laid out again; with
     hyphenation the re-broken part can come out a line longer than the space it was
     cut for, which aborts the whole build with a LayoutError. Keeping the lines it
-    was cut with (its lines are broken once for a width) avoids it.
+    was cut with avoids it; where reportlab cannot hand them over (a paragraph in one
+    font), the part is cut a line earlier until it fits.
     """
 
     pending: tuple[str, _References] | None = None  # markup whose page numbers are filled in when first laid out
@@ -124,10 +125,19 @@ class Para(Paragraph):
         return self.wrapped[1]
 
     def split(self, availWidth: float, availHeight: float) -> list[Any]:
-        parts = super().split(availWidth, availHeight)
+        while True:
+            parts = super().split(availWidth, availHeight)
+            if len(parts) != 2:
+                break
+            if self.blPara.kind == 1:  # reportlab hands the first part the lines it broke: keep them (see wrap)
+                parts[0].wrapped = (availWidth, (availWidth, parts[0].height))
+            if parts[0].wrap(availWidth, availHeight)[1] <= availHeight + 1e-6:
+                break
+            # A part of a one-font paragraph is broken afresh, and came out too long: cut a line earlier.
+            availHeight -= self.style.leading
+            self.wrapped = None
+            self.wrap(availWidth, availHeight)
         if len(parts) == 2:
-            # reportlab hands the first part the lines it broke, which fit; keep them (see wrap).
-            parts[0].wrapped = (availWidth, (availWidth, parts[0].height))
             parts[0].anchor, parts[0].headword, parts[0].outline = self.anchor, self.headword, self.outline
             parts[1].anchor = parts[1].headword = parts[1].outline = None
         return parts
