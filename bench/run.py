@@ -190,6 +190,9 @@ def _bare_pypdf(reading: bytes) -> bytes:
     from glossdeck.render.impose import SHEETS, booklet_order, padded
 
     reader = PdfReader(io.BytesIO(reading))
+    for page in reader.pages:  # a sheet carries no links; merging them makes pypdf recurse too deep past 800 pages
+        if "/Annots" in page:
+            del page["/Annots"]
     width, height = SHEETS["a5"]
     page_width = float(reader.pages[0].mediabox.width)
     sequence = padded(len(reader.pages))
