@@ -1,341 +1,332 @@
-"""Time check and build on synthetic glossaries, against bare genanki and bare reportlab; and how cost scales.
+"""Time check, each target and the whole build against the bare libraries doing the same work.
 
-Prints figures and ratios measured in the same run; asserts nothing.
+The shipped glossary and synthetic ones shaped like it (each synthetic term copies the
+quotes, views, aliases, related count and definition of a shipped term drawn at random)
+are measured in one run. Every figure comes from a fresh process that times one job, so
+that each also gives its own peak memory. Prints figures and ratios; asserts nothing.
 
-    .venv/bin/python bench/run.py                      # both sections; N = 100, 1000, 5000
-    .venv/bin/python bench/run.py --sizes 100 500
-    .venv/bin/python bench/run.py --section scaling    # large definitions, many aliases, large glossaries
-
-The scaling section times each kind of large input at three sizes and prints the time per unit and the
-growth from the previous size: (time ratio) / (size ratio). About 1 or below is linear; 2 would mean
-doubling the input quadruples the time. Input past a limit of `check` (src/glossdeck/limits.py) must be
-refused, and quickly.
+    .venv/bin/python bench/run.py                    # shipped, then N = 100, 1000, 5000
+    .venv/bin/python bench/run.py --sizes 100 1000   # fewer sizes (5,000 terms takes minutes)
+    .venv/bin/python bench/run.py --sizes            # the shipped glossary only
+    .venv/bin/python bench/run.py --sizes 5000 --no-shipped --rounds 1 --jobs check booklet bare-reportlab
 """
 
 from __future__ import annotations
 
 import argparse
 import io
+import json
 import random
 import re
+import resource
 import shutil
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any, Callable
 
 REPO = Path(__file__).resolve().parent.parent
+TIMESTAMP = 1_700_000_000
+OURS = ["check", "deck", "booklet", "print", "cards", "build", "rebuild"]
+BARE = ["bare-genanki", "bare-reportlab", "bare-pypdf", "bare-cards"]
+AIMS = "booklet <= 1.3x bare reportlab; build <= 1.3x the bare sum; rebuild <= 1.5x check; check(5000) < 1 s; " \
+       "memory(5000) < 1 GB"
 
 
-def unique_sentences(limit_per_source: int = 400) -> list[tuple[str, str, str | None]]:
-    """(source id, sentence, speaker) for sentences that occur once in their seed and may be cited."""
-    from glossdeck import pipeline
-    from glossdeck.citations import find_all, locate, refusal_at
+def make_glossary(folder: Path, n: int) -> Path:
+    """A project of n terms, each a copy of a random shipped term (same quotes, views and shape), renamed."""
+    import yaml
 
-    glossary, _ = pipeline.load_glossary(REPO)
-    seeds, _ = pipeline.load_seeds(REPO / "seeds", glossary.sources)
-    found = []
-    for source_id, seed in seeds.items():
-        count = 0
-        for sentence in re.split(r"(?<=[.!?])\s+", seed.text):
-            if not 8 <= len(sentence.split()) <= 40 or re.search(r"[\[\]*_#<>`…]|\.\.\.", sentence):
-                continue
-            matches = find_all(seed, sentence)
-            if len(matches) != 1:
-                continue
-            where = locate(seed, matches[0])
-            speaker = seed.speaker_at(where.start) if seed.source.speakers else None
-            if refusal_at(seed, matches[0], speaker):  # across a heading or turn, or in an unquotable passage
-                continue
-            found.append((source_id, sentence, speaker))
-            count += 1
-            if count >= limit_per_source:
-                break
-    return found
-
-
-def make_glossary(folder: Path, n: int, sentences: list[tuple[str, str, str | None]],
-                  definition_words: int = 0, aliases: int = 1, definition_chars: int = 900) -> Path:
-    """n terms, each citing one sentence; `definition_words` > 0 gives definitions of that many words."""
     shutil.copytree(REPO / "seeds", folder / "seeds")
     (folder / "glossary" / "terms").mkdir(parents=True)
-    shutil.copy(REPO / "glossary" / "sources.yaml", folder / "glossary" / "sources.yaml")
-    (folder / "glossary" / "glossary.yaml").write_text("title: Bench\noutput_base: bench\n")
+    for name in ("glossary.yaml", "sources.yaml"):
+        shutil.copy(REPO / "glossary" / name, folder / "glossary" / name)
+    shipped = sorted((REPO / "glossary" / "terms").glob("*.yaml"))
+    templates = [(path.stem, yaml.safe_load(path.read_text(encoding="utf-8"))) for path in shipped]
     rng = random.Random(n)
-    for i in range(n):
-        source, quote, speaker = sentences[rng.randrange(len(sentences))]
-        following = f"term-{(i + 1) % n:05d}"
-        names = ", ".join(f"st{i:05d}" if a == 0 else f"synthetic name {a} of {i:05d}" for a in range(aliases))
-        definition = (f"  Synthetic definition number {i} with *emphasis* and a link to\n"
-                      f"  [the next term](#{following}), long enough to wrap over a few lines in\n"
-                      f"  the booklet and on the card, as a real definition of forty to a hundred words does.\n")
-        if definition_words:
-            definition = f"  [Synthetic](#{following}) {prose(definition_words - 1, rng, definition_chars - 10)}\n"
-        text = (f"term: synthetic term {i:05d}\naliases: [{names}]\ndefinition: >-\n{definition}"
-                f"tags: [bench]\nrelated: [{following}]\ncitations:\n  - source: {source}\n"
-                f"    quote: >-\n      {quote}\n" + (f"    speaker: {speaker}\n" if speaker else ""))
-        (folder / "glossary" / "terms" / f"term-{i:05d}.yaml").write_text(text, encoding="utf-8")
+    picks = [templates[rng.randrange(len(templates))] for _ in range(n)]
+    ids = [f"{template_id}-{i:05d}" for i, (template_id, _) in enumerate(picks)]
+    for i, (template_id, template) in enumerate(picks):
+        term = {key: value for key, value in template.items() if key != "renamed_from"}
+        term["term"] = f"{template['term']} {i}"
+        term["aliases"] = [f"{alias} {i}" for alias in template.get("aliases", [])]
+        term["related"] = [ids[rng.randrange(n)] for _ in template.get("related", [])]
+        term["related"] = sorted(set(term["related"]) - {ids[i]})
+        term = _relinked(term, lambda: ids[rng.randrange(n)])
+        text = yaml.safe_dump(term, allow_unicode=True, sort_keys=False, width=100)
+        (folder / "glossary" / "terms" / f"{ids[i]}.yaml").write_text(text, encoding="utf-8")
     return folder
 
 
-def prose(count: int, rng: random.Random, most_chars: int | None = None) -> str:
-    """`count` words of the seeds' own prose, so that words are of realistic length; shorter words are
-    chosen as needed to keep within `most_chars`."""
-    words = [rng.choice(_WORDS) for _ in range(count)]
-    while most_chars is not None and len(" ".join(words)) > most_chars:
-        longest = max(range(count), key=lambda i: len(words[i]))
-        words[longest] = rng.choice([w for w in _WORDS if len(w) <= 4])
-    return " ".join(words)
+def _relinked(value: Any, some_id: Callable[[], str]) -> Any:
+    """The term's data with every link to a term (in definitions, views, notes) sent to a synthetic term."""
+    if isinstance(value, str):
+        return re.sub(r"\]\(#[^)]*\)", lambda _: f"](#{some_id()})", value)
+    if isinstance(value, list):
+        return [_relinked(item, some_id) for item in value]
+    if isinstance(value, dict):
+        return {key: item if key == "quote" else _relinked(item, some_id) for key, item in value.items()}
+    return value
 
 
-_WORDS = [w.strip(".,;:!?()\"“”’'") for w in (REPO / "seeds" / "000_25fc0cdaa2772cd9.txt").read_text(
-    encoding="utf-8").split() if w.isascii() and w.strip(".,;:!?()\"“”’'").isalpha()]
+def shipped_copy(folder: Path) -> Path:
+    for name in ("glossary", "seeds"):
+        shutil.copytree(REPO / name, folder / name)
+    return folder
 
 
-def timed(fn, repeat: int = 1, clock=time.perf_counter) -> float:  # type: ignore[no-untyped-def]
-    best = float("inf")
-    for _ in range(repeat):
-        start = clock()
-        fn()
-        best = min(best, clock() - start)
-    return best
+def job(name: str, root: Path) -> Callable[[], Any]:
+    """The work of one job, set up (not timed) in this process: a function that does it once."""
+    from glossdeck import pipeline
+
+    if name == "check":
+        return lambda: pipeline.check(root)
+    if name == "build":
+        return lambda: pipeline.build(root, out=root / "build", timestamp=TIMESTAMP)
+    if name == "rebuild":  # PLACEHOLDER: a second full build, until incremental builds land
+        pipeline.build(root, out=root / "build", timestamp=TIMESTAMP)
+        return lambda: pipeline.build(root, out=root / "build", timestamp=TIMESTAMP)
+    glossary, _ = pipeline.check(root)
+    paper = glossary.settings.paper
+    if name == "deck":
+        from glossdeck import deckstate
+        from glossdeck.render import anki
+
+        state, _ = deckstate.load(root)
+        return lambda: anki.render(glossary, state, TIMESTAMP)
+    if name == "booklet":
+        from glossdeck.render import booklet
+
+        return lambda: booklet.render(glossary, paper)
+    if name == "print":
+        from glossdeck.render import booklet, impose
+
+        reading = booklet.render(glossary, paper)
+        return lambda: impose.impose(reading, paper)
+    if name == "cards":
+        from glossdeck.render import cards
+
+        return lambda: cards.render(glossary, cards.options_from(glossary.settings))
+    if name == "bare-genanki":
+        return _bare_genanki(glossary, root)
+    if name == "bare-reportlab":
+        return _bare_reportlab(glossary)
+    if name == "bare-pypdf":
+        from glossdeck.render import booklet
+
+        reading = booklet.render(glossary, paper)
+        return lambda: _bare_pypdf(reading)
+    if name == "bare-cards":
+        return _bare_cards(glossary)
+    raise SystemExit(f"unknown job {name!r}")
 
 
-def cpu_timed(fn, repeat: int = 1) -> float:  # type: ignore[no-untyped-def]
-    """CPU seconds of this process: on a shared machine, steadier than the wall clock."""
-    return timed(fn, repeat, time.process_time)
-
-
-def bare_genanki(notes, out: Path) -> None:  # type: ignore[no-untyped-def]
-    """The same notes (fields, tags, GUIDs already computed) written by genanki alone."""
+def _bare_genanki(glossary: Any, root: Path) -> Callable[[], Any]:
+    """The same notes (fields, tags, GUIDs computed beforehand) written by genanki alone."""
     import genanki
 
-    deck = genanki.Deck(2059400110, "Bench")
-    for note in notes:
-        deck.add_note(genanki.Note(model=note.model, fields=note.fields, guid=note.guid, tags=note.tags))
-    genanki.Package(deck).write_to_file(str(out), timestamp=1_700_000_000)
+    from glossdeck.render import anki
+
+    names = {t.id: t.term for t in glossary.terms}
+    model = anki._Model(1)
+    notes = [(anki._fields(glossary, t, names), anki._tags(t), anki.note_guid(glossary.settings.id, t.id))
+             for t in glossary.terms]
+
+    def write() -> None:
+        deck = genanki.Deck(2059400110, "Bench")
+        for fields, tags, guid in notes:
+            deck.add_note(genanki.Note(model=model, fields=fields, guid=guid, tags=tags))
+        genanki.Package(deck).write_to_file(str(root / "bare.apkg"), timestamp=TIMESTAMP)
+
+    return write
 
 
-def bare_reportlab(glossary) -> bytes:  # type: ignore[no-untyped-def]
-    """The booklet's own paragraphs (same text, fonts, styles, hyphenation) typeset once by reportlab alone:
-    no links, bookmarks, running heads, keep-together rules or second pass for page references."""
-    from reportlab.platypus import Paragraph, SimpleDocTemplate
+def _bare_reportlab(glossary: Any) -> Callable[[], Any]:
+    """The booklet's paragraphs (same markup, links, fonts, styles, hyphenation, page size and margins, page
+    numbers as two digits) typeset once by reportlab alone: no running heads, bookmarks, letter rule or forms.
+
+    They are booklet.Para, with no page references: a Paragraph whose lines are broken once per width, without
+    which reportlab itself stops with a LayoutError on some of these paragraphs (a split part re-broken longer).
+    """
+    from reportlab.lib.units import mm
+    from reportlab.platypus import PageBreak, SimpleDocTemplate, Table
 
     from glossdeck.render import booklet
     from glossdeck.render.fonts import register
 
     font = register()
-    styles = booklet._styles(font, "en")
-    refs = booklet._References({})
+    styles = booklet._styles(font, glossary.settings.language)
+    refs = booklet._References(2)
     story = (booklet._title_page(glossary, styles) + booklet._front_matter(glossary, styles, refs)
              + booklet._entries(glossary, styles, refs) + booklet._sources(glossary, styles, refs)
              + booklet._alias_index(glossary, styles, refs) + booklet._back_cover(glossary, styles))
-    plain = []
-    for flowable in _flatten(story):
-        if isinstance(flowable, Paragraph):
-            text = re.sub(r"</?a\b[^>]*>", "", flowable.text if hasattr(flowable, "text") else "")
-            plain.append(Paragraph(text, flowable.style))
-    buffer = io.BytesIO()
-    SimpleDocTemplate(buffer, pagesize=booklet.PAGE_SIZES["a5"], initialFontName=font, invariant=1).build(plain)
-    return buffer.getvalue()
-
-
-def _flatten(story):  # type: ignore[no-untyped-def]
+    mark = re.escape(booklet.PAGE_MARK)
+    texts = []
     for flowable in story:
-        content = getattr(flowable, "_content", None)
-        if content is not None:
-            yield from _flatten(content)
-        else:
-            yield flowable
+        cells = [c for row in flowable._cellvalues for c in row] if isinstance(flowable, Table) else [flowable]
+        texts += [(re.sub(f"{mark}[^{mark}]*{mark}", "88", c.markup), c.style) for c in cells
+                  if isinstance(c, booklet.Para)]
+        if isinstance(flowable, PageBreak):
+            texts.append((None, None))
+
+    def typeset() -> bytes:
+        # Paragraphs are made afresh each time: reportlab's line breaking changes their parsed words.
+        flowables = [PageBreak() if text is None else booklet.Para(text, style) for text, style in texts]
+        buffer = io.BytesIO()
+        SimpleDocTemplate(buffer, pagesize=booklet.PAGE_SIZES[glossary.settings.paper], leftMargin=15 * mm,
+                          rightMargin=15 * mm, topMargin=17 * mm, bottomMargin=17 * mm, initialFontName=font,
+                          invariant=1).build(flowables)
+        return buffer.getvalue()
+
+    return typeset
+
+
+def _bare_pypdf(reading: bytes) -> bytes:
+    """The reading pages merged two per landscape sheet side by pypdf alone, in booklet order."""
+    from pypdf import PdfReader, PdfWriter, Transformation
+
+    from glossdeck.render.impose import SHEETS, booklet_order, padded
+
+    reader = PdfReader(io.BytesIO(reading))
+    for page in reader.pages:  # a sheet carries no links; merging them makes pypdf recurse too deep past 800 pages
+        if "/Annots" in page:
+            del page["/Annots"]
+    width, height = SHEETS["a5"]
+    page_width = float(reader.pages[0].mediabox.width)
+    sequence = padded(len(reader.pages))
+    writer = PdfWriter()
+    for left, right in booklet_order(len(sequence)):
+        side = writer.add_blank_page(width, height)
+        for slot, index in enumerate((sequence[left], sequence[right])):
+            if index is not None:
+                side.merge_transformed_page(reader.pages[index], Transformation().translate(slot * page_width, 0))
+        side.compress_content_streams()
+    output = io.BytesIO()
+    writer.write(output)
+    return output.getvalue()
+
+
+def _bare_cards(glossary: Any) -> Callable[[], Any]:
+    """Each card's text (term; definition and first quote) as paragraphs drawn once in 60 x 85 mm boxes,
+    nine to an A4 page, by reportlab alone: no fitting, numbers or crop marks."""
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.lib.units import mm
+    from reportlab.pdfgen.canvas import Canvas
+    from reportlab.platypus import Paragraph
+
+    from glossdeck import markup
+    from glossdeck.render.common import esc
+    from glossdeck.render.fonts import register
+
+    font = register()
+    front = ParagraphStyle("front", fontName=f"{font}-Bold", fontSize=14, leading=17)
+    back = ParagraphStyle("back", fontName=font, fontSize=8, leading=10)
+    cards = [(esc(t.term), markup.to_pdf(t.definition, links=False)
+              + (f"<br/><i>“{esc(t.all_citations[0].display)}”</i>" if t.all_citations else ""))
+             for t in glossary.terms]
+    width, height = 60 * mm, 85 * mm
+
+    def draw() -> bytes:
+        buffer = io.BytesIO()
+        canvas = Canvas(buffer, pagesize=A4, invariant=1, initialFontName=font)
+        for start in range(0, len(cards), 9):
+            for side, style in ((0, front), (1, back)):
+                for i, card in enumerate(cards[start:start + 9]):
+                    paragraph = Paragraph(card[side], style)
+                    _, used = paragraph.wrap(width - 8 * mm, height - 8 * mm)
+                    paragraph.drawOn(canvas, 15 * mm + i % 3 * width + 4 * mm, 280 * mm - (i // 3 + 1) * height
+                                     + height - 4 * mm - used)
+                canvas.showPage()
+        canvas.save()
+        return buffer.getvalue()
+
+    return draw
+
+
+def child(name: str, root: Path) -> None:
+    """Run one job in this fresh process and print its time and the process's peak memory as JSON."""
+    sys.path.insert(0, str(REPO / "src"))
+    work = job(name, root)
+    start, start_cpu = time.perf_counter(), time.process_time()
+    work()
+    seconds, cpu = time.perf_counter() - start, time.process_time() - start_cpu
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kB on Linux
+    print(json.dumps({"seconds": seconds, "cpu": cpu, "peak_mb": peak}))
+
+
+def measure(name: str, root: Path) -> dict[str, float]:
+    done = subprocess.run([sys.executable, __file__, "--job", name, "--root", str(root)],
+                          capture_output=True, text=True)
+    if done.returncode:
+        raise SystemExit(f"job {name} failed:\n{done.stderr[-3000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
+
+
+def process_seconds(args: list[str], cwd: Path) -> float:
+    start = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "glossdeck", *args], cwd=cwd, check=True, capture_output=True)
+    return time.perf_counter() - start
+
+
+RATIOS = {"deck/genanki": ("deck", ["bare-genanki"]), "booklet/reportlab": ("booklet", ["bare-reportlab"]),
+          "print/pypdf": ("print", ["bare-pypdf"]), "cards/bare": ("cards", ["bare-cards"]),
+          "build/bare sum": ("build", BARE), "rebuild*/check": ("rebuild", ["check"])}
+
+
+def report(label: str, root: Path, jobs: list[str], rounds: int) -> None:
+    """Each job once per round, the jobs in turn; the best CPU time of each (the machine may be shared: CPU time
+    is what the work costs, wall time also counts the waits for a busy processor)."""
+    print(f"\n{label}", flush=True)
+    runs: dict[str, list[dict[str, float]]] = {name: [] for name in jobs}
+    for _ in range(rounds):
+        for name in jobs:
+            runs[name].append(measure(name, root))
+    t = {name: min(f["cpu"] for f in runs[name]) for name in jobs}
+    print(f"  {'job':<15} {'CPU':>9} {'wall':>9} {'peak':>10}")
+    for name in jobs:
+        note = "  (* PLACEHOLDER: a second full build, until incremental builds land)" if name == "rebuild" else ""
+        wall = min(f["seconds"] for f in runs[name])
+        print(f"  {name + ('*' if name == 'rebuild' else ''):<15} {t[name]:7.2f} s {wall:7.2f} s"
+              f" {max(f['peak_mb'] for f in runs[name]):7.0f} MB{note}", flush=True)
+    if all(name in t for name in BARE):
+        print(f"  {'bare sum':<15} {sum(t[name] for name in BARE):7.2f} s")
+    ratios = [f"{ratio} {t[ours] / sum(t[b] for b in bare):.2f}" for ratio, (ours, bare) in RATIOS.items()
+              if ours in t and all(b in t for b in bare)]
+    print("  ratios (CPU): " + ", ".join(ratios))
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--sizes", type=int, nargs="+", default=[100, 1000, 5000],
-                        help="glossary sizes for the build section")
-    parser.add_argument("--section", choices=["build", "scaling", "all"], default="all")
+    parser.add_argument("--sizes", type=int, nargs="*", default=[100, 1000, 5000],
+                        help="synthetic glossary sizes, in terms (none: only the shipped glossary)")
+    parser.add_argument("--no-shipped", action="store_true", help="skip the shipped glossary")
+    parser.add_argument("--jobs", nargs="+", choices=OURS + BARE, default=OURS + BARE, help="only these jobs")
+    parser.add_argument("--rounds", type=int, default=3, help="runs of each job, in turn; the best is shown")
+    parser.add_argument("--job", help=argparse.SUPPRESS)
+    parser.add_argument("--root", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
-    sys.path.insert(0, str(REPO / "src"))
-    if args.section in ("build", "all"):
-        build_section(args.sizes)
-    if args.section in ("scaling", "all"):
-        scaling_section()
-
-
-def build_section(sizes: list[int]) -> None:
-    import genanki
-
-    from glossdeck import pipeline
-    from glossdeck.deckstate import DeckState
-    from glossdeck.render import anki, booklet
-
-    help_time = timed(lambda: subprocess.run([sys.executable, "-m", "glossdeck", "--help"], check=True,
-                                             capture_output=True), repeat=5)
-    print(f"glossdeck --help: {help_time:.3f} s (best of 5, includes interpreter start)")
-    bare_python = timed(lambda: subprocess.run([sys.executable, "-c", "pass"], check=True), repeat=5)
-    print(f"python -c pass:   {bare_python:.3f} s (interpreter start alone)\n")
-    sentences = unique_sentences()
-    print(f"{'N':>6} {'check':>8} {'deck':>8} {'bare':>8} {'ratio':>6} {'booklet':>8} {'bare':>8} {'ratio':>6}"
-          f" {'build ratio':>11}")
-    for n in sizes:
-        with tempfile.TemporaryDirectory() as folder:
-            root = make_glossary(Path(folder) / "g", n, sentences)
-            check_time = timed(lambda: pipeline.check(root), repeat=3)
-            glossary, _ = pipeline.check(root)
-            deck_time = timed(lambda: anki.render(glossary, DeckState(), 1_700_000_000), repeat=2)
-            names = {t.id: t.term for t in glossary.terms}
-            notes = [genanki.Note(model=anki._Model(1), fields=anki._fields(glossary, t, names), tags=anki._tags(t),
-                                  guid=anki.note_guid("bench", t.id)) for t in glossary.terms]
-            bare_deck = timed(lambda: bare_genanki(notes, Path(folder) / "bare.apkg"), repeat=2)
-            booklet_time = timed(lambda: booklet.render(glossary))
-            bare_booklet = timed(lambda: bare_reportlab(glossary))
-            print(f"{n:>6} {check_time:>7.2f}s {deck_time:>7.2f}s {bare_deck:>7.2f}s {deck_time / bare_deck:>6.2f}"
-                  f" {booklet_time:>7.2f}s {bare_booklet:>7.2f}s {booklet_time / bare_booklet:>6.2f}"
-                  f" {(deck_time + booklet_time) / (bare_deck + bare_booklet):>11.2f}", flush=True)
-
-    print()
-
-
-def growth_table(title: str, unit: str, rows: list[tuple[int, float]], note: str = "", one: str = "") -> None:
-    """Size, seconds, seconds per unit, and growth from the previous size (1 = linear)."""
-    print(f"{title}" + (f"  ({note})" if note else ""))
-    print(f"  {unit:>12} {'CPU s':>9} {'per ' + (one or unit.rstrip('s')):>14} {'growth':>7}")
-    previous = None
-    for size, seconds in rows:
-        growth = f"{(seconds / previous[1]) / (size / previous[0]):>7.2f}" if previous else f"{'':>7}"
-        print(f"  {size:>12,} {seconds:>9.3f} {seconds / size * 1e6:>11.1f} µs {growth}", flush=True)
-        previous = (size, seconds)
-    print()
-
-
-def _refused(fn) -> float:  # type: ignore[no-untyped-def]
-    """CPU seconds of a call that must be refused with a GlossdeckError."""
-    from glossdeck.errors import GlossdeckError
-
-    start = time.process_time()
-    try:
-        fn()
-    except GlossdeckError:
-        return time.process_time() - start
-    raise AssertionError("expected the input to be refused")
-
-
-def _term_project(folder: Path, text: str) -> Path:
-    """The shipped glossary with one more term file."""
-    root = folder / "p"
-    if root.exists():
-        shutil.rmtree(root)
-    for part in ("glossary", "seeds"):
-        shutil.copytree(REPO / part, root / part)
-    (root / "glossary" / "terms" / "zz-bench.yaml").write_text(text, encoding="utf-8")
-    return root
-
-
-CITE = "citations:\n  - source: starter-pack\n    quote: Alignment is an unsolved problem.\n"
-
-
-def scaling_section() -> None:
-    import dataclasses
-
-    from glossdeck import authoring, limits, pipeline
-    from glossdeck.model import Citation, Term
-    from glossdeck.render import booklet, cards
-
-    rng = random.Random(7)
-    print("Scaling: CPU time per unit of input at three sizes (growth 1 = linear, 2 = quadratic)\n")
-    shipped, _ = pipeline.check(REPO)
-    with tempfile.TemporaryDirectory() as tmp:
-        folder = Path(tmp)
-        rows = []
-        for words in (limits.DEFINITION.most // 4, limits.DEFINITION.most // 2, limits.DEFINITION.most):
-            text = f"term: zz bench\ndefinition: >-\n  {prose(words, rng, limits.DEFINITION_CHARS.most)}\n{CITE}"
-            root = _term_project(folder, text)
-            rows.append((words, cpu_timed(lambda: pipeline.build(root, out=folder / "out", targets=("cards",),
-                                                                 timestamp=1_700_000_000), repeat=2)))
-        growth_table("build cards, shipped glossary + one definition up to the limit", "words", rows,
-                     "the whole build: the fixed cost of the other 105 terms dominates")
-
-        rows = []
-        for words in (5_000, 10_000, 30_000):  # 30,000 words is about 190 KB, under the file size limit
-            root = _term_project(folder, f"term: zz bench\ndefinition: >-\n  {prose(words, rng)}\n{CITE}")
-            rows.append((words, _refused(lambda: pipeline.check(root))))
-        growth_table("check refuses a definition past the limit", "words", rows,
-                     f"limit {limits.DEFINITION.most} words")
-
-        rows = []
-        term = shipped.terms[0]
-        for words in (6_000, 12_000, 24_000):  # 40 KB to 160 KB: the fitting alone, past what check allows
-            long = dataclasses.replace(term, definition=prose(words, rng), aliases=())
-            rows.append((words, cpu_timed(lambda: cards.render(dataclasses.replace(shipped, terms=(long,))))))
-        growth_table("card text fitting alone (cards.render on one term, check bypassed)", "words", rows,
-                     "before the fix: 65 s for 40 KB")
-
-        rows = []
-        for words in (1_000, 4_000, 16_000):
-            root = _term_project(folder, f"term: zz bench\ndefinition: d\ncitations:\n  - source: starter-pack\n"
-                                         f"    quote: >-\n      {prose(words, rng)}\n")
-            rows.append((words, _refused(lambda: pipeline.check(root))))
-        growth_table("check refuses a long quote that is not in its essay", "words", rows,
-                     "its nearest passage is searched for; before the fix: 300 s for 4,000 words")
-
-        rows = []
-        for count in (1_000, 2_000, 5_000):
-            names = ", ".join(f"bench name {i}" for i in range(count))
-            root = _term_project(folder, f"term: zz bench\naliases: [{names}]\ndefinition: d\n{CITE}")
-            rows.append((count, _refused(lambda: pipeline.check(root))))
-        growth_table("check refuses a term with too many aliases", "aliases", rows,
-                     f"limit {limits.MAX_ALIASES}", one="alias")
-
-        rows = []
-        root = _term_project(folder, f"term: zz bench\ndefinition: d\n{CITE}")
-        for count in (1_000, 2_000, 5_000):
-            new = Term(id="new-bench", term="new bench", definition="A new term.",
-                       aliases=tuple(f"new bench name {i}" for i in range(count)),
-                       citations=(Citation("starter-pack", "Alignment is an unsolved problem."),))
-            rows.append((count, _refused(lambda: authoring.add(root, new, dry_run=True))))
-        growth_table("add --dry-run refuses a term with too many aliases", "aliases", rows,
-                     "before the fix: 10.6 s for 5,000", one="alias")
-
-        glossary, seeds = authoring.load_seeds_for(REPO)
-        rows = []
-        for words in (2_000, 8_000, 32_000):  # 32,000 words is about 190 KB
-            phrase = prose(words, rng)
-            rows.append((words, cpu_timed(lambda: authoring.occurrences(seeds, phrase)
-                                          or authoring.nearest(seeds, phrase))))
-        growth_table("find a long phrase that is not in any essay (then its nearest passages)", "words", rows)
-        common = authoring.occurrences(seeds, "the")
-        seconds = cpu_timed(lambda: [authoring.hit_at(*where) for where in authoring.occurrences(seeds, "the")[:10]])
-        print(f"find \"the\": {len(common):,} hits, the 10 shown in {seconds:.3f} CPU s "
-              "(before the fix every hit was made into a citation: 8 s)\n")
-
-        sentences = unique_sentences()
-        passes: list[int] = []  # the booklet is typeset until its page references settle: count the passes
-        typeset = booklet._typeset
-
-        def counted(*args, **kwargs):  # type: ignore[no-untyped-def]
-            passes[-1] += 1
-            return typeset(*args, **kwargs)
-
-        booklet._typeset = counted
-        for label, definition_words, aliases in (("short definitions, 1 alias", 0, 1),
-                                                 (f"definitions at the limit, {limits.MAX_ALIASES} aliases",
-                                                  limits.DEFINITION.most, limits.MAX_ALIASES)):
-            steps: dict[str, list[tuple[int, float]]] = {"check": [], "booklet": [], "cards": []}
-            for n in (100, 200, 400):
-                root = make_glossary(folder / f"g-{n}-{aliases}", n, sentences, definition_words, aliases,
-                                     limits.DEFINITION_CHARS.most)
-                steps["check"].append((n, cpu_timed(lambda: pipeline.check(root))))
-                glossary, _ = pipeline.check(root)
-                passes.append(0)
-                steps["booklet"].append((n, cpu_timed(lambda: booklet.render(glossary))))
-                steps["cards"].append((n, cpu_timed(lambda: cards.render(glossary))))
-            for step, rows in steps.items():
-                settle = f"typeset {', '.join(map(str, passes))} times, until page references settle"
-                note = settle if step == "booklet" else ""
-                growth_table(f"{step}, a glossary of N terms: {label}", "terms", rows, note)
-            passes.clear()
-        booklet._typeset = typeset
+    if args.job:
+        child(args.job, args.root)
+        return
+    print(f"aims: {AIMS}")
+    print(f"each figure: the best of {args.rounds} runs of the job, each in a fresh process (setup not timed); "
+          "ratios are of CPU time; peak: the largest peak RSS of those processes")
+    print("bare-pypdf merges pages with pypdf's own merge_transformed_page; glossdeck's impose draws each page as "
+          "a form instead, which is faster than that bare figure")
+    with tempfile.TemporaryDirectory() as folder:
+        if not args.no_shipped:
+            root = shipped_copy(Path(folder) / "shipped")
+            process_seconds(["build"], root)  # writes notes.lock, so that every later build is like a rebuild
+            print("\nshipped glossary, as a new user runs it (whole process, interpreter start included):")
+            print(f"  glossdeck check  {process_seconds(['check'], root):8.2f} s")
+            print(f"  glossdeck build  {process_seconds(['build'], root):8.2f} s")
+            report("shipped glossary (glossary/)", root, args.jobs, args.rounds)
+        for n in args.sizes:
+            report(f"synthetic, {n} terms shaped like the shipped ones",
+                   make_glossary(Path(folder) / f"synthetic-{n}", n), args.jobs, args.rounds)
 
 
 if __name__ == "__main__":

@@ -1,5 +1,7 @@
 """render.booklet: the reading booklet read back as a PDF viewer would."""
 
+import re
+
 from pypdf import PdfReader
 
 from glossdeck import pipeline
@@ -113,3 +115,46 @@ def test_split_paragraphs_always_fit_their_space():
         parts = para.split(width, height)
         if len(parts) == 2:
             assert parts[0].wrap(width, height)[1] <= height + 1e-6, height
+            # Laid out again (as the frame does before drawing it), it must come out the same.
+            assert parts[0].wrap(width, height)[1] <= height + 1e-6, height
+
+
+def test_the_booklet_is_typeset_once_and_its_page_numbers_are_right(project, monkeypatch):
+    from glossdeck.render import booklet as renderer
+
+    passes = []
+    typeset = renderer._typeset
+    monkeypatch.setattr(renderer, "_typeset", lambda *args: passes.append(args[2]) or typeset(*args))
+    outputs = pipeline.build(project, timestamp=TIMESTAMP, targets=("booklet",)).outputs
+    assert passes == [1]
+    reader = PdfReader(outputs["booklet"])
+    outline = dict(outline_titles(reader))
+    text = " ".join(" ".join(page_text(outputs["booklet"])).split()).replace("\u00a0", " ")
+    checked = 0
+    for term in pipeline.check(project)[0].terms:  # stubs, "see also" and "cited in", before and after
+        for match in re.finditer(r"(?:See also|;|→|Cited in|,) " + re.escape(term.term) + r", p\. (\d+)", text):
+            assert int(match.group(1)) == outline[term.term] + 1, term.term
+            checked += 1
+    assert checked > 8
+
+
+def test_a_page_number_box_is_exactly_as_wide_as_the_number():
+    """Numbers not yet known are set as blank boxes; with tabular figures nothing moves when they are drawn."""
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    from glossdeck.render.booklet import Para, _blank, _styles
+    from glossdeck.render.fonts import register
+
+    font = register()
+    for name in ("seealso", "stub", "index", "source", "toc", "tocpage"):
+        style = _styles(font, "en")[name]
+        assert len({stringWidth(d, style.fontName, style.fontSize) for d in "0123456789"}) == 1  # tabular
+        for digits in (1, 2, 3, 4):
+            number = "8" * digits
+            width = stringWidth(number, style.fontName, style.fontSize)
+            boxed, plain = Para(f"p.\u00a0{_blank(width, style.fontName, style.fontSize)};", style), \
+                Para(f"p.\u00a0{number};", style)
+            boxed.wrap(500, 100)
+            plain.wrap(500, 100)
+            assert abs(boxed.getActualLineWidths0()[0] - plain.getActualLineWidths0()[0]) < 1e-4, (name, digits)
+            assert boxed.height == plain.height  # a smaller space in the box does not move the line

@@ -117,3 +117,40 @@ def test_every_font_on_every_page_is_embedded(shipped, output):
         assert fonts, f"page {number} has no fonts"
         assert all(fonts.values()), f"page {number}: {fonts}"
         assert not any("Helvetica" in name or "Times" in name for name in fonts)
+
+
+def test_contents_gives_the_page_of_each_part(booklet):
+    _, reader, _ = booklet
+    outline = dict(outline_titles(reader))
+    contents = " ".join(reader.pages[outline["How to use this booklet"]].extract_text().split())
+    letters = re.search(r"A–Z: (.*?) Sources (\d+) Index of other names (\d+)", contents)
+    pairs = re.findall(r"(\S) (\d+)", letters.group(1))
+    assert [letter for letter, _ in pairs] == [title for title, _ in outline_titles(reader) if len(title) == 1]
+    for letter, page in pairs:
+        assert int(page) == outline[letter] + 1, letter
+    assert int(letters.group(2)) == outline["Sources"] + 1
+    assert int(letters.group(3)) == outline["Index of other names"] + 1
+
+
+def test_a_letter_never_ends_a_page(booklet):
+    _, reader, pages = booklet
+    letters = [(title, page) for title, page in outline_titles(reader) if len(title) == 1]
+    assert len(letters) > 20
+    for letter, page in letters:
+        runs = [run for run in pages[page] if run[0] < HEAD_ZONE]
+        heading = next(y for y, font, size, text in runs if text == letter and size == 20)
+        below = [text for y, font, size, text in runs if y < heading and size in (9.5, 8.6) and font.endswith("-Bold")]
+        assert below, f"letter {letter} ends page {page + 1}"
+
+
+def test_page_numbers_do_not_depend_on_the_guess_of_the_page_count(shipped, monkeypatch):
+    """Boxes too narrow for the page numbers (a guess of under ten pages) mean one more pass, same result."""
+    from glossdeck.render import booklet as renderer
+
+    glossary, _ = pipeline.check(shipped["root"])
+    passes = []
+    typeset = renderer._typeset
+    monkeypatch.setattr(renderer, "_estimated_pages", lambda glossary: 5)
+    monkeypatch.setattr(renderer, "_typeset", lambda *args: passes.append(args[2]) or typeset(*args))
+    assert renderer.render(glossary, glossary.settings.paper) == shipped["booklet"].read_bytes()
+    assert passes == [1, 2]

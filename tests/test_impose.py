@@ -6,7 +6,7 @@ import pytest
 from pypdf import PdfReader
 
 from glossdeck.render.impose import INSTRUCTION, booklet_order, padded
-from tests.pdf_reader import fonts_by_page, text_runs
+from tests.pdf_reader import fonts_by_page
 
 
 def reading_order(sides: list[tuple[int, int]]) -> list[int]:
@@ -39,24 +39,28 @@ def test_print_file_sheets_carry_the_right_pages(built):
         width = float(side.mediabox.width)
         assert (round(width), round(float(side.mediabox.height))) == (842, 595)  # A4 landscape
         folios = {"left": None, "right": None}
-        for y, _, size, text in text_runs(side):
-            if 25 < y < 32 and re.fullmatch(r"\d+", text):  # the page numbers, 10 mm up
-                x_half = "left" if _x_of(side, text, y) < width / 2 else "right"
-                folios[x_half] = int(text)
+        for x, folio in _placed_folios(side):
+            folios["left" if x < width / 2 else "right"] = folio
         expected = {"left": None if sequence[left] is None else sequence[left] + 1,
                     "right": None if sequence[right] is None else sequence[right] + 1}
         assert folios == expected, f"sheet side {number + 1}"
 
 
-def _x_of(page, wanted: str, at_y: float) -> float:
-    found = []
+def _placed_folios(side) -> list[tuple[float, int]]:
+    """(x where it is placed, printed page number) of each reading page that the sheet side draws as a form."""
+    from pypdf.generic import ContentStream
 
-    def visit(text, cm, tm, font, size):
-        if text.strip() == wanted and abs(tm[5] * cm[3] + cm[5] - at_y) < 0.5:
-            found.append(tm[4] * cm[0] + cm[4])
-
-    page.extract_text(visitor_text=visit)
-    return found[0]
+    placed, offset = [], 0.0
+    for operands, operator in ContentStream(side.get_contents(), side.pdf).operations:
+        if operator == b"cm":
+            offset = float(operands[4])
+        elif operator == b"Do":
+            runs = []
+            form = side["/Resources"]["/XObject"][operands[0]].get_object()
+            side.extract_xform_text(form, visitor_text=lambda text, cm, tm, font, size: runs.append(
+                (tm[5] * cm[3] + cm[5], text.strip())))
+            placed += [(offset, int(text)) for y, text in runs if 25 < y < 32 and re.fullmatch(r"\d+", text)]
+    return placed
 
 
 def test_viewer_preferences_and_instruction(built):

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import io
 
-from pypdf import PageObject, PdfReader, PdfWriter, Transformation
-from pypdf.generic import NameObject
+from pypdf import PageObject, PdfReader, PdfWriter
+from pypdf.generic import (ArrayObject, DecodedStreamObject, DictionaryObject, FloatObject, IndirectObject,
+                           NameObject, StreamObject)
 from reportlab.lib.pagesizes import A4, landscape, letter
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
@@ -40,22 +41,37 @@ def padded(pages: int) -> list[int | None]:
 
 
 def impose(reading_pdf: bytes, paper: str = "a5") -> bytes:
-    """Two reading pages per landscape sheet side, in booklet order, with the printing instruction."""
+    """Two reading pages per landscape sheet side, in booklet order, with the printing instruction.
+
+    Each reading page is copied once, as a form that its sheet side draws in place: merging
+    pages instead would make pypdf parse and rewrite every page's drawing, which costs more
+    than typesetting the booklet.
+    """
     reader = PdfReader(io.BytesIO(reading_pdf))
     sheet_width, sheet_height = SHEETS[paper]
     page_width = float(reader.pages[0].mediabox.width)
     margin = (sheet_width - 2 * page_width) / 2  # centre the spread on the sheet
     sequence = padded(len(reader.pages))
     writer = PdfWriter()
+    forms = [_as_form(writer, page) for page in reader.pages]
+    form_fonts = [form.get_object()["/Resources"].get("/Font", {}) for form in forms]  # type: ignore[index]
     for number, (left, right) in enumerate(booklet_order(len(sequence))):
         side = writer.add_blank_page(sheet_width, sheet_height)
+        drawing, names, fonts = [], DictionaryObject(), DictionaryObject()
         for slot, index in enumerate((sequence[left], sequence[right])):
             if index is not None:
-                offset = margin + slot * page_width
-                side.merge_transformed_page(reader.pages[index], Transformation().translate(offset, 0))
+                name = NameObject(f"/Page{index + 1}")
+                names[name] = forms[index]
+                fonts.update(form_fonts[index])
+                drawing.append(f"q 1 0 0 1 {margin + slot * page_width:.4f} 0 cm {name} Do Q")
+        # The fonts are listed on the sheet too (they are drawn by its forms), as viewers expect.
+        side[NameObject("/Resources")] = DictionaryObject({NameObject("/XObject"): names, NameObject("/Font"): fonts})
+        content = DecodedStreamObject()
+        content.set_data("\n".join(drawing).encode("ascii"))
+        side[NameObject("/Contents")] = writer._add_object(content.flate_encode())
         if number == 0:
             side.merge_page(_instruction_overlay(sheet_width, sheet_height))
-        side.compress_content_streams()  # merging leaves the page's drawing uncompressed
+            side.compress_content_streams()
     preferences = writer.create_viewer_preferences()
     preferences[NameObject("/PrintScaling")] = NameObject("/None")
     preferences[NameObject("/Duplex")] = NameObject("/DuplexFlipShortEdge")
@@ -66,6 +82,26 @@ def impose(reading_pdf: bytes, paper: str = "a5") -> bytes:
     output = io.BytesIO()
     writer.write(output)
     return output.getvalue()
+
+
+def _as_form(writer: PdfWriter, page: PageObject) -> IndirectObject:
+    """The page's drawing as a form XObject in `writer`, its stream copied as it is (still compressed)."""
+    contents = page.raw_get("/Contents")
+    if isinstance(contents, IndirectObject) and isinstance(contents.get_object(), StreamObject):
+        form = contents.clone(writer)
+    else:  # an array of streams: join them
+        stream = DecodedStreamObject()
+        joined = page.get_contents()
+        stream.set_data(joined.get_data() if joined is not None else b"")
+        form = writer._add_object(stream.flate_encode())
+    drawing = form.get_object()
+    assert isinstance(drawing, StreamObject)
+    box = page.mediabox
+    drawing.update({NameObject("/Type"): NameObject("/XObject"), NameObject("/Subtype"): NameObject("/Form"),
+                    NameObject("/BBox"): ArrayObject([FloatObject(v) for v in (box.left, box.bottom, box.right,
+                                                                              box.top)]),
+                    NameObject("/Resources"): page["/Resources"].clone(writer)})
+    return form
 
 
 def _instruction_overlay(width: float, height: float) -> PageObject:
