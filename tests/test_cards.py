@@ -1,13 +1,14 @@
 """render.cards: printable flashcards read back; fronts and backs must meet through the paper."""
 
 import re
+import shutil
 
 import pytest
 from pypdf import PdfReader
 from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
 
-from glossdeck import pipeline
+from glossdeck import markup, pipeline
 from glossdeck.render.cards import NUMBER_INSET, PRINTER_MARGIN, CardOptions, grid_for
 from glossdeck.render.fonts import register
 from tests.conftest import TIMESTAMP, make_project
@@ -169,3 +170,27 @@ def test_fitting_keeps_as_many_words_as_fit_and_no_more(words):
         count = len(kept.split())
         one_more = Paragraph(" ".join(text.split()[:count + 1]) + "…", paragraph.style)
         assert one_more.wrap(width, height)[1] > height
+
+
+def test_backs_lead_with_the_gloss_at_9pt_or_more_and_the_definition_never_below_7pt(tmp_path):
+    """Read back every back of the shipped cards: text sizes, and a cut definition ending on a sentence."""
+    from tests.conftest import REPO
+
+    root = tmp_path / "shipped"
+    for folder in ("glossary", "seeds"):
+        shutil.copytree(REPO / folder, root / folder)
+    glossary, _ = pipeline.check(root)
+    out = pipeline.build(root, out=tmp_path / "out", targets=("cards",), timestamp=TIMESTAMP).outputs["cards"]
+    sizes: dict[str, float] = {}
+
+    def visit(text, cm, tm, font, size):  # type: ignore[no-untyped-def]
+        if text.strip() and not text.strip().isdigit():  # card numbers are small on purpose
+            sizes[text.strip()] = min(sizes.get(text.strip(), 99.0), size * abs(tm[0]) * abs(cm[0] or 1))
+
+    reader = PdfReader(out)
+    for page in reader.pages[1::2]:  # the backs
+        page.extract_text(visitor_text=visit)
+    assert sizes and min(sizes.values()) >= 7.0 - 1e-6
+    backs = " ".join(" ".join(p.extract_text().split()) for p in reader.pages[1::2])
+    for term in glossary.terms:
+        assert " ".join(markup.to_plain(term.gloss).split()) in backs, term.id

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 from dataclasses import dataclass
 
 from reportlab.lib.enums import TA_CENTER, TA_LEFT
@@ -23,6 +24,10 @@ PRINTER_MARGIN = 5 * mm  # home printers cannot print closer than this to the ed
 MARK_GAP, MARK_LENGTH = 1.5 * mm, 4 * mm
 PADDING = 4 * mm
 MIN_FONT = 6.0
+GAP = 4  # points between the paragraphs of a card's back
+GLOSS_FONT = 10.0  # the gloss on a card's back: the sentence to recall, at a readable size
+DEFINITION_SIZES = (8.5, 8.0, 7.5, 7.0)  # the definition below it, the largest that holds it whole
+MIN_DEFINITION_FONT = DEFINITION_SIZES[-1]
 SHRINK = 0.92  # each smaller size tried is this much of the one before
 MARK_COLOUR = "#7f7f7f"
 NUMBER_INSET = 2.5 * mm  # the card's number sits this far in from its lower-left corner, front and back
@@ -165,6 +170,8 @@ def _styles(font: str) -> dict[str, ParagraphStyle]:
         # Ragged right and unhyphenated: a card's narrow measure justifies badly, and reportlab's
         # hyphenation can double the hyphen of a compound word broken at its hyphen ("self-/-reinforcing").
         "back": ParagraphStyle("back", fontName=font, fontSize=9, leading=11, alignment=TA_LEFT),
+        "gloss": ParagraphStyle("gloss", fontName=f"{font}-Bold", fontSize=GLOSS_FONT, leading=GLOSS_FONT * 1.25,
+                                alignment=TA_LEFT),
         "quote": ParagraphStyle("quote", fontName=font, fontSize=8, leading=9.8, alignment=TA_LEFT),
     }
 
@@ -198,15 +205,61 @@ def _back(canvas: Canvas, glossary: Glossary, term: Term, corner: tuple[float, f
           styles: dict[str, ParagraphStyle], number: int) -> None:
     x, y = corner
     _number(canvas, corner, number, styles["back"].fontName)
-    parts = [Paragraph(markup.to_pdf(term.definition, links=False), styles["back"])]
-    citation = _short_quote(term)
-    if citation is not None:
-        source = glossary.sources[citation.source]
-        parts.append(Paragraph(f"“{esc(citation.display)}” — {attribution(source, citation)}", styles["quote"]))
+    width, height = card[0] - 2 * PADDING, card[1] - 2 * PADDING - NUMBER_INSET
     top = y + card[1] - PADDING
-    for paragraph, h in _fit(parts, card[0] - 2 * PADDING, card[1] - 2 * PADDING - NUMBER_INSET, gap=4):
+    if term.gloss:
+        # The gloss is what a student recalls: always whole and at a readable size; then as much of the
+        # definition as fits, never below MIN_DEFINITION_FONT, cut at a sentence end.
+        gloss = Paragraph(markup.to_pdf(term.gloss, links=False), styles["gloss"])
+        placed = [(gloss, gloss.wrap(width, height)[1])]
+        if placed[0][1] > height:  # a gloss far over its 25 words (check warns): cut like any text
+            placed = _fit([gloss], width, height)
+        else:
+            placed += _definition_below(term, glossary, styles, width, height - placed[0][1] - GAP)
+    else:
+        parts = [Paragraph(markup.to_pdf(term.definition, links=False), styles["back"])]
+        citation = _short_quote(term)
+        if citation is not None:
+            source = glossary.sources[citation.source]
+            parts.append(Paragraph(f"“{esc(citation.display)}” — {attribution(source, citation)}", styles["quote"]))
+        placed = _fit(parts, width, height, gap=GAP)
+    for paragraph, h in placed:
         paragraph.drawOn(canvas, x + PADDING, top - h)
-        top -= h + 4
+        top -= h + GAP
+
+
+def _definition_below(term: Term, glossary: Glossary, styles: dict[str, ParagraphStyle], width: float,
+                      room: float) -> list[tuple[Paragraph, float]]:
+    """The definition at the largest size from 8.5 pt down to 7 pt that holds it whole (with the shortest quote
+    if that fits too); else, at 7 pt, its opening sentences that fit, ended with "…"."""
+    text = markup.to_pdf(term.definition, links=False)
+    for size in DEFINITION_SIZES:
+        style = ParagraphStyle("definition", parent=styles["back"], fontSize=size, leading=size * 1.22)
+        paragraph = Paragraph(text, style)
+        h = paragraph.wrap(width, room)[1]
+        if h <= room:
+            placed = [(paragraph, h)]
+            citation = _short_quote(term)
+            if citation is not None:
+                source = glossary.sources[citation.source]
+                quote = Paragraph(f"“{esc(citation.display)}” — {attribution(source, citation)}", styles["quote"])
+                qh = quote.wrap(width, room)[1]
+                if h + GAP + qh <= room:
+                    placed.append((quote, qh))
+            return placed
+    style = ParagraphStyle("definition", parent=styles["back"], fontSize=MIN_DEFINITION_FONT,
+                           leading=MIN_DEFINITION_FONT * 1.22)
+    sentences = re.split(r"(?<=[.?!”])\s+(?=[A-Z“(])", markup.to_plain(term.definition))
+    best: tuple[Paragraph, float] | None = None
+    for count in range(1, len(sentences)):
+        paragraph = Paragraph(esc(" ".join(sentences[:count])) + " …", style)
+        h = paragraph.wrap(width, room)[1]
+        if h > room:
+            break
+        best = (paragraph, h)
+    if best is None:  # not even the first sentence: as many words as fit
+        best = _most_words(markup.to_plain(term.definition).split(), style, width, room)
+    return [best] if best is not None else []
 
 
 def _short_quote(term: Term) -> Citation | None:
