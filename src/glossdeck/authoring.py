@@ -7,7 +7,6 @@ import contextlib
 import dataclasses
 import difflib
 import json
-import os
 import re
 import textwrap
 from dataclasses import dataclass
@@ -19,6 +18,7 @@ from glossdeck.errors import GlossdeckError, Problem, Problems
 from glossdeck.load import parse_yaml
 from glossdeck.model import Citation, Glossary, Location, Term, elision_pieces, name_key
 from glossdeck.seeds import Seed, load_seeds, normalize_text
+from glossdeck.writer import create_new
 
 CONTEXT = 70  # characters of context shown on each side of a hit
 SUGGESTED_WORDS = 8  # a suggested quote is widened to about this many words: enough to say something
@@ -343,19 +343,12 @@ def _check_as_file(root: Path, glossary: Glossary, path: Path, text: str) -> Non
 
 
 def _create(path: Path, text: str) -> None:
-    """Write a new file atomically, never replacing one that appeared meanwhile."""
-    temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    with open(temp, "w", encoding="utf-8") as handle:
-        handle.write(text)
-        handle.flush()
-        os.fsync(handle.fileno())
+    """Write a new file atomically, never replacing one that appeared meanwhile (another add racing this one)."""
     try:
-        os.link(temp, path)  # fails if the file exists: no clobbering, even racing another writer
+        create_new(path, text.encode("utf-8"))
     except FileExistsError:
         raise GlossdeckError([Problem(path, None, f"term `{path.stem}` already exists",
                                       "another add created it just now; edit that file instead")]) from None
-    finally:
-        temp.unlink(missing_ok=True)
 
 
 def term_for(glossary: Glossary, name: str) -> Term:

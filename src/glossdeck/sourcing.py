@@ -7,9 +7,7 @@ import dataclasses
 import hashlib
 import itertools
 import json
-import os
 import re
-import tempfile
 from dataclasses import dataclass
 from importlib.metadata import version as package_version
 from pathlib import Path
@@ -20,7 +18,7 @@ from glossdeck.errors import GlossdeckError, Problem, Problems
 from glossdeck.load import Located, parse_yaml
 from glossdeck.model import Glossary, Source
 from glossdeck.seeds import Seed, load_seeds, speaker_turns
-from glossdeck.writer import write_atomically
+from glossdeck.writer import create_new, write_atomically
 
 MARKDOWN_SUFFIXES = {".md", ".markdown"}
 HTML_SUFFIXES = {".html", ".htm"}
@@ -251,20 +249,11 @@ def _check_sources_text(root: Path, text: str, raws: dict[str, str]) -> dict[str
 
 def _create(path: Path, data: bytes) -> None:
     """Write a new file atomically, never over one that exists (even one that appeared meanwhile)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(temp, 0o644)
-        os.link(temp, path)
+        create_new(path, data)
     except FileExistsError:
         raise GlossdeckError([Problem(path, None, "a file of that name appeared in seeds/ meanwhile",
                                       "choose another --id")]) from None
-    finally:
-        Path(temp).unlink(missing_ok=True)
 
 
 def citing_terms(glossary: Glossary) -> dict[str, int]:

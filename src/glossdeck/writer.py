@@ -93,6 +93,17 @@ def _make_folders(folder: Path) -> list[Path]:
     return made
 
 
+def create_new(path: Path, data: bytes) -> None:
+    """Write a new file atomically, never over one that exists, even one that appeared meanwhile:
+    FileExistsError then, and nothing written (a hard link fails where a rename would replace)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = _write_temporary(path, data)
+    try:
+        os.link(temporary, path)
+    finally:
+        temporary.unlink(missing_ok=True)
+
+
 def _write_temporary(path: Path, data: bytes) -> Path:
     fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     temporary = Path(name)
