@@ -12,6 +12,15 @@ from click.testing import CliRunner
 REPO = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 TIMESTAMP = 1_700_000_000
+# A term the update tests add to the fixture project, in the main venv and in every Anki release tested.
+NEW_TERM = """\
+term: alignment tax
+gloss: The extra cost of building a system to be safe rather than only capable.
+definition: The extra cost of making a system aligned rather than merely capable.
+citations:
+  - source: starter-pack
+    quote: Alignment is an unsolved problem.
+"""
 
 
 def make_project(folder: Path, terms: dict[str, str | None] | None = None,

@@ -12,21 +12,13 @@ from anki.utils import strip_html  # noqa: E402
 from glossdeck import pipeline  # noqa: E402
 from glossdeck.render.anki import FIELDS, MODEL_NAME, TEMPLATES, model_fingerprint  # noqa: E402
 from tests.anki_client import import_package, new_collection  # noqa: E402
-from tests.conftest import make_project  # noqa: E402
+from tests.conftest import NEW_TERM, make_project  # noqa: E402
 
 set_lang("en")
 IF_NEWER = ImportAnkiPackageUpdateCondition.IMPORT_ANKI_PACKAGE_UPDATE_CONDITION_IF_NEWER
 DEFAULTS = {"update_notes": IF_NEWER, "update_notetypes": IF_NEWER, "merge_notetypes": False,
             "with_scheduling": False, "with_deck_configs": False}  # a new Anki profile's import options
 DAY = 86_400
-NEW_TERM = """\
-term: alignment tax
-gloss: The extra cost of building a system to be safe rather than only capable.
-definition: The extra cost of making a system aligned rather than merely capable.
-citations:
-  - source: starter-pack
-    quote: Alignment is an unsolved problem.
-"""
 
 
 def build(root: Path, when: int, out: str) -> Path:

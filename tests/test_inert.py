@@ -281,6 +281,13 @@ def test_control_characters_in_text_are_errors_not_terminal_commands(tmp_path, f
     assert result.exit_code == 1 and "\x1b" not in result.output and "\x07" not in result.output
 
 
+@pytest.mark.parametrize("char", ["\u202e", "\u202d", "\u202a", "\u2066", "\u2067", "\u2069"])
+def test_bidi_controls_that_reorder_text_are_errors_too(tmp_path, char):
+    root = make_project(tmp_path / "p", terms={"ctl": term_yaml(f"safe {char}edoc live")})
+    found = errors(root)
+    assert len(found) == 1 and f"contains the control character U+{ord(char):04X}" in found[0], found
+
+
 def test_a_control_character_in_a_citation_note_or_source_is_an_error(tmp_path):
     root = make_project(tmp_path / "p", terms={"noted": term_yaml("A plain definition.") +
                                                 '    note: "see \\e]8;;https://evil.example\\e\\\\x"\n'})

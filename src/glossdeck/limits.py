@@ -10,6 +10,7 @@ from typing import Any, Iterator
 from glossdeck import markup
 from glossdeck.errors import Problems
 from glossdeck.load import Located, LocatedList
+from glossdeck.model import CONTROL_CHARS
 from glossdeck.render.fonts import drawable
 
 
@@ -141,7 +142,8 @@ def _check_glyphs(text: Printed, path: Path, problems: Problems) -> None:
     # Wrapped text breaks at any white space and never draws it; a name is drawn as it is, on one line.
     # Control characters are refused on their own, where every text enters (validate): not twice.
     missing = [ch for ch in dict.fromkeys(_printed_text(text))
-               if ord(ch) not in covered and (text.one_line or not ch.isspace()) and unicodedata.category(ch) != "Cc"]
+               if ord(ch) not in covered and (text.one_line or not ch.isspace())
+               and unicodedata.category(ch) != "Cc" and not CONTROL_CHARS.fullmatch(ch)]
     if not missing:
         return
     shown = ", ".join(describe(ch) for ch in missing[:5])

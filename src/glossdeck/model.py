@@ -11,6 +11,9 @@ from pathlib import Path
 
 TARGETS = ("deck", "booklet", "print", "cards", "html")  # what `glossdeck build` can write
 LEVELS = ("core", "standard", "extra")  # in the order new cards are learned
+# Refused in every text, where it enters: every C0 and C1 control but tab and newline, and the bidi
+# controls that make text read in another order than it is stored.
+CONTROL_CHARS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
 @dataclass(frozen=True)

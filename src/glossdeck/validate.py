@@ -15,7 +15,8 @@ from typing import Any
 from glossdeck import limits, markup
 from glossdeck.errors import GlossdeckError, Problem, Problems
 from glossdeck.load import Located, LocatedList
-from glossdeck.model import LEVELS, Citation, Settings, Source, Term, Unquotable, View, name_key, name_problem
+from glossdeck.model import CONTROL_CHARS, LEVELS
+from glossdeck.model import Citation, Settings, Source, Term, Unquotable, View, name_key, name_problem
 
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 MIN_QUOTE_WORDS = 4
@@ -227,8 +228,9 @@ class Checker:
         """Whether text is free of control characters, which a terminal or viewer would act on (ESC, BEL…)."""
         control = _CONTROL.search(text)
         if control is not None:
+            code = ord(control.group())
             self.problems.error(self.path, line, f"{what} contains the control character "
-                                f"\\x{ord(control.group()):02x}",
+                                + (f"\\x{code:02x}" if code < 0x100 else f"U+{code:04X}"),
                                 "remove it: YAML escapes such as \\e or \\x1b write invisible characters")
         return control is None
 
@@ -248,7 +250,7 @@ class Checker:
 
 
 _BAD = object()
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # every C0 and C1 control but tab and newline
+_CONTROL = CONTROL_CHARS
 
 
 def _shape_hint(kind: str, key: str) -> str:
@@ -266,7 +268,8 @@ CARD_SIDE_MM = (20.0, 300.0)
 MAX_BACK_OFFSET_MM = 20.0
 OUTPUT_BASE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}")  # room left for "-booklet-print.pdf" in a name
 _NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)")
-_ONE_LINE = ("title", "subtitle", "deck_name", "author", "id")
+# The other one-line settings are names, and the one rule for names already refuses a break in them.
+_ONE_LINE = ("id",)
 
 
 def validate_settings(data: Any, path: Path, problems: Problems) -> Settings:

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from glossdeck import pipeline
-from tests.conftest import REPO, make_project
+from tests.conftest import NEW_TERM, REPO, make_project
 
 # Each tested release (pinned), with what pip needs beside it: 2.1.49 has only the legacy
 # importer; 2.1.66 the new one without options; 23.10 the first import options; 24.11 is
@@ -42,14 +42,6 @@ DAY = 86_400
 DRIVER = Path(__file__).with_name("driver.py")
 ALWAYS = {"update_notes": "always"}
 UPGRADE = {"merge_notetypes": True, "update_notes": "always"}  # the README's advice for a note-type change
-NEW_TERM = """\
-term: alignment tax
-gloss: The extra cost of building a system to be safe rather than only capable.
-definition: The extra cost of making a system aligned rather than merely capable.
-citations:
-  - source: starter-pack
-    quote: Alignment is an unsolved problem.
-"""
 
 
 def venv_python(version: str) -> Path:
