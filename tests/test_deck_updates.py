@@ -148,7 +148,7 @@ def test_removed_term_is_warned_about_and_retired(root, tmp_path):
 def test_note_type_changes_need_a_version_bump():
     # Changing fields, templates or the sort field is a schema change in Anki: every
     # existing note then fails to update on import. If this fails, bump the version in
-    # MODEL_NAME, pin the new fingerprint here, and update the README's import advice.
+    # MODEL_NAME, pin the new fingerprint here, and update the import advice in docs/deck.md.
     assert (MODEL_NAME, model_fingerprint()) == ("glossdeck term (v2)", "f048e6eebe6d3ae4")
     assert FIELDS[0] == "Term" and len(TEMPLATES) == 2
 

@@ -1,4 +1,4 @@
-"""The v1 → v2 note-type upgrade in a real Anki collection: with the README's options, no note
+"""The v1 → v2 note-type upgrade in a real Anki collection: with the options docs/deck.md gives, no note
 doubles, no review is lost, every note moves to the new type and every card renders."""
 
 import shutil
@@ -19,7 +19,7 @@ from tests.conftest import FIXTURES, make_project  # noqa: E402
 set_lang("en")
 ALWAYS = ImportAnkiPackageUpdateCondition.IMPORT_ANKI_PACKAGE_UPDATE_CONDITION_ALWAYS
 IF_NEWER = ImportAnkiPackageUpdateCondition.IMPORT_ANKI_PACKAGE_UPDATE_CONDITION_IF_NEWER
-# What the README and the deck's description tell a student to choose, once, for this upgrade.
+# What docs/deck.md and the deck's description tell a student to choose, once, for this upgrade.
 UPGRADE = {"merge_notetypes": True, "update_notes": ALWAYS, "update_notetypes": ALWAYS}
 DEFAULTS = {"merge_notetypes": False, "update_notes": IF_NEWER, "update_notetypes": IF_NEWER}
 # The fixture project's deck as glossdeck 0.1 built it (note type v1), and the lock it left.

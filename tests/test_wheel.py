@@ -35,9 +35,8 @@ def installed(tmp_path_factory) -> Path:
 
 
 def readme_commands() -> list[list[str]]:
-    """The commands of the README's "Start your own glossary" section, each split as the shell would."""
-    readme = (REPO / "README.md").read_text(encoding="utf-8")
-    section = readme[readme.index("## Start your own glossary"):]
+    """The first commands of the manual's "Your own glossary", each split as the shell would."""
+    section = (REPO / "docs" / "own-glossary.md").read_text(encoding="utf-8")
     block = section[section.index("```sh\n") + 6:section.index("```\n", section.index("```sh\n") + 6)]
     return [shlex.split(line) for line in block.replace("\\\n", " ").splitlines() if line.strip()]
 

@@ -155,6 +155,9 @@ def main(project: Path | None, debug: bool) -> None:
       glossdeck find "consent of the governed"
       glossdeck add --term "…" --definition "…" --cite declaration "…"
       glossdeck --project ~/roman-law build   # --project here, or after the command
+
+    The manual is the docs/ folder of glossdeck's source (docs/README.md lists its chapters):
+    docs/commands.md for every command, docs/glossary-format.md for the YAML files.
     """
 
 

@@ -9,7 +9,7 @@ same glossary and the same lock file give the same bytes.
 A changed note's time is the build's time, never later: Anki 2.1.66 to 24.11 stamp
 an updated note with the time of the import, so a note time in the future would
 make every later import rewrite it. Those versions cannot be served by any choice
-of times (README, "Which Anki"); tests/compat proves what each version does.
+of times (docs/deck.md, "Which Anki"); tests/compat proves what each version does.
 """
 
 from __future__ import annotations

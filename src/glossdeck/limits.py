@@ -27,7 +27,7 @@ class Limit:
         return len(text.split()) if self.unit == "words" else len(text)
 
 
-# Each number is what the default 60 × 85 mm card or an A5 booklet page holds; the README's
+# Each number is what the default 60 × 85 mm card or an A5 booklet page holds; docs/limits.md's
 # "Limits" section gives the measurements behind them.
 NAME = Limit(80, "characters", "five lines of a card's front at full size",
              "keep the name short and put the longer form in the definition")

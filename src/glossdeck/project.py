@@ -22,7 +22,7 @@ def slug(text: str) -> str:
 def settings_yaml(title: str, glossary_id: str) -> str:
     quoted = json.dumps(title, ensure_ascii=False)
     return f"""\
-# Glossary-wide settings (see glossdeck's README for every key).
+# Glossary-wide settings (see glossdeck's docs/glossary-format.md for every key).
 title: {quoted}
 subtitle: ""
 language: en

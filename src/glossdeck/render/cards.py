@@ -35,7 +35,7 @@ NUMBER_INSET = 2.5 * mm  # the card's number sits this far in from its lower-lef
 
 @dataclass(frozen=True)
 class CardOptions:
-    """How the cards are laid out; see the README's "Printable flashcards"."""
+    """How the cards are laid out; see docs/printing.md, "Printing flashcards"."""
 
     paper: str = "a4"
     width_mm: float = 60
