@@ -162,6 +162,18 @@ def view_keys(term_key: str, holders: list[str]) -> list[str]:
 def is_view_key(key: str) -> bool:
     return "/view/" in key
 
+
+CLOZE_MODEL_KEY = "@cloze-model"
+
+
+def cloze_key(term_key: str, source: str, quote: str) -> str:
+    """The lock key of a cloze card: the term's key and the quote it is made of, nothing else of the term."""
+    return f"{term_key}/cloze/{digest([source, quote])}"
+
+
+def is_cloze_key(key: str) -> bool:
+    return "/cloze/" in key
+
 def _entry(line: str) -> tuple[str, Entry]:
     """One line: id, time, hash, "name" as JSON, then `retired` or nothing; ValueError says what is wrong."""
     decoder = json.JSONDecoder()

@@ -34,6 +34,7 @@ class Settings:
     card_back_offset_mm: tuple[float, float] = (0.0, 0.0)
     card_layout: str = "duplex"
     view_cards: bool = False  # a deck card for each contested view, for students of the disagreements themselves
+    cloze_cards: bool = False  # a deck card for each quote that names its term, the name left out
     release: str = ""  # the release's name, shown in the deck's description ("" = its date)
     download_url: str = ""  # where students get the next release, shown in the deck's description
     note_type_id: int = 0  # 0: the glossary's own Anki note type, from `id`; else that note type's id
