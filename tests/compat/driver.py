@@ -79,7 +79,7 @@ def _render(col: Collection, step: dict) -> dict:
     cards = []
     for card_id in col.find_cards(f'"deck:{step["deck"]}"'):
         card = col.get_card(card_id)
-        cards.append({"term_id": card.note()["TermId"], "ord": card.ord,
+        cards.append({"term_id": card.note()["TermId"], "ord": card.ord, "notetype": card.note().note_type()["name"],
                       "question": card.question(), "answer": card.answer()})
     return {"cards": sorted(cards, key=lambda c: (c["term_id"], c["ord"]))}
 
