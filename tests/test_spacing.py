@@ -43,3 +43,13 @@ def test_the_last_cards_come_closer_only_when_nothing_else_is_left():
 def test_a_term_without_cards_is_skipped_and_the_gap_can_be_changed():
     positions = new_card_positions([["a/0", "a/1"], [], ["b/0"], ["c/0"], ["d/0"]], gap=3)
     assert sorted(positions, key=positions.get) == ["a/0", "b/0", "c/0", "a/1", "d/0"]
+
+
+def test_a_new_terms_later_cards_come_after_every_other_card():
+    cards = terms(60, cards=3)
+    positions = new_card_positions(cards, late={5, 50})
+    assert positions["t5/0"] == 5 and positions["t50/0"] < positions["t51/0"]  # first cards in learning order
+    after_the_rest = sorted(positions.values())[-4:]
+    assert sorted(positions[c] for c in ("t5/1", "t50/1", "t5/2", "t50/2")) == after_the_rest
+    assert positions["t5/2"] - positions["t5/1"] >= 2  # the two new terms' cards alternate at the end
+    assert sorted(positions.values()) == list(range(180))

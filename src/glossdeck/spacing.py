@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import heapq
-from collections.abc import Hashable, Sequence
+from collections.abc import Collection, Hashable, Sequence
 from typing import TypeVar
 
 Card = TypeVar("Card", bound=Hashable)
@@ -17,7 +17,8 @@ NEW_CARDS_PER_DAY = 20
 SIBLING_GAP = 2 * NEW_CARDS_PER_DAY
 
 
-def new_card_positions(cards_by_term: Sequence[Sequence[Card]], gap: int = SIBLING_GAP) -> dict[Card, int]:
+def new_card_positions(cards_by_term: Sequence[Sequence[Card]], gap: int = SIBLING_GAP,
+                       late: Collection[int] = ()) -> dict[Card, int]:
     """Each card's position in the new-card queue, from 0.
 
     `cards_by_term` lists the terms in learning order, each with its cards in the order it should
@@ -25,7 +26,22 @@ def new_card_positions(cards_by_term: Sequence[Sequence[Card]], gap: int = SIBLI
     `gap` positions after that term's previous card, before any further first card, so a term's cards
     are learned close together; later cards of different terms keep the learning order among themselves.
     Only when nothing else is left (the last terms of a deck) do a term's cards come closer than `gap`.
+
+    The terms in `late` (by index: those new in this release) keep their first card in learning order,
+    but their later cards come after every other card, spaced the same way among themselves. Anki never
+    moves a card a student has, and puts a new one at the place the package gives it: a student who has
+    studied past a new term's place meets its first card among the next new cards, and its second no
+    sooner than the rest of the deck allows, rather than at once after it.
     """
+    main = [cards[:1] if term in late else cards for term, cards in enumerate(cards_by_term)]
+    positions = _spaced(main, gap)
+    tail = _spaced([cards[1:] for term, cards in enumerate(cards_by_term) if term in late], gap)
+    after = len(positions)
+    positions.update((card, after + position) for card, position in tail.items())
+    return positions
+
+
+def _spaced(cards_by_term: Sequence[Sequence[Card]], gap: int) -> dict[Card, int]:
     positions: dict[Card, int] = {}
     waiting: list[tuple[int, int, int]] = []  # (position it may take, term, which of its cards)
     first = 0
