@@ -7,8 +7,7 @@ import re
 import textwrap
 
 from glossdeck import markup
-from glossdeck.authoring import Hit, term_yaml_citation
-from glossdeck.model import Citation, Glossary, Term
+from glossdeck.model import Citation, Glossary, Location, Term
 from glossdeck.render import common
 
 WIDTH = 78
@@ -60,14 +59,9 @@ def list_line(term: Term, number: int | None = None) -> str:
     return line
 
 
-def hit_header(glossary: Glossary, hit: Hit) -> str:
-    source = glossary.sources[hit.source]
-    return f"{hit.source}: {source.title}, {hit.location.describe()}"
-
-
-def hit_citation(hit: Hit) -> str:
-    """The ready-to-paste citation, indented for a term file's `citations:` list."""
-    return term_yaml_citation(hit.citation)
+def place_header(glossary: Glossary, source_id: str, location: Location) -> str:
+    """A place in a source, as `find` heads each hit: the source's id and title, its section and paragraph."""
+    return f"{source_id}: {glossary.sources[source_id].title}, {location.describe()}"
 
 
 def cited_by(terms: list[Term]) -> list[str]:

@@ -21,7 +21,7 @@ from glossdeck import markup
 from glossdeck.errors import GlossdeckError, Problem
 from glossdeck.model import Citation, Glossary, Source, Term, sort_key
 from glossdeck.render.site import essay
-from glossdeck.render.site.links import (
+from glossdeck.render.addresses import (
     passage_anchor, passage_url, pieces, seed_of, source_page, term_page, text_fragment,
 )
 
