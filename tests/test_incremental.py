@@ -11,14 +11,13 @@ from typing import Any, Callable
 
 import pytest
 from click.testing import CliRunner
+from conftest import TIMESTAMP, make_project
 
 import glossdeck
 from glossdeck import buildcache, deckstate, pipeline
 from glossdeck.cli import main
 from glossdeck.model import Glossary, Settings
 from glossdeck.render import anki, booklet, cards
-
-from conftest import TIMESTAMP, make_project
 
 LATER = TIMESTAMP + 86_400
 FILES = {"deck": "test-glossary.apkg", "booklet": "test-glossary-booklet.pdf",
@@ -220,7 +219,7 @@ def test_every_setting_a_target_leaves_out_of_its_key_leaves_its_bytes_alone(pro
     render = {
         "deck": lambda g: anki.render(g, state, TIMESTAMP).data,
         "booklet": lambda g: booklet.render(g, g.settings.paper),
-        "cards": lambda g: cards.render(g, cards.options_from(g.settings)),
+        "cards": lambda g: cards.render(g),
     }
     for target, unread in buildcache.UNREAD_SETTINGS.items():
         expected = render[target](glossary)

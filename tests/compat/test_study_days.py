@@ -14,7 +14,7 @@ from collections import defaultdict
 import pytest
 
 from glossdeck import pipeline
-from glossdeck.render.preset import preset_name
+from glossdeck.deckpreset import preset_name
 from glossdeck.spacing import NEW_CARDS_PER_DAY, SIBLING_GAP
 from glossdeck.study import prerequisites, study_order
 from tests.compat.test_anki_versions import DAY, VERSIONS, Student

@@ -19,14 +19,23 @@ from typing import Any, Callable
 import genanki
 
 from glossdeck import markup
-from glossdeck.changes import release_notes_html
 from glossdeck.clozes import cloze_quotes
-from glossdeck.deckstate import (CLOZE_MODEL_KEY, MODEL_KEY, VIEW_MODEL_KEY, DeckState, Entry, cloze_key, digest,
-                                 is_cloze_key, is_view_key, view_keys)
-from glossdeck.model import Citation, Glossary, Settings, Source, Term
-from glossdeck.render.site.links import passage_url, term_url
+from glossdeck.deckpreset import add_preset, sibling_preset
+from glossdeck.deckstate import (
+    CLOZE_MODEL_KEY,
+    MODEL_KEY,
+    VIEW_MODEL_KEY,
+    DeckState,
+    Entry,
+    cloze_key,
+    digest,
+    is_cloze_key,
+    is_view_key,
+    view_keys,
+)
+from glossdeck.model import Changes, Citation, Glossary, Settings, Source, Term
+from glossdeck.render.addresses import passage_url, term_url
 from glossdeck.render.common import attribution
-from glossdeck.render.preset import add_preset, sibling_preset
 from glossdeck.spacing import new_card_positions
 from glossdeck.study import study_order
 
@@ -243,13 +252,17 @@ class _Built:
     name: str
 
 
-def render(glossary: Glossary, state: DeckState, now: int) -> DeckBuild:
-    """Build the package; notes whose content is unchanged since `state` keep their times."""
+def render(glossary: Glossary, state: DeckState, now: int, release_notes: Changes | None = None) -> DeckBuild:
+    """Build the package; notes whose content is unchanged since `state` keep their times. `release_notes`,
+    what the latest release brought (read from git by the pipeline), go into the deck's description, and the
+    terms it added have their later cards after all others (spacing.new_card_positions)."""
     settings = glossary.settings
     kinds = _kinds(settings)
     names = {t.id: t.term for t in glossary.terms}
     by_term: list[list[tuple[_Kind, _Built]]] = []
-    for term in study_order(glossary).terms:
+    order = study_order(glossary).terms
+    added = {change.id for change in release_notes.added} if release_notes is not None else set()
+    for term in order:
         mine = [(kinds["term"], _term_note(glossary, term, names))]
         if settings.view_cards:
             mine += [(kinds["view"], built) for built in _view_notes(glossary, term)]
@@ -271,7 +284,7 @@ def render(glossary: Glossary, state: DeckState, now: int) -> DeckBuild:
         for kind, built in mine:
             entry = entries[built.key] = state.stamp(built.key, digest([built.fields, built.tags]), built.name, now)
             cards[-1] += _add_note(deck, kind, built, entry, settings.id)
-    positions = new_card_positions(cards)
+    positions = new_card_positions(cards, late={i for i, term in enumerate(order) if term.id in added})
     for key in gone:
         kind = next((k for k in (kinds["view"], kinds["cloze"]) if k.owns(key)), kinds["term"])
         fields = kind.retired_fields(state.entries[key].name, key)
@@ -280,7 +293,7 @@ def render(glossary: Glossary, state: DeckState, now: int) -> DeckBuild:
                               settings.id):
             positions[card] = len(positions)  # after every card still studied
     timestamp = max(e.mtime for e in entries.values())
-    deck.description = deck_description(settings, timestamp) + release_notes_html(glossary.root, glossary)
+    deck.description = deck_description(settings, timestamp) + release_notes_html(release_notes)
     preset = sibling_preset(stable_id("preset", settings.id), settings.deck_name, timestamp)
     return DeckBuild(_package_bytes(deck, timestamp, positions, preset), DeckState(entries))
 
@@ -403,6 +416,22 @@ UPDATE_ADVICE = (
     "On Anki 2.1.66 to 24.11 (and AnkiDroid releases on those versions), always import the newest "
     "release only, never an older one after it; if a term still shows its old text, import the newest "
     "release again with <i>Update notes: Always</i>.")
+
+
+def release_notes_html(notes: Changes | None) -> str:
+    """The latest release's notes as HTML for the deck's description; empty when there are none."""
+    if notes is None or notes.empty:
+        return ""
+    items = []
+    for kind, title in (("added", "New"), ("changed", "Changed"), ("retired", "Retired")):
+        changes = getattr(notes, kind)
+        if changes:
+            names = ", ".join(html.escape(c.term, quote=False) + (f" ({html.escape(c.what, quote=False)})"
+                                                                  if kind == "changed" else "") for c in changes)
+            items.append(f"<li>{title}: {names}</li>")
+    when = f" of {html.escape(notes.date)}" if notes.date else ""
+    return (f'<div class="release"><b>In this update</b> (changes since the release{when}):'
+            f'<ul>{"".join(items)}</ul></div>')
 
 
 def deck_description(settings: Settings, timestamp: int) -> str:

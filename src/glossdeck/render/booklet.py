@@ -14,11 +14,21 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import inch, mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import (BaseDocTemplate, CondPageBreak, Frame, PageBreak, PageTemplate, Paragraph, Spacer,
-                                Table, TableStyle)
+from reportlab.platypus import (
+    BaseDocTemplate,
+    CondPageBreak,
+    Frame,
+    PageBreak,
+    PageTemplate,
+    Paragraph,
+    Spacer,
+    Table,
+    TableStyle,
+)
 
 from glossdeck import markup
 from glossdeck.model import Citation, Glossary, Source, Term, sort_key
+from glossdeck.render.addresses import source_address
 from glossdeck.render.common import attribution
 from glossdeck.render.common import esc as _esc
 from glossdeck.render.fonts import register
@@ -560,8 +570,6 @@ def _qr_code(glossary: Glossary, source: Source) -> list[Any]:
     """A QR code to the source's page on the site, else to the original; nothing if it has no address."""
     import segno
     from reportlab.platypus import Image
-
-    from glossdeck.render.site.links import source_address
 
     address = source_address(glossary, source)
     if address is None:
