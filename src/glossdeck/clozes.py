@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from glossdeck.model import Citation, Term
 from glossdeck.seeds import cuts_word
 
-# "mesa-optimizers" and "corrigibility's" mention the name: the ending is hidden with it
+# "widgets" and "widget's" mention the name "widget": the ending is hidden with it
 ENDINGS = ("'s", "es", "s")
 _FOLDED = str.maketrans({"’": "'", "‘": "'", "\u2010": "-", "\u2011": "-"})
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -98,6 +99,11 @@ def digest(content: object) -> str:
     """A short, stable hash of JSON-able content."""
     data = json.dumps(content, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(data.encode("utf-8")).hexdigest()[:16]
+
+
+def day_of(mtime: int) -> str:
+    """A note time as the day a deck's description names its release by (UTC)."""
+    return time.strftime("%Y-%m-%d", time.gmtime(mtime))
 
 
 def valid_time(value: int) -> bool:

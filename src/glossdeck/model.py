@@ -232,6 +232,10 @@ class Changes:
     added: tuple[TermChange, ...] = ()
     changed: tuple[TermChange, ...] = ()
     retired: tuple[TermChange, ...] = ()
+    # The release compared with, as its own deck named it: its `release` setting, and the date of its newest
+    # note (its deck's "Release of <date>"); empty where that version had no deck state.
+    previous_release: str = ""
+    previous_date: str = ""
 
     @property
     def empty(self) -> bool:

@@ -8,6 +8,7 @@ answered Good, day after day (the collection is made a day older between days).
 from __future__ import annotations
 
 import shutil
+import subprocess
 import time
 from collections import defaultdict
 
@@ -18,24 +19,36 @@ from glossdeck.deckpreset import preset_name
 from glossdeck.spacing import NEW_CARDS_PER_DAY, SIBLING_GAP
 from glossdeck.study import prerequisites, study_order
 from tests.compat.test_anki_versions import DAY, VERSIONS, Student
-from tests.conftest import REPO
+from tests.conftest import NEW_TERM, REPO
 
 LEGACY_IMPORTER_ONLY = {"2.1.49"}  # its importer always applies a package's deck presets
 IMPORTS_PRESETS = {"24.11", "25.02", "26.9"}  # with "Import deck presets" ticked (with_deck_configs)
 DAYS = 3
 
 
+def git(root, *args: str) -> None:
+    subprocess.run(["git", "-c", "user.name=Test", "-c", "user.email=test@example.org", *args], cwd=root,
+                   check=True, capture_output=True)
+
+
 @pytest.fixture(scope="module")
-def shipped_with_every_card(tmp_path_factory):
-    """The shipped glossary with view and cloze cards, built once: its package, glossary and deck name."""
+def releases(tmp_path_factory):
+    """The shipped glossary with view and cloze cards, released twice as a maintainer does (build, commit): the
+    second release adds a term. Its two packages, and the glossary of each."""
     root = tmp_path_factory.mktemp("every-card") / "project"
     for folder in ("glossary", "seeds"):
         shutil.copytree(REPO / folder, root / folder)
     settings = root / "glossary" / "glossary.yaml"
     settings.write_text(settings.read_text(encoding="utf-8") + "view_cards: true\ncloze_cards: true\n",
                         encoding="utf-8")
-    result = pipeline.build(root, out=root / "build", targets=("deck",), timestamp=int(time.time() - 10 * DAY))
-    return result.outputs["deck"], result.glossary
+    (root / ".gitignore").write_text("r1/\nr2/\n")
+    git(root, "init", "-q")
+    first = pipeline.build(root, out=root / "r1", targets=("deck",), timestamp=int(time.time() - 10 * DAY))
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "first release")
+    (root / "glossary" / "terms" / "alignment-tax.yaml").write_text(NEW_TERM, encoding="utf-8")
+    second = pipeline.build(root, out=root / "r2", targets=("deck",), timestamp=int(time.time() - 9 * DAY))
+    return first.outputs["deck"], first.glossary, second.outputs["deck"], second.glossary
 
 
 @pytest.fixture(params=list(VERSIONS))
@@ -48,9 +61,8 @@ def study_days(student: Student, deck: str, days: int) -> list[list[dict]]:
     return [student.run({"do": "study_day", "deck": deck}, {"do": "next_day"})[0]["answers"] for _ in range(days)]
 
 
-def test_three_days_of_study_meet_each_term_once_a_day_prerequisites_first(version, shipped_with_every_card,
-                                                                          tmp_path):
-    package, glossary = shipped_with_every_card
+def test_three_days_of_study_meet_each_term_once_a_day_prerequisites_first(version, releases, tmp_path):
+    package, glossary, *_ = releases
     deck = glossary.settings.deck_name
     student = Student(version, tmp_path / "anki")
     _, options, queue = student.run({"do": "import", "package": str(package)}, {"do": "deck_options", "deck": deck},
@@ -104,10 +116,30 @@ def test_three_days_of_study_meet_each_term_once_a_day_prerequisites_first(versi
         dues.sort()
         assert all(b - a >= SIBLING_GAP for a, b in zip(dues, dues[1:]) if b <= last_first), dues
 
+    # The next release adds a term the learning order puts early, where this student has been already.
+    _, _, update, updated = releases
+    before = student.scheduling()
+    imported, after, queue = student.run({"do": "import", "package": str(update)}, {"do": "scheduling"},
+                                         {"do": "positions", "deck": deck})
+    assert (imported["new"], imported["changed"]) == (["alignment-tax"], [])
+    assert {card: after["cards"][card] for card in before["cards"]} == before["cards"]  # nothing moved or reset
+    place = [t.id for t in study_order(updated).terms].index("alignment-tax")
+    assert place < NEW_CARDS_PER_DAY  # its place is among the first day's terms, long past for this student
+    new_cards = sorted((c["due"], c["term_id"], c["ord"]) for c in queue["cards"])
+    assert new_cards[0][1:] == ("alignment-tax", 0)  # so its first card is the next new card
+    assert new_cards[-1][1:] == ("alignment-tax", 1)  # and its second comes after every other one
+    fourth = student.run({"do": "study_day", "deck": deck}, {"do": "next_day"})[0]["answers"]
+    met = [(a["term_id"], a["ord"]) for a in fourth if a["was"] == "new"]
+    assert met[0] == ("alignment-tax", 0) and ("alignment-tax", 1) not in met
+    cards_of_term = defaultdict(set)
+    for answer in fourth:
+        cards_of_term[answer["term_id"]].add(answer["card"])
+    assert {t: c for t, c in cards_of_term.items() if len(c) > 1} == {}, "day 4"
+
 
 @pytest.mark.parametrize("version", sorted(IMPORTS_PRESETS))
-def test_students_who_import_deck_presets_get_siblings_buried(version, shipped_with_every_card, tmp_path):
-    package, glossary = shipped_with_every_card
+def test_students_who_import_deck_presets_get_siblings_buried(version, releases, tmp_path):
+    package, glossary, *_ = releases
     deck = glossary.settings.deck_name
     student = Student(version, tmp_path / "anki")
     _, options = student.run({"do": "import", "package": str(package), "options": {"with_deck_configs": True}},

@@ -20,7 +20,7 @@ import genanki
 
 from glossdeck import markup
 from glossdeck.clozes import cloze_quotes
-from glossdeck.deckpreset import add_preset, sibling_preset
+from glossdeck.deckpreset import add_preset, preset_name, sibling_preset
 from glossdeck.deckstate import (
     CLOZE_MODEL_KEY,
     MODEL_KEY,
@@ -28,6 +28,7 @@ from glossdeck.deckstate import (
     DeckState,
     Entry,
     cloze_key,
+    day_of,
     digest,
     is_cloze_key,
     is_view_key,
@@ -293,7 +294,7 @@ def render(glossary: Glossary, state: DeckState, now: int, release_notes: Change
                               settings.id):
             positions[card] = len(positions)  # after every card still studied
     timestamp = max(e.mtime for e in entries.values())
-    deck.description = deck_description(settings, timestamp) + release_notes_html(release_notes)
+    deck.description = deck_description(settings, timestamp, release_notes)
     preset = sibling_preset(stable_id("preset", settings.id), settings.deck_name, timestamp)
     return DeckBuild(_package_bytes(deck, timestamp, positions, preset), DeckState(entries))
 
@@ -381,14 +382,6 @@ def _cloze_html(text: str, spans: list[tuple[int, int]]) -> str:
     return "".join(parts)
 
 
-UPGRADE_ADVICE = (
-    "<b>Updating:</b> import each new release with Anki's default options; your reviews are kept. "
-    f"<b>Coming from a deck with note type “glossdeck term (v1)”?</b> This release uses “{MODEL_NAME}”: "
-    "import it once with <i>Merge note types</i> on and <i>Update notes</i> set to <i>Always</i>; every note "
-    "then moves to the new type and keeps its history. After that, the defaults again."
-)
-
-
 
 def text_html(text: str) -> str:
     r"""Text as field HTML that Anki shows exactly as typed.
@@ -408,6 +401,12 @@ _MATHJAX_DELIMITER = re.compile(r"\\(?=[()\[\]])")
 
 CARDS = ("Each term has a card each way: the term (recall its one-line gloss) and the gloss (recall the term). "
          "The answer folds away the full definition, views and quotes.")
+VIEW_CARDS = "Each view on a contested term has a card too: what does its holder argue?"
+CLOZE_CARDS = "Each quote that names its term is a card with the name left out: which term fills the gap?"
+
+ORDER = ("New cards come in learning order, a term's cards at least two days apart (at Anki's default of 20 new "
+         "cards a day). The deck's preset, “{preset}”, also buries a card's siblings, the term's other cards, until "
+         "the next day: tick <i>Import deck presets</i> when importing (Anki 24.11 and later) to use it.")
 
 # Anki 2.1.66 to 24.11 stamp an updated note with the time of import, not the package's note
 # time, so a release whose notes are older than that import is skipped (tests/compat proves it).
@@ -417,9 +416,22 @@ UPDATE_ADVICE = (
     "release only, never an older one after it; if a term still shows its old text, import the newest "
     "release again with <i>Update notes: Always</i>.")
 
+# Only a glossary that keeps glossdeck 0.1's note type (note_type_id: MODEL_ID, the shipped one) can have
+# students with v1 notes; a glossary with its own note type started at v2.
+UPGRADE_ADVICE = (
+    f"<b>Coming from a deck with note type “glossdeck term (v1)”?</b> This release uses “{MODEL_NAME}”: "
+    "import it once with <i>Merge note types</i> on and <i>Update notes</i> set to <i>Always</i>; every note "
+    "then moves to the new type and keeps its history. After that, the defaults again.")
 
-def release_notes_html(notes: Changes | None) -> str:
-    """The latest release's notes as HTML for the deck's description; empty when there are none."""
+
+def release_name(name: str, date: str) -> str:
+    """How a release is named: "Release 1.2 (2026-12-01)", or "Release of 2026-12-01" without a name."""
+    return f"Release {html.escape(name, quote=False)} ({date})" if name else f"Release of {date}"
+
+
+def release_notes_html(notes: Changes | None, this_release: str = "") -> str:
+    """The latest release's notes as HTML for the deck's description, naming the release they are changes
+    since as that release's deck named itself; empty when there are none."""
     if notes is None or notes.empty:
         return ""
     items = []
@@ -429,22 +441,31 @@ def release_notes_html(notes: Changes | None) -> str:
             names = ", ".join(html.escape(c.term, quote=False) + (f" ({html.escape(c.what, quote=False)})"
                                                                   if kind == "changed" else "") for c in changes)
             items.append(f"<li>{title}: {names}</li>")
-    when = f" of {html.escape(notes.date)}" if notes.date else ""
-    return (f'<div class="release"><b>In this update</b> (changes since the release{when}):'
+    since = "the previous release"
+    if notes.previous_date and release_name(notes.previous_release, notes.previous_date) != this_release:
+        since = (f"release {html.escape(notes.previous_release, quote=False)} ({notes.previous_date})"
+                 if notes.previous_release else f"the release of {notes.previous_date}")
+    elif notes.previous_date:  # two releases of one day, neither named (or named alike): say which is meant
+        since = f"the previous release, also of {notes.previous_date}"
+    return (f'<div class="release"><b>In this update</b> (changes since {since}):'
             f'<ul>{"".join(items)}</ul></div>')
 
 
-def deck_description(settings: Settings, timestamp: int) -> str:
-    """What the deck's overview screen says: which release this is, where the next one is, how to study
-    and how to update."""
-    date = time.strftime("%Y-%m-%d", time.gmtime(timestamp))
-    release = f"Release {html.escape(settings.release, quote=False)} ({date})" if settings.release \
-        else f"Release of {date}"
+def deck_description(settings: Settings, timestamp: int, release_notes: Changes | None = None) -> str:
+    """What the deck's overview screen says, each thing once and only what applies to this deck: which release
+    it is and where the next one is, what its cards ask, in what order they come, how to update, and what the
+    release brought."""
+    release = release_name(settings.release, day_of(timestamp))
+    first = release
     if settings.download_url:
         url = html.escape(settings.download_url)
-        release += f'. Newer releases: <a href="{url}">{url}</a>'
-    subtitle = f"<p>{text_html(settings.subtitle)}</p>" if settings.subtitle else ""
-    return f"{subtitle}<p>{release}.</p><p>{CARDS}</p><p>{UPDATE_ADVICE}</p><p>{UPGRADE_ADVICE}</p>"
+        first += f'. Newer releases: <a href="{url}">{url}</a>'
+    cards = " ".join([CARDS] + [VIEW_CARDS] * settings.view_cards + [CLOZE_CARDS] * settings.cloze_cards)
+    paragraphs = [text_html(settings.subtitle)] * bool(settings.subtitle) + [
+        first + ".", cards, ORDER.format(preset=text_html(preset_name(settings.deck_name))), UPDATE_ADVICE]
+    if settings.note_type_id == MODEL_ID:
+        paragraphs.append(UPGRADE_ADVICE)
+    return "".join(f"<p>{p}</p>" for p in paragraphs) + release_notes_html(release_notes, release)
 
 
 def _fields(glossary: Glossary, term: Term, names: dict[str, str]) -> list[str]:
