@@ -599,8 +599,9 @@ def _package_bytes(deck: genanki.Deck, timestamp: int, positions: dict[tuple[str
             id_gen = itertools.count(timestamp * 1000)
             cursor = connection.cursor()
             genanki.Package(deck).write_to_db(cursor, timestamp, id_gen)
-            cursor.executemany("UPDATE cards SET due = ? WHERE ord = ? AND nid = (SELECT id FROM notes WHERE guid = ?)",
-                               [(position, ord_, guid) for (guid, ord_), position in positions.items()])
+            note_ids = dict(cursor.execute("SELECT guid, id FROM notes"))  # cards have an index on their note id
+            cursor.executemany("UPDATE cards SET due = ? WHERE nid = ? AND ord = ?",
+                               [(position, note_ids[guid], ord_) for (guid, ord_), position in positions.items()])
             add_preset(cursor, deck.deck_id, preset)
             connection.commit()
         finally:
