@@ -20,10 +20,22 @@ from tests.anki_client import import_package, new_collection  # noqa: E402
 set_lang("en")
 CLOZE_TYPE = f"{CLOZE_MODEL_NAME} · Test Glossary"  # each glossary has its own note types
 DAY = 86_400
-# A text nobody quotes elsewhere, with a name several times over, in several forms, among Anki's own markup.
-SEED = ("# Widgets\n\nThe widget {{c2::trick}} [sound:evil.mp3] is a widget: widgets, the widget's parts and "
-        "a WIDGET, never a widgetry or a gadget-widget.\n")
-QUOTE = SEED.split("\n")[2]
+# A text nobody quotes elsewhere, with a name several times over, in several forms, among Anki's own markup;
+# then every kind of Anki markup (tests/test_inert.py's), and a name that is markup itself.
+SEED = ("Widgets\n\nThe widget {{c2::trick}} [sound:evil.mp3] is a widget: widgets, the widget's parts and "
+        "a WIDGET, never a widgetry or a gadget-widget.\n\n"
+        "Markup as text: [$]x^2[/$] [$$]y[/$$] [latex]z[/latex] {{Term}} {{c2::hidden::hint}} [anki:play:q:0] "
+        "[[type:Term]] {{#Term}}shown{{/Term}} {{FrontSide}} \\(a\\) \\[b\\] around a {{c1::sprocket}} here.\n")
+QUOTE, MARKUP_QUOTE = SEED.split("\n")[2], SEED.split("\n")[4]
+SPROCKET = f"""\
+term: sprocket
+aliases: ["{{{{c1::sprocket}}}}"]
+gloss: A toothed wheel whose name is Anki markup.
+definition: A toothed wheel.
+citations:
+  - source: widgets
+    quote: {json.dumps(MARKUP_QUOTE)}
+"""
 WIDGET = f"""\
 term: widget
 aliases: [gizmo]
@@ -51,11 +63,11 @@ def test_names_are_found_as_whole_words_in_any_case_with_plural_and_possessive_e
 
 def cloze_project(tmp_path, extra_terms=None):
     root = make_project(tmp_path / "p", terms={"widget": WIDGET, **(extra_terms or {})},
-                        files={"seeds/widgets.md": SEED})
+                        files={"seeds/widgets.txt": SEED})
     sha = hashlib.sha256(SEED.encode()).hexdigest()
     with (root / "glossary" / "sources.yaml").open("a", encoding="utf-8") as handle:
-        handle.write(f"widgets:\n  file: widgets.md\n  sha256: {sha}\n  title: Widgets\n  author: A. Writer\n"
-                     "  format: markdown\n")
+        handle.write(f"widgets:\n  file: widgets.txt\n  sha256: {sha}\n  title: Widgets\n  author: A. Writer\n"
+                     "  format: text\n")
     with_cloze_cards(root, True)
     return root
 
@@ -170,4 +182,21 @@ def test_a_removed_quote_retires_its_cloze_note_and_turning_them_off_retires_all
     log = import_package(col, build(root, 1_700_000_000 + 2 * DAY, "c"))
     assert len(log.updated) == 3 and len(col.find_notes("tag:glossdeck::retired")) == 4
     assert len(col.find_cards(f'"note:{CLOZE_TYPE}"')) == 4  # retired, never deleted: Anki never deletes on import
+    col.close()
+
+
+def test_anki_markup_in_a_quote_and_in_the_name_stays_text_in_the_real_client(tmp_path):
+    root = cloze_project(tmp_path, {"sprocket": SPROCKET})
+    col = new_collection(tmp_path / "anki")
+    import_package(col, build(root, 1_700_000_000, "out"))
+    [note_id] = col.find_notes('"TermId:sprocket" QuoteId:_*')
+    [card] = col.get_note(note_id).cards()  # the quote's own {{c2::…}} made no second card
+    question, answer = card.question(), card.answer()
+    assert card.question_av_tags() == [] and card.answer_av_tags() == []
+    for side in (question, answer):
+        assert "<img" not in side and "latex-" not in side and "[anki:play" not in side
+        assert not re.search(r"\\[()\[\]]", visible(side)), "MathJax would typeset this"
+    shown = MARKUP_QUOTE.replace("{{c1::sprocket}}", "[...]")
+    assert shown in visible(question).replace("\u2060", "")
+    assert MARKUP_QUOTE in visible(answer).replace("\u2060", "")  # the name itself, markup and all, as typed
     col.close()

@@ -11,7 +11,7 @@ import pytest
 from glossdeck import pipeline
 from glossdeck.render.anki import CLOZE_MODEL_NAME
 from tests.compat.test_anki_versions import DAY, VERSIONS, Student
-from tests.test_cloze_cards import cloze_project
+from tests.test_cloze_cards import MARKUP_QUOTE, SPROCKET, cloze_project
 
 DECK = "Test Glossary"
 
@@ -31,12 +31,14 @@ def build(root, when: float, out: str):
 
 
 def test_cloze_cards_hide_every_mention_and_keep_their_reviews(version, tmp_path):
-    root = cloze_project(tmp_path)
+    root = cloze_project(tmp_path, {"sprocket": SPROCKET})
     student = Student(version, tmp_path / "anki")
     imported, rendered, day = student.run({"do": "import", "package": str(build(root, time.time() - 10 * DAY, "a"))},
                                           {"do": "render", "deck": DECK}, {"do": "study_day", "deck": DECK})
-    clozes = {c["term_id"]: c for c in rendered["cards"] if c["notetype"].startswith(CLOZE_MODEL_NAME)}
-    assert sorted(clozes) == ["corrigibility", "mesa-optimizer", "orthogonality-thesis", "widget"]
+    cloze_cards = [c for c in rendered["cards"] if c["notetype"].startswith(CLOZE_MODEL_NAME)]
+    clozes = {c["term_id"]: c for c in cloze_cards}
+    assert sorted(c["term_id"] for c in cloze_cards) == [
+        "corrigibility", "mesa-optimizer", "orthogonality-thesis", "sprocket", "widget"]  # one card each: c1 only
     question, answer = text(clozes["widget"]["question"]), text(clozes["widget"]["answer"])
     assert "“The [...] {{c2::trick}} [sound:evil.mp3] is a [...]: [...], the [...] parts and a [...], never a " \
            "widgetry or a gadget-widget.”" in question
@@ -44,8 +46,13 @@ def test_cloze_cards_hide_every_mention_and_keep_their_reviews(version, tmp_path
            "never a widgetry or a gadget-widget.”" in answer and "— A. Writer, Widgets" in answer
     assert "[...]" not in answer and "[sound:" not in clozes["widget"]["question"].replace("&#91;", "")
     assert "A [...] is what you get" in text(clozes["mesa-optimizer"]["question"])
+    # Anki's markup in a quote, and a name that is markup, show as typed (MathJax's \\( gets a word joiner)
+    sprocket = clozes["sprocket"]
+    assert MARKUP_QUOTE.replace("{{c1::sprocket}}", "[...]") in text(sprocket["question"]).replace("\u2060", "")
+    assert MARKUP_QUOTE in text(sprocket["answer"]).replace("\u2060", "")
+    assert "<img" not in sprocket["question"] + sprocket["answer"]
     # the small deck (under 20 cards) is met whole on the first day, cloze cards included
-    assert len({a["card"] for a in day["answers"] if a["notetype"].startswith(CLOZE_MODEL_NAME)}) == 4
+    assert len({a["card"] for a in day["answers"] if a["notetype"].startswith(CLOZE_MODEL_NAME)}) == 5
     before = student.scheduling()
     # The next release edits the term (definition) and adds a quote that does not name it: its cloze stays.
     term = root / "glossary" / "terms" / "mesa-optimizer.yaml"
