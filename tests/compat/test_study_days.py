@@ -56,25 +56,34 @@ def version(request) -> str:
     return request.param
 
 
-def study_days(student: Student, deck: str, days: int) -> list[list[dict]]:
-    """Each day's answers; one run of the driver per day, since Anki works out "today" once per run."""
-    return [student.run({"do": "study_day", "deck": deck}, {"do": "next_day"})[0]["answers"] for _ in range(days)]
+def study_days(student: Student, deck: str, days: int) -> tuple[list[list[dict]], dict]:
+    """Each day's answers, and the cards' scheduling at the end; one run of the driver per day, since Anki
+    works out "today" once per run."""
+    answers, scheduling = [], {}
+    for day in range(days):
+        steps = [{"do": "study_day", "deck": deck}] + [{"do": "scheduling"}] * (day == days - 1)
+        results = student.run(*steps, {"do": "next_day"})
+        answers.append(results[0]["answers"])
+        scheduling = results[1] if day == days - 1 else scheduling
+    return answers, scheduling
 
 
 def test_three_days_of_study_meet_each_term_once_a_day_prerequisites_first(version, releases, tmp_path):
     package, glossary, *_ = releases
     deck = glossary.settings.deck_name
     student = Student(version, tmp_path / "anki")
-    _, options, queue = student.run({"do": "import", "package": str(package)}, {"do": "deck_options", "deck": deck},
-                                    {"do": "positions", "deck": deck})
-    if version in LEGACY_IMPORTER_ONLY:
-        # That importer applies the deck's own preset, which buries siblings; the spacing must not need it.
-        assert (options["name"], options["bury_new"], options["bury_reviews"]) == (preset_name(deck), True, True)
-        student.run({"do": "use_default_preset", "deck": deck})
-        options = student.run({"do": "deck_options", "deck": deck})[0]
+    # The spacing must not need the deck's own preset, which buries siblings: studied under Anki's default one.
+    _, applied, queue, _, options = student.run(
+        {"do": "import", "package": str(package)}, {"do": "deck_options", "deck": deck},
+        {"do": "positions", "deck": deck}, {"do": "use_default_preset", "deck": deck},
+        {"do": "deck_options", "deck": deck})
+    if version in LEGACY_IMPORTER_ONLY:  # that importer applies a package's presets
+        assert (applied["name"], applied["bury_new"], applied["bury_reviews"]) == (preset_name(deck), True, True)
+    else:
+        assert applied == options  # the student's default preset, as a new profile has it
     assert (options["id"], options["bury_new"], options["bury_reviews"], options["new_per_day"]) == (1, False, False,
                                                                                                      20)
-    days = study_days(student, deck, DAYS)
+    days, before = study_days(student, deck, DAYS)
 
     # Day one: twenty new cards, twenty different terms, each term's first card.
     met = [a for a in days[0] if a["was"] == "new"]
@@ -118,17 +127,17 @@ def test_three_days_of_study_meet_each_term_once_a_day_prerequisites_first(versi
 
     # The next release adds a term the learning order puts early, where this student has been already.
     _, _, update, updated = releases
-    before = student.scheduling()
     imported, after, queue = student.run({"do": "import", "package": str(update)}, {"do": "scheduling"},
                                          {"do": "positions", "deck": deck})
     assert (imported["new"], imported["changed"]) == (["alignment-tax"], [])
     assert {card: after["cards"][card] for card in before["cards"]} == before["cards"]  # nothing moved or reset
+    assert after["revlog"] == before["revlog"] > 100
     place = [t.id for t in study_order(updated).terms].index("alignment-tax")
     assert place < NEW_CARDS_PER_DAY  # its place is among the first day's terms, long past for this student
     new_cards = sorted((c["due"], c["term_id"], c["ord"]) for c in queue["cards"])
     assert new_cards[0][1:] == ("alignment-tax", 0)  # so its first card is the next new card
     assert new_cards[-1][1:] == ("alignment-tax", 1)  # and its second comes after every other one
-    fourth = student.run({"do": "study_day", "deck": deck}, {"do": "next_day"})[0]["answers"]
+    fourth = student.run({"do": "study_day", "deck": deck})[0]["answers"]
     met = [(a["term_id"], a["ord"]) for a in fourth if a["was"] == "new"]
     assert met[0] == ("alignment-tax", 0) and ("alignment-tax", 1) not in met
     cards_of_term = defaultdict(set)
