@@ -119,7 +119,7 @@ def main() -> None:
         x += panel.width + GAP
     picture.thumbnail((1800, 1800), Image.LANCZOS)
     target = REPO / "docs" / "outputs.png"
-    picture.save(target, optimize=True)
+    picture.quantize(colors=128, method=Image.Quantize.MEDIANCUT).save(target, optimize=True)  # text: 128 colours do
     print(f"wrote {target} ({picture.width}×{picture.height})")
 
 
