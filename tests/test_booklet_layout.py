@@ -84,6 +84,25 @@ def test_every_term_has_a_bookmark_on_its_entry_page(booklet):
         assert term.term in headwords(pages[outline[term.term]]), term.term
 
 
+@pytest.mark.parametrize("width", range(60, 240, 3))
+def test_a_compound_broken_at_its_hyphen_prints_one_hyphen(width):
+    """pyphen offers "multi" + "-step"; reportlab would add its own hyphen to the first part."""
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.platypus import Paragraph
+
+    from glossdeck.render.booklet import _hyphenation_language
+
+    style = ParagraphStyle("body", fontName="Times-Roman", fontSize=9.5, leading=12.2,
+                           hyphenationLang=_hyphenation_language("en"), embeddedHyphenation=1)
+    paragraph = Paragraph("so that it can pursue multi-step tasks and recursive self-improvement in the world",
+                          style)
+    paragraph.wrap(width, 1000)
+    lines = [" ".join(str(word) for word in line[1]) for line in paragraph.blPara.lines]
+    text = "\n".join(lines)
+    assert not any(line.startswith("-") for line in lines), text
+    assert re.sub(r"[-\s]", "", text) == re.sub(r"[-\s]", "", paragraph.text)  # only line breaks added
+
+
 def test_aliases_have_stubs_and_an_index(booklet):
     glossary, reader, _ = booklet
     text = " ".join(" ".join(page_text_all(reader)).split())
