@@ -172,4 +172,5 @@ def test_page_numbers_do_not_depend_on_the_guess_of_the_page_count(shipped, monk
     monkeypatch.setattr(renderer, "_estimated_pages", lambda glossary: 5)
     monkeypatch.setattr(renderer, "_typeset", lambda *args: passes.append(args[2]) or typeset(*args))
     assert renderer.render(glossary, glossary.settings.paper) == shipped["booklet"].read_bytes()
-    assert passes == [1, 2]
+    pages = len(PdfReader(shipped["booklet"]).pages)
+    assert pages >= 10 and passes == [1, len(str(pages))]  # the second pass has boxes as wide as the real numbers

@@ -27,7 +27,7 @@ about over under their them they his her he she we our us you your i my me there
 whether while until up down out off once rather instead toward towards via per without within among between
 through against beyond across along after before during since because if though although unless whereas
 """.split())
-# A light stemmer: enough to match "generalize" with "generalizes", "train" with "training"; longest first.
+# A light stemmer: enough to match "generalize" with "generalizes", "learn" with "learning"; longest first.
 _SUFFIX = re.compile(r"(.{3,}?)(?:izations|isations|ization|isation|ations|ation|ings|ing|ers|er|ies|ied|es|ed|ly"
                      r"|s|e|y)")  # the shortest stem of at least 3 letters, so the longest suffix
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
