@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from glossdeck import cardgrid, limits, markup
+from glossdeck import cardgrid, glosses, limits, markup
 from glossdeck.errors import GlossdeckError, Problem, Problems
 from glossdeck.load import Located, LocatedList
 from glossdeck.model import CONTROL_CHARS, LEVELS
@@ -631,6 +631,19 @@ def check_terms_together(terms: list[Term], problems: Problems) -> None:
                 if markup.address_problem(href) is None and href.startswith("#") and href[1:] not in ids:
                     problems.error(term.path, line, f"link to unknown term `{href[1:]}` in the text",
                                    _did_you_mean(href[1:], ids))
+    _check_glosses_apart(terms, problems)
+
+
+def _check_glosses_apart(terms: list[Term], problems: Problems) -> None:
+    """Warn where two glosses are so alike that the meaning → term card could be answered with either term."""
+    for like in glosses.too_alike([term.gloss for term in terms]):
+        term, other = terms[like.second], terms[like.first]
+        alike = "has the same content words as" if like.score >= 1 else "is too like"
+        problems.warn(term.path, term.line_of("gloss") or term.line_of("term"),
+                      f"gloss {alike} the gloss of `{other.id}` (similarity {like.score:.2f}, limit "
+                      f"{glosses.LIMIT:.2f}; shared words: {', '.join(like.shared)})",
+                      f"a gloss asks for one term on the meaning → term card: say what sets `{term.id}` apart "
+                      f"from `{other.id}` ({other.path})")
 
 
 def check_markup(text: str, path: Path, line: int, problems: Problems, what: str) -> None:
