@@ -23,12 +23,18 @@ TERMS_DIR = "glossary/terms"
 SEEDS_DIR = "seeds"
 
 
-def find_project(start: Path) -> Path:
-    """The nearest folder at or above `start` that holds glossary/glossary.yaml."""
+def find_project(start: Path, named: bool = False) -> Path:
+    """The nearest folder at or above `start` that holds glossary/glossary.yaml; only `start` itself when the user
+    `named` it (--project DIR means that folder, never one above it)."""
     start = start.resolve()
-    for folder in (start, *start.parents):
+    for folder in (start,) if named else (start, *start.parents):
         if (folder / SETTINGS_FILE).is_file():
             return folder
+    if named:
+        raise GlossdeckError([Problem(start, None, f"holds no {SETTINGS_FILE}, so it is not a glossary project",
+                                      "name the project's own folder (the one holding glossary/), start one there "
+                                      "with `glossdeck init`, or leave --project out to use the nearest project "
+                                      "above the current folder")])
     raise GlossdeckError([Problem(None, None, f"no {SETTINGS_FILE} in {start} or any folder above it",
                                   "run glossdeck inside a glossary project, or pass --project DIR")])
 

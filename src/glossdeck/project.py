@@ -9,7 +9,8 @@ from pathlib import Path
 from glossdeck import pipeline
 from glossdeck.errors import GlossdeckError, Problem, Problems
 from glossdeck.load import parse_yaml
-from glossdeck.validate import ID_PATTERN, validate_settings
+from glossdeck.model import is_id
+from glossdeck.validate import validate_settings
 
 KEPT_IF_PRESENT = ("README.md", ".gitignore")  # a folder's own README or .gitignore stays as it is
 
@@ -85,7 +86,7 @@ def init(folder: Path, title: str | None = None, glossary_id: str | None = None)
                                       "choose another folder, or work on this one (`glossdeck check`)")])
     files = files_for(title, glossary_id)
     problems = Problems()
-    if not ID_PATTERN.match(glossary_id):
+    if not is_id(glossary_id):
         problems.error(None, None, f"{glossary_id!r} is not a valid glossary id",
                        "pass --id with lowercase words joined by hyphens, e.g. `--id roman-law`")
     else:  # the settings must pass the same checks `glossdeck check` makes
