@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import functools
+import http
 import http.server
 import json
 import os
 import re
 import shutil
+import sys
 import tempfile
 import unicodedata
 from dataclasses import dataclass
@@ -274,7 +276,7 @@ def serve(folder: Path, port: int, ready: Callable[[str], None]) -> None:
                                       "build it first with `glossdeck build html`")])
     handler = functools.partial(_QuietHandler, directory=str(folder))
     try:
-        server = http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
+        server = _Server(("127.0.0.1", port), handler)
     except OSError as error:
         raise GlossdeckError([Problem(None, None, f"cannot serve on port {port}: {error.strerror}",
                                       "choose another with --port, e.g. --port 8001 (0 picks a free one)")]) from None
@@ -289,6 +291,29 @@ def serve(folder: Path, port: int, ready: Callable[[str], None]) -> None:
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
     def log_message(self, format: str, *args: Any) -> None:  # one line per request is noise here
         pass
+
+    def send_head(self) -> Any:
+        """The file asked for; a path no file can have is a bad request, never a crash.
+
+        The standard handler decodes %-escapes and hands the path to open(), which raises ValueError for a NUL byte
+        (`%00`) or a lone surrogate (`%ed%a0%80`) before any header is sent; other bad paths (`%ff`, `..`, an
+        overlong name) already end in its own 404.
+        """
+        try:
+            return super().send_head()
+        except ValueError:
+            self.send_error(http.HTTPStatus.BAD_REQUEST, "This address holds a character no file name can have")
+            return None
+
+
+class _Server(http.server.ThreadingHTTPServer):
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """One line for a request that failed, instead of socketserver's traceback; none for a reader who left."""
+        error = sys.exc_info()[1]
+        if isinstance(error, ConnectionError):
+            return
+        print(f"glossdeck serve: a request from {client_address[0]} failed: {type(error).__name__}: {error}",
+              file=sys.stderr)
 
 
 __all__ = ["folder_name", "passage_url", "render", "serve", "write"]
