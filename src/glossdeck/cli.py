@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import errno
 import io
 import json
 import os
+import signal
 import sys
+import threading
 from functools import wraps
 from pathlib import Path
 from types import ModuleType
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 import click
 
@@ -69,6 +72,8 @@ def _fail(error: GlossdeckError) -> None:
     errors = sum(1 for p in error.problems if p.severity == "error")
     context = click.get_current_context(silent=True)
     written = "; nothing written." if context is not None and context.info_name in WRITING_COMMANDS else "."
+    if error.changed:  # a write that could not be undone: say which files are new, never "nothing written"
+        written = "; left changed: " + ", ".join(str(path) for path in error.changed) + "."
     echo(click.style(f"{errors} error{'s' if errors != 1 else ''}{written}", fg="red"), err=True)
     sys.exit(1)
 
@@ -104,6 +109,39 @@ def _debugging(ctx: click.Context) -> bool:
     return bool(ctx.params.get("debug")) or os.environ.get(DEBUG_VARIABLE, "") not in ("", "0")
 
 
+class Stopped(BaseException):
+    """SIGTERM or SIGHUP arrived: raised where the command is, so that every `finally` and cleanup runs (a write
+    removes what it staged; writer.py holds the signals back while it records a temporary file or swaps)."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+def _stop(signum: int, frame: object) -> None:
+    raise Stopped(signum)
+
+
+@contextlib.contextmanager
+def _stopping_cleanly() -> Iterator[None]:
+    """Turn SIGTERM and SIGHUP into Stopped while a command runs (SIGINT is already KeyboardInterrupt), report it in
+    one line and exit as a process killed by that signal would (128 + its number); restore the handlers after."""
+    names = ("SIGTERM", "SIGHUP")
+    wanted = [getattr(signal, name) for name in names if hasattr(signal, name)]
+    if threading.current_thread() is not threading.main_thread():
+        wanted = []  # only the main thread may set handlers (a command run from a thread keeps the defaults)
+    previous = {signum: signal.signal(signum, _stop) for signum in wanted}
+    try:
+        yield
+    except Stopped as stop:
+        name = signal.Signals(stop.signum).name
+        echo(f"glossdeck: stopped by {name}.", err=True)
+        sys.exit(128 + stop.signum)
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+
+
 class Glossdeck(click.Group):
     """The command group, with the last-resort handler for exceptions that no command expected."""
 
@@ -113,7 +151,8 @@ class Glossdeck(click.Group):
         for stream in (sys.stdout, sys.stderr):
             if isinstance(stream, io.TextIOWrapper):
                 stream.reconfigure(errors="backslashreplace")
-        return super().main(*args, **kwargs)
+        with _stopping_cleanly():
+            return super().main(*args, **kwargs)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:

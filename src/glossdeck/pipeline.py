@@ -10,12 +10,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
-from glossdeck import buildcache, citations, deckstate, validate
+from glossdeck import buildcache, citations, deckstate, validate, writer
 from glossdeck.errors import GlossdeckError, Problem, Problems
 from glossdeck.load import load_yaml
 from glossdeck.model import TARGETS, Glossary, Settings
 from glossdeck.seeds import load_seeds
-from glossdeck.writer import write_all
 
 SETTINGS_FILE = "glossary/glossary.yaml"
 SOURCES_FILE = "glossary/sources.yaml"
@@ -268,30 +267,25 @@ def build(root: Path, out: Path | None = None, targets: tuple[str, ...] = TARGET
         site_files = site.render(glossary)
         new_records["html"] = buildcache.Recorded(planned["html"].name, keys.key("html", new_lock or old_lock),
                                                   buildcache.site_digest(site_files))
-    files: dict[Path, bytes] = {}
+    # One transaction (writer.write_all): every output staged in full beside its place, then all swapped in, the
+    # site's folder too; if a swap fails, those already swapped are put back.
+    outputs: dict[Path, writer.Content] = {}
     if new_lock is not None and new_lock != old_lock:
-        # The lock is renamed first: if the machine dies before the deck is renamed too, the next build
-        # makes that same deck from it; renamed last, a deck could exist whose note times no lock records.
-        files[lock] = new_lock
+        # The lock is swapped first: if the machine dies before the deck is swapped too, the next build
+        # makes that same deck from it; swapped last, a deck could exist whose note times no lock records.
+        outputs[lock] = new_lock
     for name in TARGETS:
         if name in rendered:
-            files[planned[name]] = rendered[name]
+            outputs[planned[name]] = rendered[name]
             # The deck is keyed by the lock it leaves: rendered again from that lock, every note keeps its
             # recorded time (deckstate.DeckState.stamp), so `now` no longer matters and the bytes are the same.
             new_records[name] = buildcache.record(planned[name], keys.key(name, new_lock), rendered[name])
+        elif name == "html" and site_files is not None:
+            outputs[planned[name]] = site_files
     if new_records != recorded:
-        files[manifest] = buildcache.manifest_bytes(new_records)  # renamed last: a torn build rebuilds next time
-    # The site is a folder: staged in full beside its place first, swapped in only once every file is written.
-    staged = site.stage(planned["html"], site_files) if site_files is not None else None
-    try:
-        if files:
-            write_all(files)
-    except BaseException:
-        if staged is not None:
-            site.discard(staged)
-        raise
-    if staged is not None:
-        site.swap(staged, planned["html"])
+        outputs[manifest] = buildcache.manifest_bytes(new_records)  # swapped last: a torn build rebuilds next time
+    if outputs:
+        writer.write_all(outputs)
     return BuildResult(glossary, planned, warnings, tuple(name for name in TARGETS if name in current))
 
 

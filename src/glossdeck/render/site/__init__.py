@@ -6,11 +6,8 @@ import functools
 import http
 import http.server
 import json
-import os
 import re
-import shutil
 import sys
-import tempfile
 import unicodedata
 from dataclasses import dataclass
 from importlib import resources
@@ -212,63 +209,6 @@ def render(glossary: Glossary) -> dict[str, bytes]:
     return {path: data.encode("utf-8") if isinstance(data, str) else data for path, data in sorted(files.items())}
 
 
-def write(folder: Path, files: dict[str, bytes]) -> Path:
-    """Write the site beside `folder`, then swap it into place: a reader never sees half a site."""
-    swap(stage(folder, files), folder)
-    return folder
-
-
-@dataclass(frozen=True)
-class Staged:
-    """A site written in full beside its place, and the folders made for it (removed again if it is dropped)."""
-
-    path: Path
-    made: tuple[Path, ...]
-
-
-def stage(folder: Path, files: dict[str, bytes]) -> Staged:
-    """Write every file of the site into a new folder beside `folder`; on failure, leave nothing behind."""
-    made = tuple(p for p in reversed(folder.parents) if not p.exists())
-    folder.parent.mkdir(parents=True, exist_ok=True)
-    fresh = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", suffix=".tmp", dir=folder.parent))
-    staged = Staged(fresh, made)
-    try:
-        for path, data in files.items():
-            target = fresh / path
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(data)
-            os.chmod(target, 0o644)
-        os.chmod(fresh, 0o755)
-    except BaseException:
-        discard(staged)
-        raise
-    return staged
-
-
-def discard(staged: Staged) -> None:
-    """Remove a staged site and the folders made for it, innermost first."""
-    shutil.rmtree(staged.path, ignore_errors=True)
-    for made in reversed(staged.made):
-        try:
-            made.rmdir()
-        except OSError:
-            break
-
-
-def swap(staged: Staged, folder: Path) -> None:
-    """Put a staged site in place of `folder` with two renames, the old one kept until the new one stands."""
-    old = folder.with_name(f".{folder.name}.old")
-    try:
-        shutil.rmtree(old, ignore_errors=True)
-        if folder.exists():
-            os.replace(folder, old)
-        os.replace(staged.path, folder)
-        shutil.rmtree(old, ignore_errors=True)
-    except BaseException:
-        discard(staged)
-        raise
-
-
 def serve(folder: Path, port: int, ready: Callable[[str], None]) -> None:
     """Serve the site's folder on 127.0.0.1 until interrupted."""
     if not (folder / "index.html").is_file():
@@ -316,4 +256,4 @@ class _Server(http.server.ThreadingHTTPServer):
               file=sys.stderr)
 
 
-__all__ = ["folder_name", "passage_url", "render", "serve", "write"]
+__all__ = ["folder_name", "passage_url", "render", "serve"]
