@@ -326,7 +326,8 @@ ALL_TARGETS = [*FILE_TARGETS, "html"]
 SITE = "build/test-glossary-site"
 # In the order they are swapped in: the lock first, the build record last.
 SWAPPED = ["glossary/notes.lock", "build/test-glossary.apkg", "build/test-glossary-booklet.pdf",
-           "build/test-glossary-booklet-print.pdf", "build/test-glossary-cards.pdf", SITE, "build/.glossdeck-build.json"]
+           "build/test-glossary-booklet-print.pdf", "build/test-glossary-cards.pdf", SITE,
+           "build/.glossdeck-build.json"]
 
 
 @pytest.fixture(scope="module")
