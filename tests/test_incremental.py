@@ -244,7 +244,7 @@ def test_every_setting_a_target_leaves_out_of_its_key_leaves_its_bytes_alone(pro
     render = {
         "deck": lambda g: anki.render(g, state, TIMESTAMP).data,
         "booklet": lambda g: booklet.render(g, g.settings.paper),
-        "cards": lambda g: cards.render(g, cards.options_from(g.settings)),
+        "cards": lambda g: cards.render(g),
         "html": lambda g: site.render(g),
     }
     for target, unread in buildcache.UNREAD_SETTINGS.items():
@@ -502,7 +502,7 @@ elif target in ("booklet", "print"):
         opened.clear()
         impose.impose(data, glossary.settings.paper)
 elif target == "cards":
-    cards.render(glossary, cards.options_from(glossary.settings))
+    cards.render(glossary)
 elif target == "html":
     site.render(glossary)
 else:

@@ -302,14 +302,18 @@ def add(root: Path, new: Term, dry_run: bool = False) -> tuple[Path, str]:
     path = root / pipeline.TERMS_DIR / f"{new.id}.yaml"
     text = term_yaml(new)
     with glossary_lock(root):
-        _check_new(root, new, path, text)
+        errors = [p for p in check_new(root, new) if p.severity == "error"]
+        if errors:
+            raise GlossdeckError(errors)
         if dry_run:
             return path, text
         _create(path, text)
     return path, text
 
 
-def _check_new(root: Path, new: Term, path: Path, text: str) -> None:
+def check_new(root: Path, new: Term) -> list[Problem]:
+    """Every problem, errors and warnings, that `check` would report once the new term's file is written."""
+    path = root / pipeline.TERMS_DIR / f"{new.id}.yaml"
     problems = Problems()
     if not is_id(new.id):
         problems.error(None, None, f"{new.id!r} is not a valid term id",
@@ -336,8 +340,8 @@ def _check_new(root: Path, new: Term, path: Path, text: str) -> None:
             problems.extend([problem])
     # Then the file as `check` will read it, so that one run reports every problem; a problem both find is told once.
     told = {p.message for p in problems.items}
-    problems.extend([p for p in _problems_as_file(root, glossary, path, text) if p.message not in told])
-    problems.raise_if_errors()
+    as_file = _problems_as_file(root, glossary, path, term_yaml(new))
+    return problems.items + [p for p in as_file if p.message not in told]
 
 
 def related_problem(glossary: Glossary, target: str) -> Problem | None:
@@ -374,7 +378,7 @@ def _problems_as_file(root: Path, glossary: Glossary, path: Path, text: str) -> 
         term = dataclasses.replace(term, id=path.stem)
         together = Problems()  # the new term's links and names, checked as `check` checks every file
         validate.check_terms_together([*glossary.terms, term], together)
-        problems.extend([p for p in together.errors if p.path == path])
+        problems.extend([p for p in together.items if p.path == path])
         seeds, seed_problems = load_seeds(root / pipeline.SEEDS_DIR, glossary.sources)
         problems.extend(seed_problems)
         citations.resolve(dataclasses.replace(glossary, terms=(term,)), seeds, problems)
