@@ -138,9 +138,10 @@ def changes_since(root: Path, rev: str | None = None) -> Changes:
     return changes.changes_since(root, rev, check(root)[0], past_glossary)
 
 
-def release_notes(root: Path, glossary: Glossary) -> Changes | None:
-    """What the latest release brought, for the deck's description; None outside git or before a release."""
-    return changes.latest_release(root, glossary, past_glossary)
+def release_notes(root: Path, glossary: Glossary, problems: Problems | None = None) -> Changes | None:
+    """What the latest release brought, for the deck's description; None outside git or before a release, and
+    None with a warning in `problems` where the history cannot tell (a shallow clone, a repository git refuses)."""
+    return changes.latest_release(root, glossary, past_glossary, problems)
 
 
 def build_timestamp() -> int:
@@ -225,7 +226,9 @@ def build(root: Path, out: Path | None = None, targets: tuple[str, ...] = TARGET
     old_lock = _read_if_file(lock)
     # The deck's description carries the release notes: read from git here, handed to the renderer as data,
     # and part of the deck's key (so a commit that changes no release note rebuilds nothing).
-    notes = release_notes(root, glossary) if "deck" in planned else None
+    history = Problems()
+    notes = release_notes(root, glossary, history) if "deck" in planned else None
+    warnings = [*warnings, *history.warnings]
     keys = buildcache.Keys(glossary, notes)
     recorded = buildcache.read_manifest(manifest)
     new_records = dict(recorded)
