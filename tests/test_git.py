@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from glossdeck import changes, pipeline
+from glossdeck import changes
 from glossdeck.cli import main
 from tests.conftest import FIXTURES
 from tests.test_changes import deck_description, edit, git, release

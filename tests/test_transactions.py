@@ -572,3 +572,14 @@ def test_source_add_that_fails_writes_neither_the_seed_nor_its_entry(changed, mo
                                        "--author", "A. Author", "--yes"])
     assert result.exit_code == 1 and "No space left on device" in result.output
     assert {k: v for k, v in snapshot(changed).items() if "glossdeck.lock" not in k} == before
+
+
+@pytest.mark.parametrize("code", [errno.EACCES, errno.EROFS, errno.ENOSPC])
+def test_export_into_a_folder_it_may_not_write_writes_nothing(changed, monkeypatch, tmp_path, code):
+    out = tmp_path / "exports"
+    out.mkdir()
+    fail_nth(monkeypatch, "open", 1, code)
+    result = CliRunner().invoke(main, ["export", "--project", str(changed), "-o", str(out / "g.json")])
+    assert result.exit_code == 1 and f"{out}/g.json: error: cannot write this file: {os.strerror(code)}" \
+        in result.output
+    assert list(out.iterdir()) == []

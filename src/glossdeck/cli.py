@@ -468,14 +468,14 @@ def _interactive() -> bool:
 TRIES = 3  # wrong answers to one question before a command gives up (end of input stops it at once)
 
 
-def _answer(label: str, option: str, parse: Callable[[str], Any], default: str = "") -> Any:
+def _answer(label: str, option: str, parse: Callable[[str], Any], default: str = "", show_default: bool = True) -> Any:
     """Ask until `parse` accepts the answer (it raises ValueError saying why not), at most TRIES times.
 
     Each question reads its answer with the parser its option uses, so a terminal accepts exactly what the
     option does. End of input (Ctrl-D, a closed pipe) stops the command, as click does: "Aborted!", exit 1.
     """
     for _ in range(TRIES):
-        answer = str(click.prompt(label, default=default, show_default=bool(default)))
+        answer = str(click.prompt(label, default=default, show_default=show_default and bool(default)))
         try:
             return parse(answer)
         except ValueError as error:
@@ -521,7 +521,7 @@ def _confirm(label: str, default: bool = True) -> bool:
         if word in ("n", "no"):
             return False
         raise ValueError("answer y or n")
-    return bool(_answer(f"{label} [{'Y/n' if default else 'y/N'}]", "", parse, "y" if default else "n"))
+    return bool(_answer(f"{label} [{'Y/n' if default else 'y/N'}]", "", parse, "y" if default else "n", False))
 
 
 def _ask_definition(term: str) -> str:
