@@ -98,15 +98,15 @@ def reads(target: str, name: str) -> bool:
     return within(PACKAGE_DATA.get(target, ())) or not within(claimed)
 
 
-def data_digest(target: str) -> str:
+def package_digests() -> dict[str, str]:
+    """The SHA-256 of each package file but the Python, by its path inside the package."""
+    return {name: hashlib.sha256((PACKAGE / name).read_bytes()).hexdigest() for name in package_files()}
+
+
+def data_digest(target: str, digests: dict[str, str] | None = None) -> str:
     """One digest over the names and bytes of the package files (templates, assets, fonts) the target reads."""
-    hashed = hashlib.sha256()
-    for name in package_files():
-        if reads(target, name):
-            data = (PACKAGE / name).read_bytes()
-            hashed.update(f"{name}\0{len(data)}\0".encode())
-            hashed.update(data)
-    return hashed.hexdigest()
+    digests = package_digests() if digests is None else digests
+    return digest(sorted((name, sha) for name, sha in digests.items() if reads(target, name)))
 
 
 def environment() -> dict[str, Any]:
@@ -153,6 +153,7 @@ class Keys:
         self.common = digest({"glossary": whole,
                               "code": code_digest(), "environment": environment()})
         self._data: dict[str, str] = {}
+        self._package: dict[str, str] | None = None  # each package file hashed once, for every target
 
     def key(self, target: str, lock: bytes | None = None) -> str:
         """The target's key; the deck's also covers the lock it reads (`lock`, None when there is none)."""
@@ -161,7 +162,9 @@ class Keys:
         unread = UNREAD_SETTINGS.get(target, set())  # a target not listed is keyed on every setting
         settings = {name: value for name, value in plain(self.settings, Path())[1].items() if name not in unread}
         if target not in self._data:
-            self._data[target] = data_digest(target)
+            if self._package is None:
+                self._package = package_digests()
+            self._data[target] = data_digest(target, self._package)
         parts: dict[str, Any] = {"target": target, "common": self.common, "settings": settings,
                                  "package_data": self._data[target]}
         if target not in NOT_REPORTLAB:
