@@ -195,3 +195,21 @@ def test_a_source_or_speaker_that_yaml_would_misread_is_quoted(value):
     assert [data["term"], data["definition"], data["gloss"], citation["source"], citation["quote"],
             citation["speaker"]] == [value] * 6
     assert data["aliases"] == data["tags"] == data["related"] == [value]
+
+
+def test_push_asks_before_deleting_as_every_question_asks(project, terminal, monkeypatch):
+    """The question `push --delete-retired` asks: three wrong answers, or the end of input, stop it; no deletes."""
+    from glossdeck import push
+
+    answered: list[bool] = []
+
+    def fake_push(root: Any, url: str, delete: bool, confirm: Any, progress: Any) -> Any:
+        answered.append(confirm(2))  # as the real push asks, before it deletes anything
+        raise AssertionError("not reached: the command stops at the question")
+
+    monkeypatch.setattr(push, "push", fake_push)
+    wrong = run(project, "push", "--delete-retired", answers=["maybe", "2", "yes please"])
+    assert wrong.exit_code == 1 and "no answer accepted for “Delete them? [y/N]” after 3 tries" in wrong.output
+    ended = run(project, "push", "--delete-retired", answers=[])
+    assert ended.exit_code == 1 and "Aborted!" in ended.output
+    assert answered == []

@@ -913,7 +913,7 @@ def push(project: Path | None, url: str, delete_retired: bool, yes: bool) -> Non
     def confirm(count: int) -> bool:
         echo(f"{count} note(s) of retired terms are in this collection; deleting them deletes their review "
              "history too.")
-        return yes or click.confirm("Delete them?", default=False)
+        return yes or _confirm("Delete them?", default=False)
 
     report = pushing.push(_project(project), url, delete_retired, confirm, progress)
     echo(f"pushed {report.deck} to Anki at {url}")
