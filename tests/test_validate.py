@@ -162,3 +162,19 @@ def test_html_in_definition_is_kept_as_text(tmp_path):
         "A definition.", "<script>alert(1)</script> & <b>bold</b>")})
     glossary, _ = pipeline.check(root)
     assert glossary.term("bad").definition == "<script>alert(1)</script> & <b>bold</b>"
+
+
+def test_whole_words_are_found_as_the_regex_would():
+    """The gloss check's word search, without a pattern per term, agrees with (?<!\\w)…(?!\\w) everywhere."""
+    import random
+    import re
+
+    from glossdeck.validate import _contains_word
+
+    rng = random.Random(22)
+    alphabet = "ab _-é1(.)’"
+    for _ in range(20_000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randrange(13)))
+        words = "".join(rng.choice(alphabet) for _ in range(1 + rng.randrange(3)))
+        expected = re.search(r"(?<!\w)" + re.escape(words) + r"(?!\w)", text) is not None
+        assert _contains_word(text, words) is expected, (text, words)
