@@ -700,3 +700,122 @@ def serve(project: Path | None, out: Path | None, port: int) -> None:
     glossary, _ = _pipeline().load_glossary(root)
     folder = (out if out is not None else root / "build") / site.folder_name(glossary)
     site.serve(folder, port, lambda url: echo(f"serving {folder} at {url} (press Ctrl-C to stop)"))
+
+
+@main.command()
+@project_option
+@handles_errors
+def mcp(project: Path | None) -> None:
+    """Serve glossdeck's tools to a language model over the Model Context Protocol, on stdin and stdout.
+
+    The tools: find, show, check, propose_term and add_term. A drafted quote
+    is written only once it is the source's exact words; near misses come
+    back repaired, with each change listed, and anything else is refused.
+    Needs the extra: pip install 'glossdeck[mcp]'. See docs/drafting.md.
+
+    \b
+    Example (an MCP host's configuration):
+      {"mcpServers": {"glossdeck": {"command": "glossdeck", "args": ["mcp", "--project", "/path/to/glossary"]}}}
+    """
+    from glossdeck import mcp_server
+
+    root = _project(project)
+    server = mcp_server.make_server(root)  # before serving, so that a missing SDK is a message, not a broken pipe
+    server.run("stdio")
+
+
+@main.command()
+@project_option
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--write", is_flag=True, help="Write each proposal whose every quote is verified (atomically).")
+@click.option("--accept-repairs", is_flag=True, help="With --write: also write quotes repaired to the source's words.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@handles_errors
+def draft(project: Path | None, file: Path, write: bool, accept_repairs: bool, fmt: str) -> None:
+    """Judge drafted terms (a YAML file, or JSON Lines: one object per line) as `propose_term` does.
+
+    Each quote is verified, repaired to the source's exact words (each change
+    shown) or refused (with the nearest passages). Nothing is written without
+    --write; then only the terms whose every quote is verified (or repaired,
+    with --accept-repairs) and that `check` accepts. Exit status 0 only if
+    every proposal could be written as it stands.
+
+    \b
+    Example:
+      glossdeck draft proposals.jsonl
+      glossdeck draft proposals.yaml --write --accept-repairs
+    """
+    from glossdeck import drafting
+    from glossdeck.render import text
+
+    root = _project(project)
+    results: list[tuple[str, Any, list[Problem], Path | None]] = []
+    for where, proposal in drafting.read_proposals(file):
+        if isinstance(proposal, GlossdeckError):
+            results.append((where, None, proposal.problems, None))
+            continue
+        found = drafting.triage(root, proposal)
+        written = drafting.write(root, found, accept_repairs) if write and found.writable(accept_repairs) else None
+        results.append((where, found, [], written))
+    if fmt == "json":
+        echo(json.dumps([{"where": where, **(drafting.triage_data(found, written) if found else {}),
+                          "errors": [p.as_dict() for p in errors]} for where, found, errors, written in results],
+                        ensure_ascii=False, indent=2))
+    else:
+        for where, found, errors, written in results:
+            echo(click.style(where, bold=True))
+            if found is None:
+                _report(errors)
+                continue
+            for line in text.triage_lines(drafting.triage_data(found, written)):
+                echo(line)
+    if not all(found is not None and found.writable(accept_repairs=False) for _, found, _, _ in results):
+        sys.exit(1)
+
+
+@main.command()
+@project_option
+@click.option("--url", default="http://127.0.0.1:8765", show_default=True, help="Where AnkiConnect answers.")
+@click.option("--delete-retired", is_flag=True,
+              help="Delete the notes of retired terms (after asking) instead of suspending them.")
+@click.option("--yes", "-y", is_flag=True, help="With --delete-retired: delete without asking.")
+@handles_errors
+def push(project: Path | None, url: str, delete_retired: bool, yes: bool) -> None:
+    """Build the deck if it changed and import it into a running Anki, through the AnkiConnect add-on.
+
+    The import is the .apkg's own (notes known by their identity, review
+    history kept, a note updated only when it changed). The notes of retired
+    terms are then suspended and tagged glossdeck::retired, or deleted with
+    --delete-retired. See docs/deck.md, "Pushing to a running Anki".
+
+    \b
+    Example:
+      glossdeck push
+      glossdeck push --delete-retired --yes
+    """
+    from glossdeck import push as pushing
+
+    on_terminal = sys.stderr.isatty()
+
+    def progress(step: str) -> None:
+        if on_terminal:
+            echo(click.style(f"… {step}", dim=True), err=True)
+
+    if delete_retired and not yes and not _interactive():  # said before anything is sent to Anki
+        raise GlossdeckError([Problem(None, None, "--delete-retired asks before deleting, and there is no "
+                                      "terminal to ask on", "pass --yes to delete without asking")])
+
+    def confirm(count: int) -> bool:
+        echo(f"{count} note(s) of retired terms are in this collection; deleting them deletes their review "
+             "history too.")
+        return yes or click.confirm("Delete them?", default=False)
+
+    report = pushing.push(_project(project), url, delete_retired, confirm, progress)
+    echo(f"pushed {report.deck} to Anki at {url}")
+    echo(f"  added: {len(report.added)}, updated: {len(report.updated)}, unchanged: {len(report.unchanged)}")
+    if report.retired:
+        what = (f"deleted: {report.deleted}" if report.deleted else
+                f"suspended now: {report.suspended} card(s)" if report.suspended else "already suspended")
+        echo(f"  retired: {len(report.retired)} ({len(report.newly_retired)} newly; {what})")
+    if report.not_kept:
+        echo(f"  not added: {report.not_kept} note(s) of terms retired before this collection had them")
