@@ -117,9 +117,10 @@ def _instruction_sheet(width: float, height: float, pages: int, paper: str) -> P
         "double-sided, flipping on the short edge, at actual size (100%, no scaling or “fit to page”); the "
         "file asks the print dialogue for that. "
         "This sheet is not part of the booklet: print it too if you like, and set it aside.",
-        f"You get {sheets} sheet{'s' if sheets != 1 else ''}. Keep them in the order they come out, "
-        "the first on top, and check that the cover's title is on the outside.",
-        "Fold the stack in half along the short side, and staple twice on the fold.",
+        f"You get {sheets} sheet{'s' if sheets != 1 else ''}. Stack them in the order they were printed, the "
+        "sheet that carries the title outermost, and fold the stack in half along the short side, title "
+        "outside: the pages then read in order.",
+        "Staple twice on the fold.",
         "No double-sided printer? Print the odd pages, put the printed stack back into the tray "
         "(as your printer's manual says), then print the even pages.",
     ]
