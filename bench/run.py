@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import io
 import json
+import os
 import random
 import re
 import resource
@@ -31,8 +32,11 @@ REPO = Path(__file__).resolve().parent.parent
 TIMESTAMP = 1_700_000_000
 OURS = ["check", "deck", "booklet", "print", "cards", "build", "rebuild"]
 BARE = ["bare-genanki", "bare-reportlab", "bare-pypdf", "bare-cards"]
+# Whole processes, as a user runs them: interpreter start, imports, loading, checking and writing included.
+PROCESSES = ["process-check", "process-booklet", "process-bare-reportlab"]
 AIMS = "booklet <= 1.3x bare reportlab; build <= 1.3x the bare sum; rebuild <= 1.5x check; check(5000) < 1 s; " \
-       "memory(5000) < 1 GB"
+       "memory(5000) < 1 GB; as whole processes: glossdeck build booklet --force <= 1.5x reportlab alone, " \
+       "glossdeck check (5000) < 1 s"
 
 
 def make_glossary(folder: Path, n: int) -> Path:
@@ -83,9 +87,9 @@ def job(name: str, root: Path) -> Callable[[], Any]:
 
     if name == "check":
         return lambda: pipeline.check(root)
-    if name == "build":
-        return lambda: pipeline.build(root, out=root / "build", timestamp=TIMESTAMP)
-    if name == "rebuild":  # PLACEHOLDER: a second full build, until incremental builds land
+    if name == "build":  # every output made afresh (the build folder may hold current ones from other jobs)
+        return lambda: pipeline.build(root, out=root / "build", timestamp=TIMESTAMP, force=True)
+    if name == "rebuild":  # nothing changed since the last build: every output found current, nothing written
         pipeline.build(root, out=root / "build", timestamp=TIMESTAMP)
         return lambda: pipeline.build(root, out=root / "build", timestamp=TIMESTAMP)
     glossary, _ = pipeline.check(root)
@@ -143,6 +147,31 @@ def _bare_genanki(glossary: Any, root: Path) -> Callable[[], Any]:
     return write
 
 
+def booklet_text(glossary: Any) -> tuple[list[tuple[str, Any] | None], dict[str, Any]]:
+    """The booklet's paragraphs as glossdeck sets them (markup and style, page numbers as two digits), None
+    for each page break; and the styles by name."""
+    from reportlab.platypus import PageBreak, Table
+
+    from glossdeck.render import booklet
+    from glossdeck.render.fonts import register
+
+    styles = booklet._styles(register(), glossary.settings.language)
+    refs = booklet._References(2)
+    story = (booklet._title_page(glossary, styles) + booklet._front_matter(glossary, styles, refs)
+             + booklet._entries(glossary, styles, refs) + booklet._sources(glossary, styles, refs)
+             + booklet._alias_index(glossary, styles, refs) + booklet._back_cover(glossary, styles))
+    mark = re.escape(booklet.PAGE_MARK)
+    texts: list[tuple[str, Any] | None] = []
+    for flowable in story:
+        cells = [c for row in flowable._cellvalues for c in row] if isinstance(flowable, Table) else [flowable]
+        # Each anchor as an <a name> (the booklet sets it when drawing), so that links find their targets.
+        texts += [((f'<a name="{c.anchor}"/>' if c.anchor else "") + re.sub(f"{mark}[^{mark}]*{mark}", "88", c.markup),
+                   c.style) for c in cells if isinstance(c, booklet.Para)]
+        if isinstance(flowable, PageBreak):
+            texts.append(None)
+    return texts, styles
+
+
 def _bare_reportlab(glossary: Any) -> Callable[[], Any]:
     """The booklet's paragraphs (same markup, links, fonts, styles, hyphenation, page size and margins, page
     numbers as two digits) typeset once by reportlab alone: no running heads, bookmarks, letter rule or forms.
@@ -151,29 +180,17 @@ def _bare_reportlab(glossary: Any) -> Callable[[], Any]:
     which reportlab itself stops with a LayoutError on some of these paragraphs (a split part re-broken longer).
     """
     from reportlab.lib.units import mm
-    from reportlab.platypus import PageBreak, SimpleDocTemplate, Table
+    from reportlab.platypus import PageBreak, SimpleDocTemplate
 
     from glossdeck.render import booklet
     from glossdeck.render.fonts import register
 
     font = register()
-    styles = booklet._styles(font, glossary.settings.language)
-    refs = booklet._References(2)
-    story = (booklet._title_page(glossary, styles) + booklet._front_matter(glossary, styles, refs)
-             + booklet._entries(glossary, styles, refs) + booklet._sources(glossary, styles, refs)
-             + booklet._alias_index(glossary, styles, refs) + booklet._back_cover(glossary, styles))
-    mark = re.escape(booklet.PAGE_MARK)
-    texts = []
-    for flowable in story:
-        cells = [c for row in flowable._cellvalues for c in row] if isinstance(flowable, Table) else [flowable]
-        texts += [(re.sub(f"{mark}[^{mark}]*{mark}", "88", c.markup), c.style) for c in cells
-                  if isinstance(c, booklet.Para)]
-        if isinstance(flowable, PageBreak):
-            texts.append((None, None))
+    texts, _ = booklet_text(glossary)
 
     def typeset() -> bytes:
         # Paragraphs are made afresh each time: reportlab's line breaking changes their parsed words.
-        flowables = [PageBreak() if text is None else booklet.Para(text, style) for text, style in texts]
+        flowables = [PageBreak() if item is None else booklet.Para(item[0], item[1]) for item in texts]
         buffer = io.BytesIO()
         SimpleDocTemplate(buffer, pagesize=booklet.PAGE_SIZES[glossary.settings.paper], leftMargin=15 * mm,
                           rightMargin=15 * mm, topMargin=17 * mm, bottomMargin=17 * mm, initialFontName=font,
@@ -181,6 +198,28 @@ def _bare_reportlab(glossary: Any) -> Callable[[], Any]:
         return buffer.getvalue()
 
     return typeset
+
+
+def write_booklet_text(glossary: Any, path: Path) -> None:
+    """The booklet's text for bench/bare_booklet.py: paragraphs, styles, fonts, page and margins, as JSON."""
+    from reportlab.lib.colors import Color
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.lib.units import mm
+
+    from glossdeck.render import booklet, fonts
+
+    texts, styles = booklet_text(glossary)
+
+    def plain(value: Any) -> Any:
+        return {"colour": "#" + value.hexval()[2:]} if isinstance(value, Color) else value
+
+    faces = {name: str(fonts.FONT_DIR / file) for name, file in fonts.FACES.items()}
+    data = {"family": fonts.register(), "fonts": faces,
+            "styles": {style.name: {key: plain(getattr(style, key)) for key in ParagraphStyle.defaults}
+                       for style in styles.values()},
+            "story": [None if item is None else [item[0], item[1].name] for item in texts],
+            "page": list(booklet.PAGE_SIZES[glossary.settings.paper]), "margins": [15 * mm, 15 * mm, 17 * mm, 17 * mm]}
+    path.write_text(json.dumps(data), encoding="utf-8")
 
 
 def _bare_pypdf(reading: bytes) -> bytes:
@@ -271,15 +310,68 @@ def process_seconds(args: list[str], cwd: Path) -> float:
     return time.perf_counter() - start
 
 
+def process_times(command: list[str], cwd: Path, env: dict[str, str]) -> dict[str, float]:
+    """The wall time and the CPU time (user and system) of one whole process, start-up included."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    done = subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True)
+    seconds = time.perf_counter() - start
+    if done.returncode:
+        raise SystemExit(f"{' '.join(command)} failed:\n{done.stderr[-3000:]}")
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
+    return {"seconds": seconds, "cpu": cpu}
+
+
+def whole_processes(root: Path, jobs: list[str], rounds: int) -> None:
+    """`glossdeck check`, `glossdeck build booklet --force` and reportlab alone typesetting the same text
+    (bench/bare_booklet.py), each as the whole process a user runs, in turn for `rounds` rounds.
+
+    Python caches each module's bytecode after its first run; the processes do too (in a folder of their
+    own, so that a PYTHONDONTWRITEBYTECODE in the environment does not make every run compile glossdeck
+    afresh), and one untimed run of each fills that cache.
+    """
+    from glossdeck import pipeline
+
+    jobs = [name for name in PROCESSES if name in jobs]
+    if not jobs:
+        return
+    glossary, _ = pipeline.check(root)
+    text = root / "booklet-text.json"
+    write_booklet_text(glossary, text)
+    env = {key: value for key, value in os.environ.items() if key != "PYTHONDONTWRITEBYTECODE"}
+    env["PYTHONPYCACHEPREFIX"] = str(root / "pycache")
+    glossdeck = [str(Path(sys.executable).parent / "glossdeck")]
+    commands = {"process-check": glossdeck + ["check"],
+                "process-booklet": glossdeck + ["build", "booklet", "--force", "--out", str(root / "process-out")],
+                "process-bare-reportlab": [sys.executable, str(REPO / "bench" / "bare_booklet.py"), str(text),
+                                           str(root / "bare.pdf")]}
+    for name in jobs:
+        process_times(commands[name], root, env)  # fills the bytecode cache
+    runs: dict[str, list[dict[str, float]]] = {name: [] for name in jobs}
+    for _ in range(rounds):
+        for name in jobs:
+            runs[name].append(process_times(commands[name], root, env))
+    t = {name: min(f["cpu"] for f in runs[name]) for name in jobs}
+    print(f"  as whole processes (best of {rounds}, in turn):")
+    for name in jobs:
+        shown = " ".join(commands[name][1:3]) if name != "process-bare-reportlab" else "reportlab alone"
+        print(f"  {name:<24} {t[name]:7.2f} s CPU {min(f['seconds'] for f in runs[name]):7.2f} s wall   ({shown})")
+    if "process-booklet" in t and "process-bare-reportlab" in t:
+        print(f"  ratio (CPU): glossdeck build booklet --force / reportlab alone "
+              f"{t['process-booklet'] / t['process-bare-reportlab']:.2f}", flush=True)
+
+
 RATIOS = {"deck/genanki": ("deck", ["bare-genanki"]), "booklet/reportlab": ("booklet", ["bare-reportlab"]),
           "print/pypdf": ("print", ["bare-pypdf"]), "cards/bare": ("cards", ["bare-cards"]),
-          "build/bare sum": ("build", BARE), "rebuild*/check": ("rebuild", ["check"])}
+          "build/bare sum": ("build", BARE), "rebuild/check": ("rebuild", ["check"])}
 
 
 def report(label: str, root: Path, jobs: list[str], rounds: int) -> None:
     """Each job once per round, the jobs in turn; the best CPU time of each (the machine may be shared: CPU time
     is what the work costs, wall time also counts the waits for a busy processor)."""
     print(f"\n{label}", flush=True)
+    jobs = [name for name in jobs if name not in PROCESSES]
     runs: dict[str, list[dict[str, float]]] = {name: [] for name in jobs}
     for _ in range(rounds):
         for name in jobs:
@@ -287,10 +379,9 @@ def report(label: str, root: Path, jobs: list[str], rounds: int) -> None:
     t = {name: min(f["cpu"] for f in runs[name]) for name in jobs}
     print(f"  {'job':<15} {'CPU':>9} {'wall':>9} {'peak':>10}")
     for name in jobs:
-        note = "  (* PLACEHOLDER: a second full build, until incremental builds land)" if name == "rebuild" else ""
         wall = min(f["seconds"] for f in runs[name])
-        print(f"  {name + ('*' if name == 'rebuild' else ''):<15} {t[name]:7.2f} s {wall:7.2f} s"
-              f" {max(f['peak_mb'] for f in runs[name]):7.0f} MB{note}", flush=True)
+        print(f"  {name:<15} {t[name]:7.2f} s {wall:7.2f} s {max(f['peak_mb'] for f in runs[name]):7.0f} MB",
+              flush=True)
     if all(name in t for name in BARE):
         print(f"  {'bare sum':<15} {sum(t[name] for name in BARE):7.2f} s")
     ratios = [f"{ratio} {t[ours] / sum(t[b] for b in bare):.2f}" for ratio, (ours, bare) in RATIOS.items()
@@ -303,7 +394,8 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="*", default=[100, 1000, 5000],
                         help="synthetic glossary sizes, in terms (none: only the shipped glossary)")
     parser.add_argument("--no-shipped", action="store_true", help="skip the shipped glossary")
-    parser.add_argument("--jobs", nargs="+", choices=OURS + BARE, default=OURS + BARE, help="only these jobs")
+    parser.add_argument("--jobs", nargs="+", choices=OURS + BARE + PROCESSES, default=OURS + BARE + PROCESSES,
+                        help="only these jobs")
     parser.add_argument("--rounds", type=int, default=3, help="runs of each job, in turn; the best is shown")
     parser.add_argument("--job", help=argparse.SUPPRESS)
     parser.add_argument("--root", type=Path, help=argparse.SUPPRESS)
@@ -324,9 +416,11 @@ def main() -> None:
             print(f"  glossdeck check  {process_seconds(['check'], root):8.2f} s")
             print(f"  glossdeck build  {process_seconds(['build'], root):8.2f} s")
             report("shipped glossary (glossary/)", root, args.jobs, args.rounds)
+            whole_processes(root, args.jobs, args.rounds)
         for n in args.sizes:
-            report(f"synthetic, {n} terms shaped like the shipped ones",
-                   make_glossary(Path(folder) / f"synthetic-{n}", n), args.jobs, args.rounds)
+            root = make_glossary(Path(folder) / f"synthetic-{n}", n)
+            report(f"synthetic, {n} terms shaped like the shipped ones", root, args.jobs, args.rounds)
+            whole_processes(root, args.jobs, args.rounds)
 
 
 if __name__ == "__main__":

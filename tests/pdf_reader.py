@@ -66,3 +66,30 @@ def link_targets(reader: PdfReader) -> list[tuple[int, int, float]]:
             if dest is not None:
                 found.append((number, reader.get_page_number(dest[0].get_object()), float(dest[3])))
     return found
+
+
+def glyph_boxes(path: Path) -> list[tuple[tuple[float, float, float, float], list[tuple[str, tuple[float, ...]]]]]:
+    """For each page: its media box, and every drawn character with its box (x0, y0, x1, y1) in points,
+    forms and transformations applied (pdfminer.six, without its layout analysis: only positions)."""
+    from pdfminer.converter import PDFPageAggregator
+    from pdfminer.layout import LTChar, LTContainer
+    from pdfminer.pdfinterp import PDFPageInterpreter, PDFResourceManager
+    from pdfminer.pdfpage import PDFPage
+
+    def chars(item):  # type: ignore[no-untyped-def]
+        if isinstance(item, LTChar):
+            yield item.get_text(), (item.x0, item.y0, item.x1, item.y1)
+        elif isinstance(item, LTContainer):
+            for child in item:
+                yield from chars(child)
+
+    resources = PDFResourceManager()
+    device = PDFPageAggregator(resources, laparams=None)
+    interpreter = PDFPageInterpreter(resources, device)
+    pages = []
+    with path.open("rb") as file:
+        for page in PDFPage.get_pages(file):
+            interpreter.process_page(page)
+            layout = device.get_result()
+            pages.append((tuple(layout.bbox), list(chars(layout))))
+    return pages

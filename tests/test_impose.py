@@ -5,7 +5,7 @@ import re
 import pytest
 from pypdf import PdfReader
 
-from glossdeck.render.impose import INSTRUCTION, booklet_order, padded
+from glossdeck.render.impose import INSTRUCTION_PAGES, booklet_order, padded
 from tests.pdf_reader import fonts_by_page
 
 
@@ -33,16 +33,17 @@ def test_print_file_sheets_carry_the_right_pages(built):
     reading = PdfReader(built["booklet"])
     sheets = PdfReader(built["print"])
     sequence = padded(len(reading.pages))
-    assert len(sheets.pages) == len(sequence) // 2
+    assert len(sheets.pages) == INSTRUCTION_PAGES + len(sequence) // 2
+    covers = {0, len(reading.pages) - 1}  # the front and back covers show no page number
     for number, (left, right) in enumerate(booklet_order(len(sequence))):
-        side = sheets.pages[number]
+        side = sheets.pages[INSTRUCTION_PAGES + number]
         width = float(side.mediabox.width)
         assert (round(width), round(float(side.mediabox.height))) == (842, 595)  # A4 landscape
         folios = {"left": None, "right": None}
         for x, folio in _placed_folios(side):
             folios["left" if x < width / 2 else "right"] = folio
-        expected = {"left": None if sequence[left] is None else sequence[left] + 1,
-                    "right": None if sequence[right] is None else sequence[right] + 1}
+        expected = {"left": None if sequence[left] in (None, *covers) else sequence[left] + 1,
+                    "right": None if sequence[right] in (None, *covers) else sequence[right] + 1}
         assert folios == expected, f"sheet side {number + 1}"
 
 
@@ -69,8 +70,31 @@ def test_viewer_preferences_and_instruction(built):
     assert preferences["/PrintScaling"] == "/None"
     assert preferences["/Duplex"] == "/DuplexFlipShortEdge"
     first = " ".join(sheets.pages[0].extract_text().split())
-    assert INSTRUCTION in first
-    assert "flipping on the short edge" in INSTRUCTION
+    sides = len(sheets.pages) - INSTRUCTION_PAGES
+    assert first.startswith("How to print this booklet")
+    assert f"Print pages 3–{2 + sides} of this file on A4 paper: double-sided, flipping on the short edge" in first
+    assert f"You get {sides // 2} sheets" in first
+    # A sheet of its own: its back is blank but for a note, and no page of the booklet repeats any of it.
+    assert " ".join(sheets.pages[1].extract_text().split()) == "(The back of the instructions: left blank.)"
+    for side in sheets.pages[INSTRUCTION_PAGES:]:
+        text = side.extract_text()
+        assert "Print" not in text and "staple" not in text and "instructions" not in text
+
+
+def test_the_covers_carry_no_page_number(built):
+    """The title page and the back cover are the booklet's covers: every other page shows its number."""
+    reading = PdfReader(built["booklet"])
+    last = len(reading.pages) - 1
+    for number, page in enumerate(reading.pages):
+        folios = [text for y, text in _runs(page) if 25 < y < 32 and re.fullmatch(r"\d+", text)]
+        assert folios == ([] if number in (0, last) else [str(number + 1)]), number + 1
+
+
+def _runs(page) -> list[tuple[float, str]]:
+    runs: list[tuple[float, str]] = []
+    page.extract_text(visitor_text=lambda text, cm, tm, font, size: runs.append((tm[5] * cm[3] + cm[5],
+                                                                                 text.strip())))
+    return runs
 
 
 def test_print_file_fonts_are_embedded(built):

@@ -271,3 +271,16 @@ def test_find_counts_every_hit_but_makes_citations_only_for_those_shown(project)
     assert result.output.count("  - source: optimism") == 2
     assert f"({len(every) - 2} more; narrow with --source" in result.output
     assert len(every) > 2
+
+
+def test_the_quick_glyph_test_agrees_with_the_coverage():
+    """One search for a character outside the fonts' ranges finds exactly the characters drawable() lacks."""
+    import random
+
+    covered = limits.drawable()
+    rng = random.Random(22)
+    points = [rng.randrange(0x30000) for _ in range(20_000)] + [0x20, 0x7E, 0xA0, 0x2019, 0x4E2D, 0x1F600]
+    for point in points:
+        if 0xD800 <= point <= 0xDFFF:
+            continue  # surrogates are never text
+        assert (limits._undrawable().search(chr(point)) is None) is (point in covered), hex(point)

@@ -2,6 +2,8 @@
 
 from pathlib import Path
 
+import pytest
+
 from glossdeck.load import MAX_FILE_BYTES, load_yaml
 
 
@@ -58,3 +60,26 @@ def test_very_large_file_is_refused(tmp_path):
 
 def test_empty_file_is_none(tmp_path):
     assert load(tmp_path, "") == (None, [])
+
+
+ANCHOR_CASES = ["term: &a x\n", "aliases: [&a x]\n", "aliases: [x, &a y]\n", "aliases:\n  - &a x\n",
+                "aliases:\n- - &a x\n", "term: !!str &a x\n", "? &a k\n: v\n", "--- &a\nterm: x\n",
+                "t: x\nd: *a\n", "views:\n  - holder: *a\n", "m: {a: &b c}\n", "term:\n  &a x\n", "&a x\n",
+                "term: x\ndefinition: an *emphasis*, **strong** & more\n", "definition: >-\n  *lead* words\n"]
+
+
+@pytest.mark.parametrize("text", ANCHOR_CASES)
+def test_anchors_are_found_wherever_a_node_can_start(text):
+    """The quick test that skips most files finds every anchor or alias the YAML parser itself sees."""
+    import yaml
+
+    from glossdeck.load import _anchor_line
+
+    exact = None
+    try:
+        exact = next((event.start_mark.line + 1 for event in yaml.parse(text, Loader=yaml.SafeLoader)
+                      if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None)), None)
+        found = _anchor_line(text)
+    except yaml.YAMLError:  # an alias to no anchor: a syntax error either way
+        return
+    assert found == exact

@@ -203,3 +203,19 @@ def test_glosses_that_share_only_common_words_pass(tmp_path):
     root = make_project(tmp_path / "p", terms={"shutdown-problem": SHUTDOWN.format(
         gloss="The open question of how to build a capable system that stays indifferent to being turned off.")})
     assert pipeline.check(root)[1] == []
+
+
+def test_whole_words_are_found_as_the_regex_would():
+    """The gloss check's word search, without a pattern per term, agrees with (?<!\\w)…(?!\\w) everywhere."""
+    import random
+    import re
+
+    from glossdeck.validate import _contains_word
+
+    rng = random.Random(22)
+    alphabet = "ab _-é1(.)’"
+    for _ in range(20_000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randrange(13)))
+        words = "".join(rng.choice(alphabet) for _ in range(1 + rng.randrange(3)))
+        expected = re.search(r"(?<!\w)" + re.escape(words) + r"(?!\w)", text) is not None
+        assert _contains_word(text, words) is expected, (text, words)

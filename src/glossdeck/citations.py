@@ -7,8 +7,6 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from rapidfuzz import fuzz
-
 from glossdeck.errors import Problems
 from glossdeck.model import Citation, Glossary, Location, Term, View, describe_char, elision_pieces, invisible
 from glossdeck.seeds import Seed, normalize_text
@@ -94,6 +92,8 @@ def locate(seed: Seed, match: Match) -> Location:
 def nearest_passage(seed: Seed, quote: str) -> tuple[str, float]:
     """The passage of the seed most like the quote, and how alike they are (0–100)."""
     needle = normalize_text(quote, seed.source.format == "markdown")[:NEAREST_NEEDLE]
+    from rapidfuzz import fuzz  # only when a quote is not found: `check` of a sound glossary never loads it
+
     best = fuzz.partial_ratio_alignment(needle, seed.text, processor=str.casefold)
     if best is None:
         return "", 0.0

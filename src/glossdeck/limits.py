@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
@@ -152,7 +153,23 @@ def drawable() -> frozenset[int]:
     return frozenset(points)
 
 
+@lru_cache(maxsize=None)
+def _undrawable() -> re.Pattern[str]:
+    """Any one character outside COVERAGE_FILE's ranges, found in one search."""
+    ranges = []
+    for line in COVERAGE_FILE.read_text(encoding="ascii").splitlines():
+        if line and not line.startswith("#"):
+            first, _, last = line.partition("-")
+            ranges.append(re.escape(chr(int(first, 16))) + ("-" + re.escape(chr(int(last, 16))) if last else ""))
+    return re.compile(f"[^{''.join(ranges)}]")
+
+
 def _check_glyphs(text: Printed, path: Path, problems: Problems) -> None:
+    # What is printed is the text's own characters (Markdown's markup dropped) and the typographer's quotes,
+    # dashes and signs, which the fonts draw (tests/test_fonts.py): a text whose every character is drawable
+    # needs no closer look, nor its Markdown parsed.
+    if not _undrawable().search(text.text):
+        return
     covered = drawable()
     # Wrapped text breaks at any white space and never draws it; a name is drawn as it is, on one line.
     # Control characters are refused on their own, where every text enters (validate): not twice.
@@ -179,6 +196,10 @@ def describe(ch: str) -> str:
 
 
 def _check_size(text: Printed, path: Path, problems: Problems) -> None:
+    # What is printed never has more words or characters than the text as written (Markdown's markup and the
+    # typographer only take away or shorten): within every limit as written, it needs no parsing.
+    if all(limit.measure(text.text) <= limit.most for limit in text.limits):
+        return
     printed = _printed_text(text)
     for limit in text.limits:  # the first one exceeded is enough to say
         count = limit.measure(printed)

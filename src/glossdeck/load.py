@@ -35,14 +35,19 @@ class LocatedList(list):  # type: ignore[type-arg]
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-# An anchor or alias starts a node: after a key's colon, a list dash, a bracket or a comma.
-# Most files have none; only those that might are parsed event by event to be sure.
-_MAYBE_ANCHOR = re.compile(r"(?:^|[\s\[{,:-])[&*][^\s,\[\]{}]", re.MULTILINE)
+# An anchor or alias starts a node: at the start of a line (after its indent, list dashes or `? `), after a
+# key's colon and a space, after a flow bracket or comma, after a tag, or after `---`. Not inside a sentence:
+# a definition's *emphasis* is not one. Files that might hold one are parsed event by event to be sure.
+_ANCHOR_OR_ALIAS = re.compile(r"[&*][^\s,\[\]{}]")
+_NODE_START = re.compile(r"(?:^[ \t]*(?:[-?][ \t]+)*|:[ \t]+|[\[{,][ \t]*|![^\s]*[ \t]+|^---[ \t]+)\Z",
+                         re.MULTILINE)
+_TAB_INDENT = re.compile(r"^ *\t", re.MULTILINE)
 
 
 def _anchor_line(text: str) -> int | None:
     """The line of the first anchor or alias, if any: they hide text from reviewers."""
-    if not _MAYBE_ANCHOR.search(text):
+    if not any(_NODE_START.search(text, text.rfind("\n", 0, found.start()) + 1, found.start())
+               for found in _ANCHOR_OR_ALIAS.finditer(text)):
         return None
     for event in yaml.parse(text, Loader=_Loader):
         if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
@@ -124,6 +129,8 @@ def parse_yaml(data: bytes, shown: Path) -> tuple[Any, list[Problem]]:
 
 
 def _tab_indents(text: str, shown: Path) -> list[Problem]:
+    if not _TAB_INDENT.search(text):  # one search; the lines are counted only when there is a tab to report
+        return []
     for number, line in enumerate(text.splitlines(), start=1):
         indent = line[: len(line) - len(line.lstrip(" \t"))]
         if "\t" in indent:

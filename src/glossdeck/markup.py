@@ -306,12 +306,44 @@ def _pieces(spans: Sequence[Span], blanks: Sequence[tuple[int, int]],
     return result
 
 
+# A line may break after these in an address, and never gains a hyphen there (Chicago Manual 14.18, issue 22).
+URL_BREAKS = "/.-=?&#_~"
+_TOKEN = re.compile(r"\S+")
+_ADDRESS_LIKE = re.compile(r"[a-z][a-z0-9+.-]*://|www\.|[^\s/]+\.[a-z]{2,}/", re.IGNORECASE)
+_AFTER_BREAKS = re.compile(f"[{re.escape(URL_BREAKS)}]+(?=[^{re.escape(URL_BREAKS)}])")
+LONG_WORD = 24  # characters: a word this long may be wider than a card's line, so it is kept from hyphenating
+_NEEDS_BREAKS = re.compile(_ADDRESS_LIKE.pattern + f"|\\S{{{LONG_WORD},}}", re.IGNORECASE)
+# A break opportunity that takes no room: a space in a zero-size font ends a word for reportlab's line
+# breaker, but adds no width and no character, so the address reads (and copies) whole when it fits.
+PDF_BREAK = '<font size="0"> </font>'
+
+
+def pdf_escape(text: str) -> str:
+    """Text as reportlab paragraph markup that never runs off the paper: escaped, and each address may break
+    after / . - = ? & # _ ~ without a hyphen (a long word or address is never hyphenated, since reportlab
+    cannot break a hyphenated part again if it is still wider than the line; it splits the word instead)."""
+    if not _NEEDS_BREAKS.search(text):  # the common case, at the cost of one search
+        return html.escape(text, quote=False)
+    return _TOKEN.sub(lambda token: _pdf_token(token.group()), text)
+
+
+def _pdf_token(token: str) -> str:
+    if len(token) < LONG_WORD and not _ADDRESS_LIKE.search(token):
+        return html.escape(token, quote=False)
+    pieces, at = [], 0
+    for brk in _AFTER_BREAKS.finditer(token):
+        pieces.append(html.escape(token[at:brk.end()], quote=False))
+        at = brk.end()
+    pieces.append(html.escape(token[at:], quote=False))
+    return "<nobr>" + PDF_BREAK.join(pieces) + "</nobr>"
+
+
 def to_pdf(text: str, code_font: str | None = None, link_colour: str = "#1f3f7a", links: bool = True) -> str:
-    """reportlab paragraph markup: every character escaped; term links become internal links
+    """reportlab paragraph markup: every character escaped (pdf_escape); term links become internal links
     (or plain text where the document has no entries to link to)."""
     out = []
     for span in parse(text):
-        piece = html.escape(span.text, quote=False)
+        piece = pdf_escape(span.text)
         if span.code and code_font:
             piece = f'<font name="{code_font}">{piece}</font>'
         if span.italic:

@@ -535,10 +535,26 @@ def _check_gloss(gloss: str, names: tuple[str, ...], path: Path, data: Located, 
                       "keep the one idea to memorise; the rest belongs in `definition`")
     plain = markup.to_plain(gloss).casefold()
     for name in names:
-        if re.search(r"(?<!\w)" + re.escape(name.casefold()) + r"(?!\w)", plain):
+        if _contains_word(plain, name.casefold()):
             problems.warn(path, line, f"gloss names the term itself (`{name}`)",
                           "the definition → term card asks with the gloss: say what it is without naming it")
             break
+
+
+def _contains_word(text: str, words: str) -> bool:
+    r"""Whether `words` occur in `text` as whole words (as the regex (?<!\w)words(?!\w) finds them, without
+    compiling a pattern per term: thousands of names overflow re's cache, and compiling dominated `check`)."""
+    start = text.find(words)
+    while start >= 0:
+        end = start + len(words)
+        if (start == 0 or not _word_char(text[start - 1])) and (end == len(text) or not _word_char(text[end])):
+            return True
+        start = text.find(words, start + 1)
+    return False
+
+
+def _word_char(char: str) -> bool:
+    return char.isalnum() or char == "_"
 
 
 def _citations(check: Checker, items: list[Any], sources: dict[str, Source], what: str) -> tuple[Citation, ...]:

@@ -27,10 +27,10 @@ from reportlab.platypus import (
 )
 
 from glossdeck import markup
+from glossdeck.markup import pdf_escape as _esc
 from glossdeck.model import Citation, Glossary, Source, Term, sort_key
 from glossdeck.render.addresses import source_address
-from glossdeck.render.common import attribution
-from glossdeck.render.common import esc as _esc
+from glossdeck.render.common import CREATOR, attribution, producer
 from glossdeck.render.fonts import register
 
 # Colours as objects, or in markup as rgb(): reportlab reads a "#rrggbb" string about five times slower,
@@ -120,8 +120,6 @@ class Para(Paragraph):
     def __init__(self, text: str | None, style: ParagraphStyle, anchor: str | None = None,
                  headword: str | None = None, outline: tuple[str, int] | None = None,
                  refs: _References | None = None, **kwargs: Any) -> None:
-        if anchor and text is not None:
-            text = f'<a name="{anchor}"/>{text}'
         self.markup = text  # as written, page marks included (the benchmark typesets it with bare reportlab)
         self.anchor = anchor
         self.headword = headword
@@ -130,6 +128,13 @@ class Para(Paragraph):
             self.style, self.pending, self._kwargs = style, (text, refs), kwargs
         else:
             super().__init__(text, style, **kwargs)
+
+    def draw(self) -> None:
+        # The link target, set here rather than as an <a name> in the text: reportlab never splits a word
+        # that begins with an anchor, so a headword longer than the line would run off the page.
+        if self.anchor:
+            self.canv.bookmarkHorizontal(self.anchor, 0, self.height)
+        super().draw()
 
     def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
         if self.pending is not None:
@@ -174,6 +179,7 @@ class _Booklet(BaseDocTemplate):
         self.page_headwords: list[str] = []
         self.continuing: str | None = None
         self.section = ""
+        self.folio = True  # whether this page shows its number: the covers do not
 
     def beforeDocument(self) -> None:
         self.canv.setNamedCB(PAGE_REFERENCE, self.refs.draw)
@@ -191,6 +197,7 @@ class _Booklet(BaseDocTemplate):
         section = getattr(flowable, "section", None)
         if section is not None:
             self.section = section
+            self.folio = flowable.folio
         outline = getattr(flowable, "outline", None)
         if outline:
             title, level = outline
@@ -204,7 +211,8 @@ class _Booklet(BaseDocTemplate):
         canvas.saveState()
         canvas.setFillColor(MUTED)
         canvas.setFont(self.font, 8)
-        canvas.drawCentredString(width / 2, 10 * mm, str(canvas.getPageNumber()))
+        if self.folio:
+            canvas.drawCentredString(width / 2, 10 * mm, str(canvas.getPageNumber()))
         top = height - 10 * mm
         # Guide words, as in a printed dictionary: the first and last headword that begin on
         # the page; a page that only continues an entry shows that entry's headword.
@@ -244,11 +252,13 @@ def _shortened(text: str, font: str, size: float, width: float) -> str:
 
 
 class _Marker(Spacer):
-    """An invisible flowable that names the section that follows (for running heads)."""
+    """An invisible flowable that names the section that follows (for running heads), and whether its pages
+    show their numbers (a cover does not)."""
 
-    def __init__(self, section: str) -> None:
+    def __init__(self, section: str, folio: bool = True) -> None:
         super().__init__(0, 0)
         self.section = section
+        self.folio = folio
 
 
 def render(glossary: Glossary, paper: str = "a5") -> bytes:
@@ -283,7 +293,8 @@ def _typeset(glossary: Glossary, paper: str, digits: int) -> tuple[bytes, int]:
     buffer = io.BytesIO()
     doc = _Booklet(buffer, font, refs, pagesize=PAGE_SIZES[paper], leftMargin=15 * mm, rightMargin=15 * mm,
                    topMargin=17 * mm, bottomMargin=17 * mm, title=settings.title, subject=settings.subtitle,
-                   author=settings.author or "glossdeck", creator="glossdeck", lang=settings.language,
+                   author=settings.author or "glossdeck", creator=CREATOR, producer=producer("ReportLab"),
+                   lang=settings.language,
                    initialFontName=font, invariant=1)
     frame = Frame(doc.leftMargin, doc.bottomMargin, doc.width, doc.height, id="body", leftPadding=0,
                   rightPadding=0, topPadding=0, bottomPadding=0)
@@ -409,7 +420,7 @@ def _title_page(glossary: Glossary, styles: dict[str, ParagraphStyle]) -> list[A
     s = glossary.settings
     quotes = sum(len(t.all_citations) for t in glossary.terms)
     return [
-        _Marker(""),
+        _Marker("", folio=False),
         Spacer(1, 45 * mm),
         Para(_esc(s.title), styles["title"]),
         Para(_esc(s.subtitle), styles["subtitle"]),
@@ -535,7 +546,7 @@ def _entry(glossary: Glossary, term: Term, styles: dict[str, ParagraphStyle], re
 
 def _quote(source: Source, citation: Citation, styles: dict[str, ParagraphStyle], refs: _References) -> list[Any]:
     note = f" — {_esc(citation.note)}" if citation.note else ""
-    cite = attribution(source, citation, lambda _url, title: refs.link(f"source-{source.id}", title))
+    cite = attribution(source, citation, lambda _url, title: refs.link(f"source-{source.id}", title), _esc)
     return [
         Para(f"“{_esc(citation.display)}”", styles["quote"]),
         Para(f"— {cite}{note}", styles["cite"]),
@@ -605,7 +616,7 @@ def _alias_index(glossary: Glossary, styles: dict[str, ParagraphStyle], refs: _R
 
 def _back_cover(glossary: Glossary, styles: dict[str, ParagraphStyle]) -> list[Any]:
     return [
-        _Marker(""),
+        _Marker("", folio=False),
         Spacer(1, 120 * mm),
         Para(f"{_esc(glossary.settings.title)}. Built with glossdeck from {len(glossary.terms)} terms and "
              f"{len(glossary.sources)} source essays. Set in Charis SIL (SIL Open Font License).", styles["center"]),

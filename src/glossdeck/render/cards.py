@@ -22,8 +22,9 @@ from glossdeck.cardgrid import (
     grid_for,
     options_from,
 )
+from glossdeck.markup import pdf_escape as esc
 from glossdeck.model import Citation, Glossary, Term
-from glossdeck.render.common import attribution, esc
+from glossdeck.render.common import CREATOR, attribution, producer
 from glossdeck.render.fonts import register
 
 PADDING = 4 * mm
@@ -46,6 +47,8 @@ def render(glossary: Glossary, options: CardOptions | None = None) -> bytes:
     canvas = Canvas(buffer, pagesize=grid.page, invariant=1, initialFontName=font, lang=glossary.settings.language)
     canvas.setTitle(f"{glossary.settings.title}: flashcards")
     canvas.setAuthor(glossary.settings.author or "glossdeck")
+    canvas.setCreator(CREATOR)
+    canvas.setProducer(producer("ReportLab"))
     canvas.setSubject(glossary.settings.subtitle)
     styles = _styles(font)
     terms = list(glossary.terms)
@@ -161,7 +164,7 @@ def _back(canvas: Canvas, glossary: Glossary, term: Term, corner: tuple[float, f
         citation = _short_quote(term)
         if citation is not None:
             source = glossary.sources[citation.source]
-            quoted = f"“{esc(citation.display)}” — {attribution(source, citation)}"
+            quoted = f"“{esc(citation.display)}” — {attribution(source, citation, escape=esc)}"
             parts.append(Paragraph(quoted, styles["quote"]))
         placed = _fit(parts, width, height, gap=GAP)
     for paragraph, h in placed:
@@ -183,7 +186,7 @@ def _definition_below(term: Term, glossary: Glossary, styles: dict[str, Paragrap
             citation = _short_quote(term)
             if citation is not None:
                 source = glossary.sources[citation.source]
-                quoted = f"“{esc(citation.display)}” — {attribution(source, citation)}"
+                quoted = f"“{esc(citation.display)}” — {attribution(source, citation, escape=esc)}"
                 quote = Paragraph(quoted, styles["quote"])
                 qh = quote.wrap(width, room)[1]
                 if h + GAP + qh <= room:

@@ -1,11 +1,19 @@
-"""Wording shared by every target: how a quote is attributed to its speaker and source."""
+"""Wording shared by every target: how a quote is attributed, and the name every PDF is signed with."""
 
 from __future__ import annotations
 
 import html
 from typing import Callable
 
+from glossdeck import __version__
 from glossdeck.model import Citation, Source
+
+CREATOR = f"glossdeck {__version__}"  # every PDF names glossdeck as what made it
+
+
+def producer(library: str) -> str:
+    """A PDF's Producer: glossdeck, through the library that wrote the file."""
+    return f"{CREATOR} ({library})"
 
 
 def esc(text: str) -> str:

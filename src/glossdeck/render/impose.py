@@ -18,11 +18,12 @@ from reportlab.lib.pagesizes import A4, landscape, letter
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 
+from glossdeck.render.common import CREATOR, producer
 from glossdeck.render.fonts import register
 
 SHEETS = {"a5": landscape(A4), "half-letter": landscape(letter)}
-INSTRUCTION = ("Print double-sided, flipping on the short edge, at actual size (100%, no scaling). "
-               "Fold the printed stack in half and staple on the fold.")
+SHEET_NAMES = {"a5": "A4", "half-letter": "Letter"}
+INSTRUCTION_PAGES = 2  # a sheet of its own, front and back, so that nothing of it is left on the booklet
 
 
 def booklet_order(pages: int) -> list[tuple[int, int]]:
@@ -48,7 +49,7 @@ def padded(pages: int) -> list[int | None]:
 
 
 def impose(reading_pdf: bytes, paper: str = "a5") -> bytes:
-    """Two reading pages per landscape sheet side, in booklet order, with the printing instruction.
+    """A sheet of printing instructions, then two reading pages per landscape sheet side, in booklet order.
 
     Each reading page is copied once, as a form that its sheet side draws in place: merging
     pages instead would make pypdf parse and rewrite every page's drawing, which costs more
@@ -60,6 +61,11 @@ def impose(reading_pdf: bytes, paper: str = "a5") -> bytes:
     margin = (sheet_width - 2 * page_width) / 2  # centre the spread on the sheet
     sequence = padded(len(reader.pages))
     writer = PdfWriter()
+    # The instructions are a sheet of their own, put aside before folding: printed on the covers, they
+    # would stay on the finished booklet. Its back is blank, so that double-sided printing pairs the
+    # booklet's sides as they are meant to be.
+    for page in _instruction_sheet(sheet_width, sheet_height, len(sequence), SHEET_NAMES[paper]).pages:
+        writer.add_page(page)
     forms = [_as_form(writer, page) for page in reader.pages]
     form_fonts = [form.get_object()["/Resources"].get("/Font", {}) for form in forms]  # type: ignore[index]
     for number, (left, right) in enumerate(booklet_order(len(sequence))):
@@ -76,14 +82,12 @@ def impose(reading_pdf: bytes, paper: str = "a5") -> bytes:
         content = DecodedStreamObject()
         content.set_data("\n".join(drawing).encode("ascii"))
         side[NameObject("/Contents")] = writer._add_object(content.flate_encode())
-        if number == 0:
-            side.merge_page(_instruction_overlay(sheet_width, sheet_height))
-            side.compress_content_streams()
     preferences = writer.create_viewer_preferences()
     preferences[NameObject("/PrintScaling")] = NameObject("/None")
     preferences[NameObject("/Duplex")] = NameObject("/DuplexFlipShortEdge")
     metadata = dict(reader.metadata or {})
-    writer.add_metadata({key: metadata[key] for key in ("/Title", "/Author", "/Subject") if key in metadata})
+    writer.add_metadata({**{key: metadata[key] for key in ("/Title", "/Author", "/Subject") if key in metadata},
+                         "/Creator": CREATOR, "/Producer": producer("pypdf")})
     if "/Lang" in reader.root_object:
         writer.root_object[NameObject("/Lang")] = reader.root_object["/Lang"]
     output = io.BytesIO()
@@ -111,14 +115,53 @@ def _as_form(writer: PdfWriter, page: PageObject) -> IndirectObject:
     return form
 
 
-def _instruction_overlay(width: float, height: float) -> PageObject:
-    """A transparent page with the one-line printing instruction at the foot of the first sheet."""
+def _instruction_sheet(width: float, height: float, pages: int, paper: str) -> PdfReader:
+    """The first sheet of the print file: how to print, fold and staple (front), and a blank back."""
     font = register()
+    sheets = pages // 4
+    steps = [
+        f"Print pages {INSTRUCTION_PAGES + 1}–{INSTRUCTION_PAGES + pages // 2} of this file on {paper} paper: "
+        "double-sided, flipping on the short edge, at actual size (100%, no scaling or “fit to page”); the "
+        "file asks the print dialogue for that. "
+        "This sheet is not part of the booklet: print it too if you like, and set it aside.",
+        f"You get {sheets} sheet{'s' if sheets != 1 else ''}. Stack them in the order they were printed, the "
+        "sheet that carries the title outermost, and fold the stack in half along the short side, title "
+        "outside: the pages then read in order.",
+        "Staple twice on the fold.",
+        "No double-sided printer? Print the odd pages, put the printed stack back into the tray "
+        "(as your printer's manual says), then print the even pages.",
+    ]
     buffer = io.BytesIO()
     canvas = Canvas(buffer, pagesize=(width, height), invariant=1, initialFontName=font)
-    canvas.setFont(font, 7)
-    canvas.setFillColor("#777777")
-    canvas.drawCentredString(width / 2, 5.5 * mm, INSTRUCTION)
+    canvas.setCreator(CREATOR)
+    left, top, room = 25 * mm, height - 30 * mm, width - 50 * mm
+    canvas.setFont(f"{font}-Bold", 16)
+    canvas.drawString(left, top, "How to print this booklet")
+    y = top - 12 * mm
+    canvas.setFont(font, 10)
+    for number, step in enumerate(steps, start=1):
+        for line_number, line in enumerate(_lines(step, font, 10, room - 8 * mm)):
+            if line_number == 0:
+                canvas.drawString(left, y, f"{number}.")
+            canvas.drawString(left + 8 * mm, y, line)
+            y -= 13.5
+        y -= 6
+    canvas.showPage()
+    canvas.setFont(font, 8)
+    canvas.drawCentredString(width / 2, height / 2, "(The back of the instructions: left blank.)")
     canvas.showPage()
     canvas.save()
-    return PdfReader(io.BytesIO(buffer.getvalue())).pages[0]
+    return PdfReader(io.BytesIO(buffer.getvalue()))
+
+
+def _lines(text: str, font: str, size: float, width: float) -> list[str]:
+    """The text broken into lines no wider than `width` (at spaces; its words are short)."""
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    lines: list[str] = []
+    for word in text.split():
+        if lines and stringWidth(f"{lines[-1]} {word}", font, size) <= width:
+            lines[-1] += f" {word}"
+        else:
+            lines.append(word)
+    return lines
