@@ -6,7 +6,7 @@ import bisect
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Callable, Iterable, Sequence
+from typing import Any, Callable, Iterable, Sequence
 
 from markdown_it import MarkdownIt
 from markdown_it.rules_inline import autolink, backtick, image, link
@@ -21,6 +21,7 @@ _TAG_NAME = re.compile(r"</?([A-Za-z][A-Za-z0-9-]*)")
 _COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
 _FRONT_MATTER = re.compile(r"---[ \t]*\n(?:.*?\n)?---[ \t]*(?:\n|\Z)", re.DOTALL)
 KINDS = ("code", "heading", "link")
+References = tuple[tuple[str, str, str], ...]  # (label, address, title)
 
 
 @dataclass(frozen=True)
@@ -47,6 +48,7 @@ class Reading:
     starts: tuple[int, ...]
     ends: tuple[int, ...]
     regions: tuple[Region, ...] = ()
+    references: References = ()  # a Markdown text's link reference definitions, for reading quotes typed with them
 
     def raw_span(self, start: int, end: int) -> tuple[int, int]:
         """The raw [start, end) that the view's [start, end) was read from (end > start)."""
@@ -96,9 +98,9 @@ class _Builder:
         if len(self.chars) > start:
             self.regions.append(Region(kind, start, len(self.chars), raw_start, raw_end))
 
-    def reading(self) -> Reading:
+    def reading(self, references: References = ()) -> Reading:
         regions = tuple(sorted(self.regions, key=lambda r: (r.start, -r.end)))
-        return Reading("".join(self.chars), tuple(self.starts), tuple(self.ends), regions)
+        return Reading("".join(self.chars), tuple(self.starts), tuple(self.ends), regions, references)
 
 
 def read(raw: str, markdown: bool) -> Reading:
@@ -174,13 +176,17 @@ def markdown_tokens(raw: str) -> list[Token]:
     Every token whose text a reader sees carries `meta["raw"]`: for each character of its content, the raw
     [start, end) it was read from. The site renders these same tokens, so that it shows what was checked.
     """
-    return [t.copy(children=[c.copy() for c in t.children] if t.children else t.children) for t in _parsed(raw)]
+    tokens, _ = _parsed(raw)
+    return [t.copy(children=[c.copy() for c in t.children] if t.children else t.children) for t in tokens]
 
 
 @lru_cache(maxsize=8)
-def _parsed(raw: str) -> tuple[Token, ...]:
+def _parsed(raw: str) -> tuple[tuple[Token, ...], References]:
     body = front_matter_end(raw)
-    tokens = _PARSER.parse(raw[body:])
+    env: dict[str, Any] = {}
+    tokens = _PARSER.parse(raw[body:], env)
+    references = tuple(sorted((label, str(ref.get("href", "")), str(ref.get("title", "")))
+                              for label, ref in env.get("references", {}).items()))
     lines = _Lines(raw, body)
     heading = False
     for token in tokens:
@@ -197,7 +203,7 @@ def _parsed(raw: str) -> tuple[Token, ...]:
             first = token.map[0] + (token.type == "fence")
             at = lines.align(token.content, first, rightmost=False)
             token.meta = {**(token.meta or {}), "raw": [(a, a + 1) for a in at]}
-    return tuple(tokens)
+    return tuple(tokens), references
 
 
 def front_matter_end(raw: str) -> int:
@@ -346,10 +352,11 @@ def hidden_html_block(html: str) -> bool:
 
 def read_markdown(raw: str) -> Reading:
     """A Markdown seed as a reader sees it, from its CommonMark parse."""
-    return reading_of_tokens(_parsed(raw))
+    tokens, references = _parsed(raw)
+    return reading_of_tokens(tokens, references)
 
 
-def reading_of_tokens(tokens: Sequence[Token]) -> Reading:
+def reading_of_tokens(tokens: Sequence[Token], references: References = ()) -> Reading:
     built = _Builder()
     opened: list[tuple[int, Token]] = []
     for token in tokens:
@@ -368,7 +375,7 @@ def reading_of_tokens(tokens: Sequence[Token]) -> Reading:
             _read_text(token, built)
         if token.nesting == -1 or token.type in ("code_block", "fence", "html_block", "hr"):
             built.gap(built.ends[-1] if built.ends else 0)
-    return built.reading()
+    return built.reading(references)
 
 
 def _first_last(token: Token) -> tuple[int, int]:
@@ -404,10 +411,12 @@ def _read_inline(tokens: Sequence[Token], built: _Builder) -> None:
 
 
 @lru_cache(maxsize=4096)
-def read_inline(text: str) -> str:
-    """A line of Markdown (a quote, a title, a speaker's label) as a reader sees it, without mapping."""
+def read_inline(text: str, references: References = ()) -> str:
+    """A line of Markdown (a quote, a title, a speaker's label) as a reader sees it, without mapping; `[text][ref]`
+    read with the references of the text it comes from."""
+    env = {"references": {label: {"href": href, "title": title} for label, href, title in references}}
     out: list[str] = []
-    for token in _PARSER.parseInline(text)[0].children or []:
+    for token in _PARSER.parseInline(text, env)[0].children or []:
         if token.type in ("text", "text_special", "code_inline"):
             out.append(token.content)
         elif token.type in ("softbreak", "hardbreak"):

@@ -78,7 +78,7 @@ class Seed:
         typed = " ".join(quote.split())
         if self.source.format != "markdown":
             return typed
-        as_read = read_inline(typed)
+        as_read = read_inline(typed, self.reading.references)
         if as_read == typed or all(fold(piece) in self.text for piece in elision_pieces(typed)):
             return typed
         return as_read
