@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from rapidfuzz import fuzz
 
 from glossdeck.errors import Problems
-from glossdeck.model import Citation, Glossary, Location, Term, View, describe_char, elision_pieces, invisible
+from glossdeck.model import Citation, Glossary, Location, Term, describe_char, elision_pieces, invisible
 from glossdeck.seeds import Seed, fold
 
 MIN_PIECE_WORDS = 3  # each piece of an elided quote: a run of words that says something on its own
@@ -121,10 +121,8 @@ def resolve(glossary: Glossary, seeds: dict[str, Seed], problems: Problems) -> G
 
 def _resolve_term(term: Term, seeds: dict[str, Seed], problems: Problems) -> Term:
     citations = tuple(_resolve(c, seeds, problems) for c in term.citations)
-    views = tuple(
-        View(v.holder, v.summary, tuple(_resolve(c, seeds, problems) for c in v.citations), v.line)
-        for v in term.views
-    )
+    views = tuple(dataclasses.replace(v, citations=tuple(_resolve(c, seeds, problems) for c in v.citations))
+                  for v in term.views)
     return dataclasses.replace(term, citations=citations, views=views)
 
 
