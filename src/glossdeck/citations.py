@@ -98,7 +98,7 @@ def nearest_passage(seed: Seed, quote: str) -> tuple[str, float]:
     if best is None:
         return "", 0.0
     start, end = _whole_word_edge(seed.text, best.dest_start), _whole_word_edge(seed.text, best.dest_end)
-    return seed.text[start:end].strip().lstrip(".,;:!?)"), best.score
+    return seed.text[start:end].lstrip(" .,;:!?)").rstrip(), best.score
 
 
 def _whole_word_edge(text: str, at: int) -> int:

@@ -218,14 +218,16 @@ class _Lines:
 
     def __init__(self, raw: str, body: int) -> None:
         self.raw = raw
-        self.starts = [body] + [m.end() for m in re.finditer("\n", raw) if m.end() > body]
+        # line endings as CommonMark has them (seeds come with LF only, textfile.decode; other callers may not)
+        breaks = [m for m in re.finditer("\r\n|\r|\n", raw) if m.start() >= body]
+        self.starts = [body] + [m.end() for m in breaks]
+        self.ends = [m.start() for m in breaks] + [len(raw)]
 
     def line(self, number: int) -> tuple[int, str]:
         if number >= len(self.starts):
             return len(self.raw), ""
         start = self.starts[number]
-        end = self.starts[number + 1] - 1 if number + 1 < len(self.starts) else len(self.raw)
-        return start, self.raw[start:end]
+        return start, self.raw[start : self.ends[number]]
 
     def block(self, first_line: int, end_line: int) -> tuple[int, int]:
         """The raw [start, end) of a block's lines, its last line break left out."""
