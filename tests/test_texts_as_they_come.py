@@ -18,7 +18,8 @@ from glossdeck import pipeline, textfile
 from glossdeck.cli import main
 from glossdeck.errors import GlossdeckError
 from glossdeck.model import Citation
-from glossdeck.render.site import essay, links
+from glossdeck.render import addresses as links
+from glossdeck.render.site import essay
 from glossdeck.seeds import fold
 from tests.conftest import make_project
 from tests.test_reading import _Marked

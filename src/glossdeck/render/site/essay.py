@@ -12,7 +12,7 @@ from markdown_it.token import Token
 from markupsafe import Markup
 
 from glossdeck import markup, reading
-from glossdeck.render.site.links import Piece
+from glossdeck.render.addresses import Piece
 from glossdeck.seeds import Seed, read_as_markdown
 
 _QUOTE_START, _QUOTE_END, _NOTE_START, _NOTE_END = "quote-start", "quote-end", "note-start", "note-end"
