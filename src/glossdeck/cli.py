@@ -137,13 +137,18 @@ class Glossdeck(click.Group):
 
 def _undecodable(arguments: list[str]) -> Problem | None:
     """A command-line argument that is not UTF-8 text: Python keeps each such byte as a lone surrogate, which no
-    text can hold (a quote with one matches nothing and cannot be written), so it is refused where it enters."""
+    text can hold (a quote with one matches nothing and cannot be written), so it is refused where it enters.
+    (Under a C locale, UTF-8 bytes arrive as surrogates too; those are text, and pass.)"""
     for argument in arguments:
-        bad = next((ch for ch in argument if "\udc80" <= ch <= "\udcff"), None)
-        if bad is not None:
-            shown = argument.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+        if not any("\udc80" <= ch <= "\udcff" for ch in argument):
+            continue
+        data = os.fsencode(argument)
+        try:
+            data.decode("utf-8")
+        except UnicodeDecodeError as error:
+            shown = data.decode("utf-8", "backslashreplace")
             return Problem(None, None, f"the argument “{shown}” is not UTF-8 text (it holds the byte "
-                           f"0x{ord(bad) - 0xDC00:02x})", "type it again in a terminal set to UTF-8")
+                           f"0x{data[error.start]:02x})", "type it again in a terminal set to UTF-8")
     return None
 
 
