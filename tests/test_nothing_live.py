@@ -119,7 +119,9 @@ def unchecked_site(tmp_path: Path) -> Path:
                                       views=tuple(dataclasses.replace(v, summary=text) for v in t.views))
                   for t in glossary.terms)
     folder = tmp_path / "site"
-    site.write(folder, site.render(dataclasses.replace(glossary, terms=terms)))
+    for name, data in site.render(dataclasses.replace(glossary, terms=terms)).items():
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
+        (folder / name).write_bytes(data)
     return folder
 
 

@@ -484,9 +484,9 @@ def validate_term(data: Any, path: Path, sources: dict[str, Source], problems: P
     limits.check_term(data, path, problems)
     # A term missing required fields is still returned (its problems are recorded),
     # so that the cross-file checks can report everything else in the same run.
-    for key in MARKDOWN_FIELDS:  # every field read as Markdown: one rule for what it may say and link to
-        if key in clean:
-            check_markup(clean[key], path, data.line_of(key), problems, f"the {key}")
+    for key in MARKDOWN_FIELDS:  # every field read as Markdown: one rule for what it may link to
+        if key in clean:  # a gloss is one sentence, shown as typed even where it opens like a list or heading
+            check_markup(clean[key], path, data.line_of(key), problems, f"the {key}", blocks=key != "gloss")
     citations = _citations(check, clean.get("citations", []), sources, f"term `{term_id}`")
     views = []
     for item in clean.get("views", []):
@@ -653,9 +653,9 @@ def _check_glosses_apart(terms: list[Term], problems: Problems) -> None:
                       f"from `{other.id}` ({other.path})")
 
 
-def check_markup(text: str, path: Path, line: int, problems: Problems, what: str) -> None:
+def check_markup(text: str, path: Path, line: int, problems: Problems, what: str, blocks: bool = True) -> None:
     """Report what the inline Markdown subset would not show as written, and every link address it may not use."""
-    for message, hint in markup.problems(text):
+    for message, hint in markup.problems(text, blocks):
         problems.error(path, line, f"{message} (in {what})", hint)
     for address in markup.links(text):
         check_address(address, path, line, problems, f"a link in {what}")
