@@ -151,6 +151,10 @@ class Glossdeck(click.Group):
         for stream in (sys.stdout, sys.stderr):
             if isinstance(stream, io.TextIOWrapper):
                 stream.reconfigure(errors="backslashreplace")
+        arguments = kwargs.get("args", args[0] if args else None)
+        undecodable = _undecodable(sys.argv[1:] if arguments is None else list(arguments))
+        if undecodable:
+            _fail(GlossdeckError([undecodable]))
         with _stopping_cleanly():
             return super().main(*args, **kwargs)
 
@@ -170,6 +174,23 @@ class Glossdeck(click.Group):
             echo("This is a bug in glossdeck, not a problem with your glossary: please open an issue with the "
                  "command you ran and what `glossdeck --debug` followed by the same command prints.", err=True)
             sys.exit(1)
+
+
+def _undecodable(arguments: list[str]) -> Problem | None:
+    """A command-line argument that is not UTF-8 text: Python keeps each such byte as a lone surrogate, which no
+    text can hold (a quote with one matches nothing and cannot be written), so it is refused where it enters.
+    (Under a C locale, UTF-8 bytes arrive as surrogates too; those are text, and pass.)"""
+    for argument in arguments:
+        if not any("\udc80" <= ch <= "\udcff" for ch in argument):
+            continue
+        data = os.fsencode(argument)
+        try:
+            data.decode("utf-8")
+        except UnicodeDecodeError as error:
+            shown = data.decode("utf-8", "backslashreplace")
+            return Problem(None, None, f"the argument “{shown}” is not UTF-8 text (it holds the byte "
+                           f"0x{data[error.start]:02x})", "type it again in a terminal set to UTF-8")
+    return None
 
 
 def _complete_terms(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[str]:

@@ -187,12 +187,15 @@ _LINK_LIKE = re.compile(r"\[[^\[\]]*\](?:\([^)]*\)|\[[^\]]*\])")  # [text](…) 
 _FOOTNOTE = re.compile(r"\[\^[^\]]*\]")
 
 
-def problems(text: str) -> list[tuple[str, str]]:
-    """Everything in the text that the subset would not show as the author meant, as (message, hint)."""
+def problems(text: str, blocks: bool = True) -> list[tuple[str, str]]:
+    """Everything in the text that the subset would not show as the author meant, as (message, hint); without
+    `blocks`, only what concerns links (a list mark or heading mark then shows as typed, and is not reported)."""
     found: list[tuple[str, str]] = []
     lines = text.splitlines() or [""]
     env: dict[str, dict[str, object]] = {}
     for token in _DETECTOR.parse(text, env) if _MAYBE_UNSUPPORTED.search(text) else ():
+        if not blocks and token.type != "inline":
+            continue
         if token.type == "heading_open" and token.markup in ("=", "-"):
             underline = lines[token.map[1] - 1].strip() if token.map else token.markup
             found.append((f"`{underline}` under a line makes it a Markdown heading; a definition is one paragraph",
