@@ -5,9 +5,11 @@ from __future__ import annotations
 import html
 import re
 import textwrap
+from pathlib import Path
 
 from glossdeck import markup
 from glossdeck.authoring import Hit, term_yaml_citation
+from glossdeck.drafting import Triage, why_not
 from glossdeck.model import Citation, Glossary, Term
 from glossdeck.render import common
 
@@ -73,3 +75,32 @@ def hit_citation(hit: Hit) -> str:
 def cited_by(terms: list[Term]) -> list[str]:
     """The terms that already quote a passage, each with its gloss, for `find`."""
     return [_wrap(f"cited by {t.id}" + (f": {markup.to_plain(t.gloss)}" if t.gloss else ""), "  ") for t in terms]
+
+
+def triage_lines(found: Triage, written: Path | None) -> list[str]:
+    """A drafted term's verdicts for the terminal: each quote, what became of it and why; then its problems."""
+    marks = {"verified": "✓ verified", "repaired": "~ repaired", "refused": "✗ refused"}
+    lines = [f"  {found.proposal.term} ({found.term.id})"]
+    for verdict in found.verdicts:
+        lines.append(f"    {marks[verdict.status]}: {verdict.proposed.source}: “{verdict.proposed.quote}”")
+        if verdict.citation is not None and verdict.status == "repaired":
+            lines.append(f"        source: “{verdict.citation.quote}”")
+        if verdict.location:
+            speaker = f", {verdict.citation.speaker}" if verdict.citation and verdict.citation.speaker else ""
+            lines.append(f"        at {verdict.location}{speaker}")
+        lines += [f"        {change}" for change in verdict.changes]
+        if verdict.reason:
+            lines.append(_wrap(verdict.reason, "        "))
+        lines += [_wrap("nearest: " + near, "        ") for near in verdict.nearest]
+    for problem in found.problems:
+        lines.append(_wrap(f"{problem.severity}: {problem.message}" + (f" ({problem.hint})" if problem.hint else ""),
+                           "    "))
+    if written is not None:
+        lines.append(f"    wrote {written}")
+    elif found.writable(accept_repairs=False):
+        lines.append("    can be written as it stands (--write)")
+    elif found.writable(accept_repairs=True):
+        lines.append("    can be written with its repairs (--write --accept-repairs)")
+    else:
+        lines.append("    cannot be written: " + why_not(found))
+    return lines
