@@ -164,3 +164,12 @@ def test_named_in_sources_must_be_true_or_false(tmp_path, value):
     root = make_project(tmp_path / "p", terms={"pivotal-widget": bad})
     result = CliRunner().invoke(main, ["check", "--project", str(root)])
     assert result.exit_code == 1 and "pivotal-widget.yaml:2:" in result.output and "named_in_sources" in result.output
+
+
+def test_never_linked_in_code_or_the_essays_own_links():
+    raw = ("Some `sharp left turn` code, [the sharp left turn](https://example.org/) linked, then a sharp left turn.\n"
+           "\n    sharp left turn in a code block\n\nAnd a sharp left turn.\n")
+    here = mentions.in_seed(mentions.Finder(_terms(slt=["sharp left turn"])), _seed(raw))
+    assert len(here.mentions) == 5  # each counts as a use
+    [first] = here.first_per_section()
+    assert first.start == raw.index("sharp left turn.")

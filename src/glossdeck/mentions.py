@@ -10,7 +10,7 @@ from functools import cached_property
 from typing import Iterable, Sequence
 
 from glossdeck.model import Term
-from glossdeck.seeds import Seed, normalize_text
+from glossdeck.seeds import Seed, fold
 
 # A word is a run of letters and digits; what lies between two words is dropped from a name's key where it is
 # space or a hyphen ("mesa-optimizer", "mesa optimizer" and "mesaoptimizer" are one name), kept otherwise
@@ -55,7 +55,7 @@ def _gap(text: str) -> str:
 
 def name_keys(name: str) -> list[str]:
     """The keys a name is found by: its own first, then its plurals. Case is folded, but in a one-word acronym."""
-    text = normalize_text(name, markdown=False)
+    text = fold(name)
     words = list(_WORD.finditer(text))
     if not words:
         return []
@@ -76,7 +76,7 @@ def name_keys(name: str) -> list[str]:
 
 def _tail(name: str) -> str:
     """Punctuation that ends a name after its last word (the ")" of "p(doom)"), to be taken in where it is."""
-    text = normalize_text(name, markdown=False)
+    text = fold(name)
     words = list(_WORD.finditer(text))
     return text[words[-1].end() :] if words else ""
 
@@ -174,19 +174,19 @@ def _whole(text: str, start: int, end: int) -> bool:
 
 @dataclass(frozen=True)
 class SourceMentions:
-    """Every mention in one source, in reading order, and the raw spans of its headings."""
+    """Every mention in one source, in reading order, and the raw spans where none may become a link."""
 
     seed: Seed
     mentions: tuple[Mention, ...]
-    headings: tuple[tuple[int, int], ...]  # raw [start, end) of each heading line
+    unlinkable: tuple[tuple[int, int], ...]  # raw [start, end) of headings, code and the essay's own links
 
     def in_section(self, section: int) -> list[Mention]:
         return [m for m in self.mentions if m.section == section]
 
     def first_per_section(self, excluded: Sequence[tuple[int, int]] = ()) -> list[Mention]:
-        """The first mention of each term in each section that lies outside a heading and every excluded raw
-        span (a quote's highlight, code, an existing link), in reading order: the ones to link."""
-        blocked = _Spans([*self.headings, *excluded])
+        """The first mention of each term in each section that lies outside headings, code, the essay's own links
+        and every excluded raw span (a quote's highlight), in reading order: the ones to link."""
+        blocked = _Spans([*self.unlinkable, *excluded])
         seen: set[tuple[int, str]] = set()
         chosen = []
         for mention in self.mentions:
@@ -231,14 +231,11 @@ class _Spans:
         return at + 1 < len(self._starts) and self._starts[at + 1] < end
 
 
-def heading_spans(seed: Seed) -> list[tuple[int, int]]:
-    """Raw [start, end) of each heading the seed has (a Markdown heading's line, a plain text's listed heading)."""
-    spans = []
-    for at, _ in seed.headings:
-        if seed.source.format == "markdown":
-            line_end = seed.raw.find("\n", at)
-            spans.append((at, len(seed.raw) if line_end < 0 else line_end))
-        else:
+def unlinkable_spans(seed: Seed) -> list[tuple[int, int]]:
+    """Raw [start, end) of what a mention must not be linked in: headings, code and the essay's own links."""
+    spans = [(r.raw_start, r.raw_end) for r in seed.reading.regions]  # a Markdown seed's, as its reader sees them
+    if seed.source.format != "markdown":
+        for at, _ in seed.headings:
             heading = next(h for h in seed.source.headings if seed.raw.find(h) == at)
             spans.append((at, at + len(heading)))
     return spans
@@ -246,7 +243,7 @@ def heading_spans(seed: Seed) -> list[tuple[int, int]]:
 
 def in_seed(finder: Finder, seed: Seed) -> SourceMentions:
     """Every mention of the finder's names in the seed, as the reader sees its text."""
-    headings = heading_spans(seed)
+    unlinkable = unlinkable_spans(seed)
     starts = [at for at, _ in seed.headings]
     text = seed.text
     addresses = _Spans(m.span() for m in _ADDRESS.finditer(text))  # "…/posts/sharp-left-turn" is no use of it
@@ -257,7 +254,7 @@ def in_seed(finder: Finder, seed: Seed) -> SourceMentions:
         start, end = seed.raw_span(view_start, view_end)
         section = bisect.bisect_right(starts, start)
         found.append(Mention(term_id, start, end, view_start, view_end, section, text[view_start:view_end]))
-    return SourceMentions(seed, tuple(found), tuple(headings))
+    return SourceMentions(seed, tuple(found), tuple(unlinkable))
 
 
 @dataclass(frozen=True)
