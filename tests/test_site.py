@@ -148,6 +148,102 @@ def test_every_quote_links_to_its_marked_passage(shipped):
     assert seen > 300
 
 
+class _Mentions(HTMLParser):
+    """Every term link on an essay's page that is a mention: its term, words, the tags around it, its section."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.open: list[str] = []
+        self.section = 0
+        self.found: list[dict[str, object]] = []
+        self.current: dict[str, object] | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        values = dict(attrs)
+        if tag in ("h2", "h3", "h4", "h5", "h6") and "essay" in self.open_classes():
+            self.section += 1
+        if tag == "a" and "mention" in str(values.get("class", "")).split():
+            self.current = {"term": values["data-term"], "inside": list(self.open), "section": self.section,
+                            "words": ""}
+            self.found.append(self.current)
+        self.open.append(tag + "." + ".".join(str(values.get("class") or "").split()))
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "a":
+            self.current = None
+        while self.open and self.open.pop().split(".")[0] != tag:
+            pass
+
+    def handle_data(self, data: str) -> None:
+        if self.current is not None:
+            self.current["words"] = str(self.current["words"]) + data
+
+    def open_classes(self) -> str:
+        return " ".join(self.open)
+
+
+def test_the_essays_link_each_terms_first_mention_in_each_section(shipped):
+    from glossdeck import mentions
+
+    glossary, _ = pipeline.check(shipped["root"])
+    finder = mentions.Finder(glossary.terms)
+    linked_terms: set[str] = set()
+    for source in glossary.sources:
+        parser = _Mentions()
+        parser.feed((shipped["html"] / "sources" / f"{source}.html").read_text(encoding="utf-8"))
+        assert parser.found, source
+        seen = set()
+        for link in parser.found:
+            inside = " ".join(map(str, link["inside"]))
+            assert "div.essay" in inside
+            assert not re.search(r"\b(a|mark|code|pre|h[1-6])\.", inside), (source, link)  # in running text only
+            words = " ".join(str(link["words"]).split())
+            assert [t for _, _, t in finder.find(words)] == [link["term"]], (source, words)  # the name, whole
+            key = (link["section"], link["term"])
+            assert key not in seen, (source, link)  # once per section
+            seen.add(key)
+        linked_terms.update(str(link["term"]) for link in parser.found)
+    # The issue found none of the terms the essays mention linked from their text. Now every term the essays
+    # name outside a highlighted quote and the author's notes is (one named only inside quotes is reached by the
+    # quote's "cited in").
+    seeds = {s: links.seed_of(glossary, glossary.sources[s]) for s in glossary.sources}
+    outside = set()
+    for source, here in mentions.find_all(glossary.terms, seeds).sources.items():
+        quoted = [(p.start, p.end) for t in glossary.terms for c in t.all_citations if c.source == source
+                  for p in links.pieces(here.seed, c)]
+        notes = [(start, end) for start, end, _ in here.seed.unquotable_spans]
+        outside.update(m.term_id for m in here.first_per_section(quoted + notes))
+    assert linked_terms == outside and len(linked_terms) >= 70, sorted(outside - linked_terms)
+
+
+def test_term_pages_list_where_the_essays_use_them(shipped):
+    page = (shipped["html"] / "terms" / "mesa-optimizer.html").read_text(encoding="utf-8")
+    uses = page[page.index('<ul class="uses">') : page.index("</ul>", page.index('<ul class="uses">'))]
+    items = re.findall(r"<li>(.*?)</li>", uses, re.S)
+    assert len(items) >= 6
+    assert any("Arguments for optimism on AI Alignment</cite>, § AIs are white boxes" in i for i in items)
+    assert any("<strong>inner optimizer</strong>" in i for i in items)  # an alias, as the essay writes it
+    hrefs = [h for i in items for h in re.findall(r'href="([^"]+)"', i)]
+    assert len(hrefs) >= 4 and all(re.fullmatch(r"\.\./sources/[a-z-]+\.html#m\d+-mesa-optimizer", h) for h in hrefs)
+    unnamed = (shipped["html"] / "terms" / "simulator.html").read_text(encoding="utf-8")
+    assert 'id="uses"' not in unnamed  # named_in_sources: false, and indeed named nowhere
+
+
+def test_each_page_carries_previews_of_only_the_terms_it_links(shipped):
+    import json
+
+    glossary, _ = pipeline.check(shipped["root"])
+    for path in ("terms/mesa-optimizer.html", "sources/debate.html", "index.html"):
+        html = (shipped["html"] / path).read_text(encoding="utf-8")
+        data = json.loads(re.search(r'<script type="application/json" id="term-previews">(.*?)</script>', html,
+                                    re.S).group(1))
+        linked = set(re.findall(r'data-term="([^"]+)"', html))
+        assert set(data) == linked and len(linked) > 3
+        assert data["mesa-optimizer" if "mesa-optimizer" in data else sorted(data)[0]][0] in html
+        if path != "index.html":
+            assert len(data) < len(glossary.terms) / 2
+
+
 def test_an_elided_quote_highlights_each_piece(shipped):
     glossary, _ = pipeline.check(shipped["root"])
     elided = [c for t in glossary.terms for c in t.all_citations if c.location and c.location.elided]
