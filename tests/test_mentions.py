@@ -113,7 +113,7 @@ def test_plain_text_headings_are_sections():
 
 def test_the_shipped_essays_use_the_spellings_people_type():
     glossary, _ = pipeline.check(REPO)
-    from glossdeck.render.site.links import seed_of
+    from glossdeck.render.addresses import seed_of
 
     found = mentions.find_all(glossary.terms, {s: seed_of(glossary, glossary.sources[s]) for s in glossary.sources})
     spellings = found.spellings("mesa-optimizer")

@@ -333,11 +333,11 @@ def find(project: Path | None, phrase: str, source: str | None, limit: int) -> N
         sys.exit(1)
     shown = [authoring.hit_at(where) for where in found[:limit]]
     for hit, citers in zip(shown, authoring.citing(glossary, seeds, shown)):
-        echo(click.style(text.hit_header(glossary, hit), bold=True))
+        echo(click.style(text.place_header(glossary, hit.source, hit.location), bold=True))
         for line in text.cited_by(citers):
             echo(click.style(line, dim=True))
         echo("  …" + hit.before + click.style(hit.match, fg="yellow", bold=True, underline=True) + hit.after + "…")
-        echo(text.hit_citation(hit))
+        echo(authoring.term_yaml_citation(hit.citation))  # ready to paste into a term file
         echo()
     if len(found) > limit:
         echo(f"({len(found) - limit} more; narrow with --source or a longer phrase, or raise --limit)", err=True)
@@ -675,7 +675,7 @@ def changes(project: Path | None, rev: str | None, fmt: str) -> None:
     """
     from glossdeck import changes as changelog
 
-    report = changelog.changes_since(_project(project), rev)
+    report = _pipeline().changes_since(_project(project), rev)
     echo(changelog.to_json(report) if fmt == "json" else changelog.to_markdown(report), nl=fmt == "json")
 
 
@@ -767,7 +767,7 @@ def draft(project: Path | None, file: Path, write: bool, accept_repairs: bool, f
             if found is None:
                 _report(errors)
                 continue
-            for line in text.triage_lines(found, written):
+            for line in text.triage_lines(drafting.triage_data(found, written)):
                 echo(line)
     if not all(found is not None and found.writable(accept_repairs=False) for _, found, _, _ in results):
         sys.exit(1)

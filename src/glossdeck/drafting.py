@@ -14,7 +14,7 @@ from glossdeck import authoring, citations
 from glossdeck.errors import GlossdeckError, Problem, Problems
 from glossdeck.load import parse_yaml
 from glossdeck.model import LEVELS, Citation, Glossary, Term
-from glossdeck.render.site import links
+from glossdeck.render import addresses
 from glossdeck.seeds import Seed
 
 VERIFIED, REPAIRED, REFUSED = "verified", "repaired", "refused"
@@ -257,7 +257,7 @@ def _as_found(glossary: Glossary, seeds: dict[str, Seed], proposed: ProposedQuot
     found = resolved.terms[0].citations[0]
     assert found.location is not None
     seed = seeds[citation.source]
-    exact_text = " … ".join(piece.text for piece in links.pieces(seed, found))
+    exact_text = " … ".join(piece.text for piece in addresses.pieces(seed, found))
     exact = dataclasses.replace(found, quote=exact_text, location=None)
     changes = _changes(proposed.quote, exact_text, found.location.elided)
     status = REPAIRED if changes else VERIFIED
@@ -379,4 +379,5 @@ def triage_data(found: Triage, written: Path | None = None) -> dict[str, Any]:
         "writable": found.writable(accept_repairs=False),
         "writable_with_repairs": found.writable(accept_repairs=True),
         "written": str(written) if written is not None else None,
+        "reason": None if found.writable(accept_repairs=False) or written is not None else why_not(found),
     }

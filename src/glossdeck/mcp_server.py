@@ -99,7 +99,7 @@ def make_server(root: Path) -> Any:
         accept_repairs=true after reading the changes); otherwise write nothing and say why."""
         found = _triage(term, gloss, definition, citations, aliases, level)
         if not found.writable(accept_repairs):
-            return drafting.triage_data(found) | {"reason": drafting.why_not(found)}
+            return drafting.triage_data(found)
         try:
             path = drafting.write(root, found, accept_repairs)
         except GlossdeckError as error:

@@ -14,7 +14,7 @@ from markupsafe import Markup
 
 from glossdeck import markup, reading
 from glossdeck.mentions import Mention
-from glossdeck.render.site.links import Piece, term_page
+from glossdeck.render.addresses import Piece, term_page
 from glossdeck.seeds import Seed, read_as_markdown
 
 _QUOTE_START, _QUOTE_END, _NOTE_START, _NOTE_END = "quote-start", "quote-end", "note-start", "note-end"

@@ -10,7 +10,7 @@ from typing import Sequence
 from glossdeck.mentions import Mention, Mentions
 from glossdeck.model import Glossary, Source
 from glossdeck.render.site.essay import Passage, mention_anchor
-from glossdeck.render.site.links import source_page
+from glossdeck.render.addresses import source_page
 
 SHOWN = 12  # lines of context on a term's page: enough to find one's way in, bounded as the essays grow
 CONTEXT = 60  # characters of context on each side
