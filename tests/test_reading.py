@@ -16,7 +16,8 @@ from markdown_it import MarkdownIt
 from glossdeck import citations
 from glossdeck.model import Citation, Source
 from glossdeck.reading import read, read_markdown
-from glossdeck.render.site import essay, links
+from glossdeck.render import addresses as links
+from glossdeck.render.site import essay
 from glossdeck.seeds import Seed, fold
 from tests.conftest import FIXTURES, REPO
 
