@@ -127,8 +127,10 @@ def test_nothing_is_loaded_from_elsewhere(shipped):
     assert "@import" not in css
     assert re.findall(r"url\(([^)]*)\)", css) and all(u.strip("\"'").startswith("fonts/")
                                                       for u in re.findall(r"url\(([^)]*)\)", css))
-    for script in ("site.js", "search-index.js"):  # the index is a script: pages opened from disk may not fetch()
-        assert not re.search(r"fetch\(|XMLHttpRequest|import\(", (site / "assets" / script).read_text("utf-8"))
+    scripts = [site / "assets" / "site.js", *(site / "assets" / "search").glob("*.js")]
+    assert len(scripts) > 5
+    for script in scripts:  # the index is scripts: pages opened from disk may not fetch()
+        assert not re.search(r"fetch\(|XMLHttpRequest|import\(", script.read_text("utf-8"))
 
 
 def test_every_quote_links_to_its_marked_passage(shipped):
@@ -563,32 +565,96 @@ def test_the_front_page_searches_on_the_search_page(browser, site):
     page.close()
 
 
-def test_the_search_index_is_the_one_minisearch_itself_builds(browser, shipped):
-    """The index built in Python is what MiniSearch's own addAll() makes of the same documents, so loadJSON reads
-    it as its own; documents with punctuation and letters from other scripts too."""
+def _search_documents(shipped) -> list[dict[str, str]]:
     from glossdeck import mentions
     from glossdeck.render import site as site_module
-    from glossdeck.render.site import search
 
     glossary, _ = pipeline.check(shipped["root"])
     seeds = {s: addresses.seed_of(glossary, glossary.sources[s]) for s in glossary.sources}
-    documents = site_module._search_documents(glossary, mentions.find_all(glossary.terms, seeds))
+    return site_module._search_documents(glossary, mentions.find_all(glossary.terms, seeds))
+
+
+KEEP = "stop => t => { const l = t.toLowerCase(); return l.length < 2 || stop.includes(l) ? null : l; }"
+
+
+def test_the_search_index_is_the_one_minisearch_itself_builds(browser, shipped):
+    """The index built in Python is what MiniSearch's own addAll() makes of the same documents, so MiniSearch
+    reads it as its own; documents with punctuation and letters from other scripts too."""
+    from glossdeck.render.site import search
+
+    documents = _search_documents(shipped)
     odd = {**documents[0], "id": "odd", "term": "Ångström — «naïve»  café",
-           "gloss": "Σίσυφος; ΟΔΟΣ. İstanbul — 東京 (tōkyō) i\u2019m “quoted”…", "definition": "(start) end. \u00a0 ",
-           "aliases": "", "spellings": "x\u2028y"}
+           "gloss": "Σίσυφος; ΟΔΟΣ. İstanbul — 東京 (tōkyō) i\u2019m “quoted”… 𝒜𝒷 x", "aliases": "",
+           "spellings": "x\u2028y"}
     documents = [*documents, odd]
     page = browser.page()
     page.goto((shipped["html"] / "search.html").as_uri())
     page.wait_for_function("() => window.MiniSearch !== undefined")
-    theirs = page.evaluate("""([docs, fields, stored]) => {
-        const engine = new MiniSearch({fields: fields, storeFields: stored});
-        engine.addAll(docs);
+    stop = list(search.stop_words("en"))
+    theirs = page.evaluate(f"""([docs, fields, stop]) => {{
+        const engine = new MiniSearch({{fields: fields, processTerm: ({KEEP})(stop)}});
+        engine.addAll(docs.map((d, i) => ({{...d, id: i}})));
         return JSON.parse(JSON.stringify(engine));
-    }""", [documents, list(search.FIELDS), list(search.STORED)])
-    ours = search.index(documents)
+    }}""", [documents, list(search.FIELDS), stop])
+    ours = search.index(documents, stop)
     assert sorted(theirs["index"]) == sorted(ours["index"])
     assert {key: value for key, value in theirs.items() if key != "index"} == \
         {key: value for key, value in ours.items() if key != "index"}
+    page.close()
+
+
+QUERIES = ["mesaoptimizer", "mesa optimizer", "inner optimizer", "sharp left", "sharp left turn", "orthogonalty",
+           "corigibility", "the orthogonality thesis", "AI", "ai safety", "gradient", "p(doom)", "super intelligence",
+           "evolution analogy", "rlhf", "goal mis", "deceptive", "x", "optimiser", "white box", "LLMs"]
+
+
+def _part_of(word: str, parts: list[str]) -> str | None:
+    """The part of the index a word is looked for in (site.js's partOf)."""
+    return word[:2] if word[:2] in parts else (word[:1] if word[:1] in parts else None)
+
+
+def test_searching_the_parts_finds_what_one_whole_index_finds(browser, shipped):
+    """The page loads only the parts of the index its query needs: its results and scores are those of one
+    MiniSearch over the whole index (built by MiniSearch itself), for names, words, typos and prefixes."""
+    import json
+
+    from glossdeck.render.site import search
+
+    documents = _search_documents(shipped)
+    page = browser.page()
+    page.goto((shipped["html"] / "search.html").as_uri())
+    page.wait_for_function("() => window.glossdeckSearch !== undefined")
+    stop = list(search.stop_words("en"))
+    meta = (shipped["html"] / "assets" / "search" / "meta.js").read_text(encoding="utf-8")
+    parts = json.loads(meta[meta.index("{") : meta.rindex("}") + 1])["parts"]
+    for query in QUERIES:
+        for how, fuzzy in (("AND", 0), ("OR", 0), ("AND", 0.25), ("OR", 0.25)):
+            ours = page.evaluate("([q, how, fuzzy]) => glossdeckSearch(q, how, fuzzy)", [query, how, fuzzy])
+            theirs = page.evaluate(f"""([docs, fields, stop, q, how, fuzzy]) => {{
+                const keep = ({KEEP})(stop);
+                const engine = new MiniSearch({{fields: fields, processTerm: keep}});
+                engine.addAll(docs.map((d, i) => ({{...d, id: i}})));
+                const whole = keep(q.toLowerCase().replace(/[\\s\\-\\u2010\\u2011\\u2013_]+/g, ""));
+                const queries = [{{queries: [q], combineWith: how}}];
+                if (whole) {{ queries.push({{queries: [whole], fields: ["joined"], boost: {{joined: 12}}}}); }}
+                const boost = {{term: 4, joined: 4, aliases: 3, spellings: 2, gloss: 1.5}};  // as site.js
+                return engine.search({{combineWith: "OR", queries: queries}}, {{prefix: true, fuzzy: fuzzy, boost}});
+            }}""", [documents, list(search.FIELDS), stop, query, how, fuzzy])
+            scores = {r["id"]: round(r["score"], 6) for r in ours}
+            expected = {r["id"]: round(r["score"], 6) for r in theirs}
+            if fuzzy == 0:
+                assert scores == expected, (query, how)  # prefix search: exactly the same
+            else:  # a typo in a word's first letter(s) is not looked for in another part; all else is the same
+                assert set(scores) <= set(expected), (query, how)
+                assert not theirs or ours[0]["id"] == theirs[0]["id"], (query, how)
+                words = [w.lower() for w in re.split(r"[\W_]+", query) if len(w) >= 2 and w.lower() not in stop]
+                words.append(re.sub(r"[\s\-_]+", "", query.lower()))
+                same_part = [r for r in theirs if all(any(_part_of(t, parts) == _part_of(w, parts) for w in words)
+                                                      for t in r["match"])]
+                assert {r["id"] for r in same_part} <= set(scores), (query, how)
+            assert [r["score"] for r in ours] == sorted((r["score"] for r in ours), reverse=True)
+    loaded = page.evaluate("Array.from(document.scripts).map(s => s.src).filter(s => s.includes('/search/i-'))")
+    assert 0 < len(loaded) < len(list((shipped["html"] / "assets" / "search").glob("i-*.js")))
     page.close()
 
 
@@ -872,3 +938,136 @@ def test_an_alias_never_takes_a_terms_address(tmp_path):
     assert not (site / "terms" / ".html").exists()
     index = (site / "index.html").read_text(encoding="utf-8")
     assert 'Mesa Optimizer! <span class="see">see</span> <a class="term" href="terms/corrigibility.html"' in index
+
+
+# --- a large glossary: pages stay small ----------------------------------------------------------------------------
+
+COPIES = 150  # copies of each fixture term: 600 terms, 1,050 names
+
+
+def _book(chars: int) -> str:
+    """A long Markdown source: the four essays as chapters, over and over."""
+    texts = [path.read_text(encoding="utf-8") for path in sorted((REPO / "seeds").iterdir())]
+    chapters, number = [], 0
+    while sum(map(len, chapters)) < chars:
+        text = re.sub(r"^---\n.*?\n---\n", "", texts[number % len(texts)], flags=re.S)
+        number += 1
+        chapters.append(f"# Chapter {number}\n\n{text.strip()}\n\n")
+    return "".join(chapters)
+
+
+@pytest.fixture(scope="module")
+def large(tmp_path_factory):
+    """The fixture project with 150 renamed copies of each term and a book-length source, built as a site with
+    small limits (a letter's page holds 60 names, a source's page 10,000 characters), so that every way a large
+    glossary is cut into pages is exercised here; bench/site.py measures the real sizes."""
+    import hashlib
+
+    import yaml
+
+    from glossdeck.render import addresses
+    from glossdeck.render import site as site_module
+
+    folder = tmp_path_factory.mktemp("large")
+    book = _book(150_000)
+    root = make_project(folder / "project", files={"seeds/book.md": book})
+    with (root / "glossary" / "sources.yaml").open("a", encoding="utf-8") as sources:
+        sources.write(f"\nbook:\n  file: book.md\n  sha256: {hashlib.sha256(book.encode()).hexdigest()}\n"
+                      "  title: A book of essays\n  author: Several authors\n  format: markdown\n")
+    terms = root / "glossary" / "terms"
+    for path in sorted(terms.glob("*.yaml")):
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        for i in range(COPIES):
+            copy = {**data, "term": f"{data['term']} {i}", "aliases": [f"{a} {i}" for a in data.get("aliases", [])],
+                    "related": [], "named_in_sources": False}
+            (terms / f"{path.stem}-{i}.yaml").write_text(yaml.safe_dump(copy, allow_unicode=True), encoding="utf-8")
+    limits = pytest.MonkeyPatch()
+    limits.setattr(site_module, "INDEX_ENTRIES", 60)
+    limits.setattr(addresses, "PAGE_CHARS", 10_000)
+    try:
+        out = pipeline.build(root, out=folder / "out", targets=("html",)).outputs["html"]
+    finally:
+        limits.undo()
+    return {"root": root, "site": out, "book": book}
+
+
+def test_a_large_glossary_is_cut_into_pages_that_all_link_up(large):
+    site = large["site"]
+    pages = _pages(site)
+    for path, page in pages.items():
+        for tag, _, value in page.refs:
+            parts = urlsplit(value)
+            if parts.scheme or tag != "a":
+                continue
+            target = (path.parent / unquote(parts.path)).resolve() if parts.path else path
+            assert target.is_file(), f"{path.relative_to(site)} links to missing {value}"
+            if parts.fragment and target.suffix == ".html":
+                assert unquote(parts.fragment) in pages[target].ids, f"{path.relative_to(site)}: no #{parts.fragment}"
+    index = (site / "index.html").read_text(encoding="utf-8")
+    assert 'href="index/s.html"' in index and 'class="entries"' not in index  # the list is a letter at a time
+    glossary, _ = pipeline.check(large["root"])
+    names = [n for t in glossary.terms for n in (t.term, *t.aliases)]
+    listed = [name for path in sorted((site / "index").glob("*.html"))
+              for name in re.findall(r'<li(?: class="alias-entry")?>(?:<a class="entry"[^>]*>)?([^<]+?)(?:</a>| <span)',
+                                     path.read_text(encoding="utf-8"))]
+    assert sorted(listed) == sorted(n.replace("'", "&#39;") for n in names)  # every name once
+    assert (site / "index" / "s-2.html").is_file() and len(list((site / "index").glob("s*.html"))) >= 3
+
+
+def test_a_long_source_is_cut_at_its_headings(large):
+    site = large["site"]
+    files = sorted(site.glob("sources/book*.html"), key=lambda p: (len(p.name), p.name))
+    assert len(files) >= 5
+    chapters = []
+    for path in files:
+        html = path.read_text(encoding="utf-8")
+        body = html[html.index('<div class="essay">') + len('<div class="essay">') :]
+        if path.name != "book.html":
+            assert re.match(r'\s*<h[2-6] id="s-', body), path.name  # each later page opens at a heading
+        chapters += re.findall(r'<h2 id="s-chapter-(\d+)">', body)
+        assert 'aria-label="Pages of this essay"' in html
+    assert chapters == [str(n) for n in range(1, len(chapters) + 1)]  # every chapter once, in order
+    assert len(chapters) == large["book"].count("\n# Chapter ") + 1
+
+
+def test_pages_of_a_large_glossary_weigh_what_a_small_ones_do(large, shipped):
+    sizes = {p: p.stat().st_size for p in large["site"].rglob("*.html")}
+    assert max(sizes.values()) < 200_000
+    assert (large["site"] / "index.html").stat().st_size < 20_000
+    small = [p.stat().st_size for p in (shipped["html"] / "terms").glob("*.html") if p.stat().st_size > 2000]
+    big = [size for p, size in sizes.items() if p.parent.name == "terms" and size > 2000]
+    assert sum(big) / len(big) < 1.5 * sum(small) / len(small)
+    assert not (large["site"] / "assets" / "terms.js").exists()
+
+
+def test_a_large_glossarys_search_loads_only_what_a_query_needs(browser, large):
+    page = browser.page()
+    page.goto((large["site"] / "search.html").as_uri() + "?q=mesaoptimizer+12")
+    first = page.locator("#search-results li a").first
+    first.wait_for()
+    assert first.get_attribute("href") == "terms/mesa-optimizer-12.html"
+    loaded = page.evaluate("Array.from(document.scripts).map(s => s.src).filter(s => s.includes('/search/'))")
+    every = list((large["site"] / "assets" / "search").glob("*.js"))
+    assert len(loaded) <= 5 < len(every)
+    page.close()
+
+
+def test_a_source_is_cut_into_pages_only_at_headings_outside_notes(monkeypatch):
+    from glossdeck.model import Unquotable
+
+    monkeypatch.setattr(addresses, "PAGE_CHARS", 100)
+    sections = [f"## Part {n}\n\n" + f"Words of part {n}. " * 8 + "\n\n" for n in range(1, 7)]
+    raw = "".join(sections)
+    seed = _seed(raw, fmt="markdown")
+    starts = addresses.page_starts(seed)
+    assert starts[0] == 0 and len(starts) > 2
+    assert all(raw.startswith("## Part", at) for at in starts[1:])  # at headings only
+    assert all(b - a <= 2 * len(sections[0]) for a, b in zip(starts, [*starts[1:], len(raw)]))
+    noted = Seed(Source("s", "s.md", "0", "A title", "Someone", format="markdown",
+                        unquotable=(Unquotable(r"Words of part 2\..*?Words of part 4\.", "notes"),)), raw)
+    inside = raw.index("## Part 3")
+    assert inside not in addresses.page_starts(noted)  # a note runs across it: not cut there
+    assert addresses.page_of(starts, starts[1]) == 1 and addresses.page_of(starts, starts[1] - 1) == 0
+    assert addresses.source_page("s", 0) == "sources/s.html" and addresses.source_page("s", 2) == "sources/s-3.html"
+    monkeypatch.setattr(addresses, "PAGE_CHARS", 10_000)
+    assert addresses.page_starts(seed) == (0,)  # a short source is one page

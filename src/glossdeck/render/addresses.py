@@ -13,6 +13,7 @@ from glossdeck.model import Citation, Glossary, Location, Settings, Source
 from glossdeck.seeds import Seed, read_seed
 
 EDGE_WORDS = 4  # words a text fragment's start and end take from the quote
+PAGE_CHARS = 80_000  # characters of a source on one page of the site: a longer one is cut at its headings
 MAX_CONTEXT_WORDS = 8  # words of prefix tried before the start is left ambiguous
 
 
@@ -21,8 +22,46 @@ def passage_anchor(location: Location) -> str:
     return f"q{location.start}-{location.end}"
 
 
-def source_page(source_id: str) -> str:
-    return f"sources/{source_id}.html"
+def source_page(source_id: str, page: int = 0) -> str:
+    """A source's page on the site: its first, or (from 1) a later one of a source too long for one page."""
+    return f"sources/{source_id}.html" if page == 0 else f"sources/{source_id}-{page + 1}.html"
+
+
+def page_starts(seed: Seed) -> tuple[int, ...]:
+    """Raw offsets where each page of a source begins on the site: the first at 0, each later one at a heading,
+    so that a page holds about PAGE_CHARS characters (a quote never crosses a heading, so never a page; nor is
+    an author's note cut). A section longer than that stays whole."""
+    notes = seed.unquotable_spans
+    cuts = [at for at, _ in seed.headings if not any(start < at < end for start, end, _ in notes)]
+    starts = [0]
+    previous = 0
+    for at in [*cuts, len(seed.raw)]:
+        if at - starts[-1] > PAGE_CHARS and previous > starts[-1]:
+            starts.append(previous)
+        previous = at
+    return tuple(starts)
+
+
+def page_of(starts: tuple[int, ...], offset: int) -> int:
+    """The page (from 0) that holds a raw offset of the source."""
+    return max(bisect.bisect_right(starts, offset) - 1, 0)
+
+
+def source_pages(glossary: Glossary, source: Source) -> tuple[int, ...]:
+    """page_starts of a source's seed, worked out once per seed."""
+    return _page_starts(glossary.root / SEEDS_DIR / source.file, source)
+
+
+@lru_cache(maxsize=32)
+def _page_starts(path: Path, source: Source) -> tuple[int, ...]:
+    return page_starts(_seed(path, source))
+
+
+def passage_page(glossary: Glossary, citation: Citation) -> str:
+    """The page of the site that shows a cited passage."""
+    assert citation.location is not None, "citations are resolved before rendering"
+    source = glossary.sources[citation.source]
+    return source_page(source.id, page_of(source_pages(glossary, source), citation.location.start))
 
 
 def term_page(term_id: str) -> str:
@@ -123,15 +162,15 @@ def seed_of(glossary: Glossary, source: Source) -> Seed:
     return _seed(glossary.root / SEEDS_DIR / source.file, source)
 
 
-def site_passage_url(settings: Settings, citation: Citation) -> str | None:
-    if settings.site_url is None or citation.location is None:
+def site_passage_url(glossary: Glossary, citation: Citation) -> str | None:
+    if glossary.settings.site_url is None or citation.location is None:
         return None
-    return f"{settings.site_url}{source_page(citation.source)}#{passage_anchor(citation.location)}"
+    return f"{glossary.settings.site_url}{passage_page(glossary, citation)}#{passage_anchor(citation.location)}"
 
 
 def passage_url(glossary: Glossary, citation: Citation) -> str | None:
     """Where a quote's link leads: its passage on the site if published, else the original at the passage."""
-    on_site = site_passage_url(glossary.settings, citation)
+    on_site = site_passage_url(glossary, citation)
     if on_site is not None:
         return on_site
     source = glossary.sources[citation.source]

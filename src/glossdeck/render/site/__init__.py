@@ -20,7 +20,8 @@ from glossdeck import markup, mentions
 from glossdeck.errors import GlossdeckError, Problem
 from glossdeck.model import Citation, Glossary, Source, Term, sort_key
 from glossdeck.render.addresses import (
-    passage_anchor, passage_url, pieces, seed_of, source_page, term_page, text_fragment,
+    page_of, passage_anchor, passage_page, passage_url, pieces, seed_of, source_page, source_pages, term_page,
+    text_fragment,
 )
 from glossdeck.render.site import essay, search, structured, uses
 from glossdeck.render.site.previews import with_previews
@@ -28,6 +29,8 @@ from glossdeck.render.site.previews import with_previews
 ASSETS = ("site.css", "site.js", "minisearch.js", "minisearch.LICENSE.txt", "fonts/OFL.txt",
           "fonts/CharisSIL-Regular.woff2", "fonts/CharisSIL-Italic.woff2", "fonts/CharisSIL-Bold.woff2",
           "fonts/CharisSIL-BoldItalic.woff2")
+INDEX_ENTRIES = 500  # names the front page lists itself; beyond, a page per letter (and more for a long letter)
+LIST_SHOWN = 100  # terms a list on a page names at most ("and 12 more"): a page's weight stays bounded
 _SENTENCE_END = re.compile(r"(?<=[.?!])\s+(?=[A-Z“\"(])")
 
 
@@ -40,6 +43,8 @@ def _environment() -> jinja2.Environment:
                              autoescape=True, trim_blocks=True, lstrip_blocks=True,
                              undefined=jinja2.StrictUndefined, keep_trailing_newline=True)
     env.globals["inline"] = _inline_groups
+    env.globals["shown"] = LIST_SHOWN
+    env.globals["gloss"] = gloss
     return env
 
 
@@ -99,8 +104,8 @@ def _quotes(glossary: Glossary, citations: tuple[Citation, ...]) -> list[Quote]:
         original = None
         if source.url:
             original = source.url.split("#")[0] + text_fragment(seed_of(glossary, source), citation)
-        quotes.append(Quote(citation, source, f"../{source_page(source.id)}#{passage_anchor(citation.location)}",
-                            original))
+        in_context = f"../{passage_page(glossary, citation)}#{passage_anchor(citation.location)}"
+        quotes.append(Quote(citation, source, in_context, original))
     return quotes
 
 
@@ -114,6 +119,10 @@ def _linking_terms(glossary: Glossary) -> dict[str, list[Term]]:
             if target in linking and target != term.id:
                 linking[target].append(term)
     return linking
+
+
+def _letter_slug(letter: str) -> str:
+    return "other" if letter == "#" else letter.lower()
 
 
 def _alias_pages(glossary: Glossary) -> dict[str, Term]:
@@ -156,9 +165,28 @@ def _passages(glossary: Glossary, source: Source) -> list[essay.Passage]:
     return sorted(found.values(), key=lambda p: (p.pieces[0].start, p.pieces[-1].end))
 
 
+def _source_pages(glossary: Glossary, source: Source, found: mentions.Mentions,
+                  page: Callable[..., None]) -> set[tuple[str, str]]:
+    """Write a source's pages (one, or for a long source one per part, cut at headings); return the mentions they
+    link, as (source id, anchor)."""
+    seed = seed_of(glossary, source)
+    passages = _passages(glossary, source)
+    linked = uses.to_link(found, source.id, passages, [(s, e) for s, e, _ in seed.unquotable_spans])
+    bodies, sections = essay.render_pages(seed, passages, linked, source_pages(glossary, source))
+    files = [source_page(source.id, number).split("/")[-1] for number in range(len(bodies))]
+    contents = [(f"{files[number]}#{anchor}", heading) for anchor, heading, number in sections]
+    citing = [t for t in glossary.terms if any(c.source == source.id for c in t.all_citations)]
+    placed: set[tuple[str, str]] = set()
+    for number, body in enumerate(bodies):
+        placed.update((source.id, anchor) for anchor in uses.placed_anchors(body))
+        page(source_page(source.id, number), "source.html", source=source, body=body, sections=contents,
+             citing=citing if number == 0 else [], pages=files, number=number,
+             one_line=source.format == "text" and seed.counts_sentences, per_paragraph=essay.SENTENCES_PER_PARAGRAPH)
+    return placed
+
+
 def _search_documents(glossary: Glossary, found: mentions.Mentions) -> list[dict[str, str]]:
-    return [search.document(t, gloss(t), markup.to_plain(t.definition), found.spellings(t.id), term_page(t.id))
-            for t in glossary.terms]
+    return [search.document(t, gloss(t), found.spellings(t.id), term_page(t.id)) for t in glossary.terms]
 
 
 def render(glossary: Glossary) -> dict[str, bytes]:
@@ -191,18 +219,29 @@ def render(glossary: Glossary) -> dict[str, bytes]:
 
     placed: set[tuple[str, str]] = set()
     for source in glossary.sources.values():
-        seed = seeds[source.id]
-        passages = _passages(glossary, source)
-        linked = uses.to_link(found, source.id, passages, [(s, e) for s, e, _ in seed.unquotable_spans])
-        body, sections = essay.render(seed, passages, linked)
-        placed.update((source.id, anchor) for anchor in uses.placed_anchors(body))
-        citing = [t for t in glossary.terms if any(c.source == source.id for c in t.all_citations)]
-        page(source_page(source.id), "source.html", source=source, body=body, sections=sections, citing=citing,
-             one_line=source.format == "text" and seed.counts_sentences, per_paragraph=essay.SENTENCES_PER_PARAGRAPH)
-    used = uses.uses_by_term(glossary, found, placed)
+        placed.update(_source_pages(glossary, source, found, page))
 
-    page("index.html", "index.html", letters=_index_entries(glossary),
-         alphabet=[chr(c) for c in range(ord("A"), ord("Z") + 1)])
+    def page_at(source_id: str, offset: int) -> str:
+        return source_page(source_id, page_of(source_pages(glossary, glossary.sources[source_id]), offset))
+
+    used = uses.uses_by_term(glossary, found, placed, page_at)
+
+    letters = _index_entries(glossary)
+    alphabet = [chr(c) for c in range(ord("A"), ord("Z") + 1)]
+    inline = sum(len(entries) for _, entries in letters) <= INDEX_ENTRIES
+    if inline:
+        hrefs = {letter: f"#letter-{'other' if letter == '#' else letter}" for letter, _ in letters}
+    else:
+        hrefs = {letter: f"index/{_letter_slug(letter)}.html" for letter, _ in letters}
+        for letter, entries in letters:
+            chunks = [entries[i : i + INDEX_ENTRIES] for i in range(0, len(entries), INDEX_ENTRIES)]
+            names = [f"{_letter_slug(letter)}{'' if i == 0 else f'-{i + 1}'}.html" for i in range(len(chunks))]
+            for i, chunk in enumerate(chunks):
+                page(f"index/{names[i]}", "letter.html", letter=letter, entries=chunk, number=i + 1,
+                     count=len(chunks), previous=names[i - 1] if i else None,
+                     next=names[i + 1] if i + 1 < len(chunks) else None, letters=letters, alphabet=alphabet,
+                     hrefs={k: f"../{v}" for k, v in hrefs.items()})
+    page("index.html", "index.html", letters=letters, alphabet=alphabet, inline=inline, hrefs=hrefs)
     for term in glossary.terms:
         page(term_page(term.id), "term.html", term=term, quotes=_quotes(glossary, term.citations),
              views=[(v, _quotes(glossary, v.citations)) for v in term.views],
@@ -213,7 +252,8 @@ def render(glossary: Glossary) -> dict[str, bytes]:
     for name, term in aliases.items():
         page(term_page(name), "alias.html", term=term, alias=name)
     page("search.html", "search.html")
-    files["assets/search-index.js"] = search.script(_search_documents(glossary, found))
+    for name, script in search.files(_search_documents(glossary, found), settings.language).items():
+        files[f"assets/search/{name}"] = script
     if settings.site_url:
         forwarding = {term_page(name) for name in aliases}  # pages that only forward are not for indexing
         pages = sorted(p for p in files if p.endswith(".html") and p not in forwarding)

@@ -23,6 +23,7 @@ _TAG = re.compile(r"(<[^>]*>)")
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n\s*")
 # White space to a reader (and in the reading view) that HTML would show as a control character or not at all.
 _HTML_SPACE = str.maketrans(dict.fromkeys("\v\x1c\x1d\x1e\x1f\x85", " "))
+CITERS_SHOWN = 8  # terms named after a cited passage; the rest counted, so that a page's weight stays bounded
 SENTENCES_PER_PARAGRAPH = 5  # a text on one line is shown in paragraphs of this many sentences
 # Private-use characters, one of which marks where each event goes in the rendered HTML: the first one the text
 # itself does not hold, so that a seed's own private-use characters are never taken for a mark.
@@ -57,7 +58,15 @@ def mention_anchor(mention: Mention) -> str:
 
 def render(seed: Seed, passages: list[Passage],
            mentions: Sequence[Mention] = ()) -> tuple[Markup, list[tuple[str, str]]]:
-    """The essay's body as HTML, and its sections as (anchor, heading) for a table of contents.
+    """The essay's body as HTML, and its sections as (anchor, heading) for a table of contents."""
+    bodies, sections = render_pages(seed, passages, mentions)
+    return bodies[0], [(anchor, heading) for anchor, heading, _ in sections]
+
+
+def render_pages(seed: Seed, passages: list[Passage], mentions: Sequence[Mention] = (),
+                 starts: Sequence[int] = (0,)) -> tuple[list[Markup], list[tuple[str, str, int]]]:
+    """The essay's body as HTML, one body per page (each page begins at a raw offset of `starts`, a heading), and
+    its sections as (anchor, heading, page) for a table of contents.
 
     Each of `mentions` (outside every passage and note) becomes a link to its term where it lies within one run
     of text; one that would cross the essay's own markup is left as it is.
@@ -65,10 +74,14 @@ def render(seed: Seed, passages: list[Passage],
     events = _events(seed, passages, mentions)
     marks = _Marks(seed.raw)
     if seed.source.format == "markdown":
-        html, sections = _markdown(seed, events, marks)
+        pages, sections = _markdown(seed, events, marks, starts)
     else:
-        html, sections = _text(seed, events, marks)
-    return Markup(_place_events(html, events, marks)), sections
+        pages, sections = _text(seed, events, marks, starts)
+    return [Markup(_place_events(html, events, marks)) for html in pages], sections
+
+
+def _page(starts: Sequence[int], offset: int) -> int:
+    return max(bisect.bisect_right(starts, offset) - 1, 0)
 
 
 class _Marks:
@@ -125,25 +138,31 @@ def _slug(text: str, taken: set[str]) -> str:
     return slug
 
 
-def _markdown(seed: Seed, events: list[Event], marks: _Marks) -> tuple[str, list[tuple[str, str]]]:
+def _markdown(seed: Seed, events: list[Event], marks: _Marks,
+              starts: Sequence[int]) -> tuple[list[str], list[tuple[str, str, int]]]:
     """A Markdown seed rendered from the very parse its reading view was made from (reading.py), each event's
-    mark placed beside the character it stands at."""
+    mark placed beside the character it stands at; each page's blocks rendered apart."""
     tokens = _without_title(_from(reading.markdown_tokens(seed.raw), _body_start(seed, events)), seed)
     levels = [int(t.tag[1]) for t in tokens if t.type == "heading_open"]
     shift = 2 - min(levels, default=2)  # the page's title is the h1: the essay's top headings become h2
-    sections: list[tuple[str, str]] = []
+    sections: list[tuple[str, str, int]] = []
     taken: set[str] = set()
+    pages: list[list[Token]] = [[] for _ in starts]
+    page = 0
     for index, token in enumerate(tokens):
+        if token.level == 0 and token.nesting >= 0 and (token.meta or {}).get("block"):
+            page = _page(starts, token.meta["block"][0])
+        pages[page].append(token)
         if token.type in ("heading_open", "heading_close"):
             token.tag = f"h{min(6, int(token.tag[1]) + shift)}"
         if token.type == "heading_open":
             title = _shown_text(tokens[index + 1].children or [])
             slug = _slug(title, taken)
             token.attrSet("id", slug)
-            sections.append((slug, title))
+            sections.append((slug, title, page))
     _insert_marks(tokens, events, marks)
     _inert_links(tokens)
-    return _RENDERER.renderer.render(tokens, _RENDERER.options, {}), sections
+    return [_RENDERER.renderer.render(here, _RENDERER.options, {}) for here in pages], sections
 
 
 def _renderer() -> MarkdownIt:
@@ -281,26 +300,28 @@ def _body_start(seed: Seed, events: list[Event]) -> int:
     return min(seed._body_start, first_event)
 
 
-def _text(seed: Seed, events: list[Event], marks: _Marks) -> tuple[str, list[tuple[str, str]]]:
-    """A plain-text source: its headings (found where sources.yaml says) and paragraphs."""
+def _text(seed: Seed, events: list[Event], marks: _Marks,
+          starts: Sequence[int]) -> tuple[list[str], list[tuple[str, str, int]]]:
+    """A plain-text source: its headings (found where sources.yaml says) and paragraphs, page by page."""
     raw = seed.raw
     headings = sorted({(raw.find(h), raw.find(h) + len(h)) for h in seed.source.headings if raw.find(h) >= 0})
     shown = dict(seed.headings)
-    blocks: list[str] = []
-    sections: list[tuple[str, str]] = []
+    pages: list[list[str]] = [[] for _ in starts]
+    sections: list[tuple[str, str, int]] = []
     taken: set[str] = set()
     at = _body_start(seed, events)
     bounds = [(s, e) for s, e in headings if s >= at]
     for s, e in bounds + [(len(raw), len(raw))]:
         for begin, end in _paragraphs(seed, at, s):
-            blocks.append(Markup("<p>{}</p>").format(_with_marks(raw, events, begin, end, marks)))
+            pages[_page(starts, begin)].append(Markup("<p>{}</p>").format(_with_marks(raw, events, begin, end, marks)))
         if s < len(raw):
             title = shown.get(s, raw[s:e])
             slug = _slug(title, taken)
-            sections.append((slug, title))
-            blocks.append(Markup('<h2 id="{}">{}</h2>').format(slug, _with_marks(raw, events, s, e, marks)))
+            sections.append((slug, title, _page(starts, s)))
+            pages[_page(starts, s)].append(Markup('<h2 id="{}">{}</h2>').format(
+                slug, _with_marks(raw, events, s, e, marks)))
         at = e
-    return "\n".join(blocks), sections
+    return ["\n".join(blocks) for blocks in pages], sections
 
 
 def _paragraphs(seed: Seed, begin: int, end: int) -> list[tuple[int, int]]:
@@ -333,7 +354,10 @@ def _place_events(html: str, events: list[Event], marks: _Marks) -> str:
     def flush() -> None:
         for passage in pending:
             links = Markup(", ").join(Markup('<a class="backlink" href="{}">{}</a>').format(h, t)
-                                      for h, t in passage.citers)
+                                      for h, t in passage.citers[:CITERS_SHOWN])
+            more = len(passage.citers) - CITERS_SHOWN
+            if more > 0:
+                links += Markup(", and {} more").format(more)
             out.append(Markup('<span class="cited-by"> (cited in {})</span>').format(links))
         pending.clear()
 

@@ -5,12 +5,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Sequence
+from typing import Callable, Sequence
 
 from glossdeck.mentions import Mention, Mentions
 from glossdeck.model import Glossary, Source
 from glossdeck.render.site.essay import Passage, mention_anchor
-from glossdeck.render.addresses import source_page
 
 SHOWN = 12  # lines of context on a term's page: enough to find one's way in, bounded as the essays grow
 CONTEXT = 60  # characters of context on each side
@@ -42,9 +41,11 @@ def placed_anchors(body: str) -> set[str]:
     return set(_ANCHOR.findall(body))
 
 
-def uses_by_term(glossary: Glossary, found: Mentions, placed: set[tuple[str, str]]) -> dict[str, tuple[list[Use], int]]:
+def uses_by_term(glossary: Glossary, found: Mentions, placed: set[tuple[str, str]],
+                 page: Callable[[str, int], str]) -> dict[str, tuple[list[Use], int]]:
     """For each term, the lines its page shows (one per section that uses it, the linked mention where there is
-    one) and how many more sections use it than are shown."""
+    one) and how many more sections use it than are shown. `page` gives the page of a source that shows an
+    offset."""
     result: dict[str, tuple[list[Use], int]] = {}
     for term_id, found_here in found.by_term.items():
         sections: dict[tuple[str, int], Mention] = {}
@@ -58,7 +59,7 @@ def uses_by_term(glossary: Glossary, found: Mentions, placed: set[tuple[str, str
             here = found.sources[source_id]
             before, words, after = here.context(mention, CONTEXT)
             anchor = mention_anchor(mention)
-            href = f"../{source_page(source_id)}#{anchor}" if (source_id, anchor) in placed else None
+            href = f"../{page(source_id, mention.start)}#{anchor}" if (source_id, anchor) in placed else None
             shown.append(Use(glossary.sources[source_id], here.place(mention), _from_word(before), words,
                              _to_word(after), href))
         result[term_id] = (shown, len(sections) - len(shown))

@@ -9,24 +9,117 @@
     Object.keys(parsed).forEach(function (id) { byId[id] = { id: id, term: parsed[id][0], gloss: parsed[id][1] }; });
   }
 
-  /* Search (the search page only): MiniSearch loads the index the build made (a script, not a fetch, so it
-     works opened from disk). The fields and tokenizing must be those the build used (render/site/search.py). */
-  var SEARCH = {
-    fields: ["term", "aliases", "joined", "spellings", "gloss", "definition"],
-    storeFields: ["term", "aliases", "gloss", "url"],
-    searchOptions: { boost: { term: 4, joined: 4, aliases: 3, spellings: 2, gloss: 1.5 }, prefix: true, fuzzy: 0.25 }
+  /* Search (the search page only). The build cut MiniSearch's index by the first letters of its words
+     (render/site/search.py); a query loads the parts its words need, as scripts (a page opened from disk may not
+     fetch files), searches each word in its part and combines the results as MiniSearch itself does (AND, or failing
+     that OR, with the whole query typed without spaces as a further alternative). */
+  var META = window.GLOSSDECK_SEARCH_META;
+  var FIRST = "glossdeck:first-result";
+  var SPACE_OR_PUNCTUATION = /[\n\r\p{Z}\p{P}]+/u;  /* MiniSearch's own */
+  var BOOST = { term: 4, joined: 4, aliases: 3, spellings: 2, gloss: 1.5 };
+  var arrived = {}, waiting = {}, engines = {};
+  window.GLOSSDECK_SEARCH_PART = function (key, payload) {
+    arrived[key] = payload;
+    (waiting[key] || []).forEach(function (done) { done(); });
+    delete waiting[key];
   };
   function joinedForm(text) { return text.toLowerCase().replace(/[\s\-\u2010\u2011\u2013_]+/g, ""); }
-  /* The words as typed (all of them, or failing that any), or the whole query typed without its spaces and
-     hyphens: "mesaoptimizer", "orthogonality-thesis" and "super intelligence" all find their term. */
-  function query(text, combineWith) {
-    return { combineWith: "OR", queries: [{ queries: [text], combineWith: combineWith },
-                                          { queries: [joinedForm(text)], fields: ["joined"], boost: { joined: 12 } }] };
+  function keep(term) {  /* MiniSearch's processTerm, as the build used it */
+    var lower = term.toLowerCase();
+    return lower.length < 2 || META.stop.indexOf(lower) >= 0 ? null : lower;
+  }
+  function load(key, file) {
+    return new Promise(function (resolve, reject) {
+      if (key in arrived) { resolve(); return; }
+      if (!waiting[key]) {
+        waiting[key] = [];
+        var script = document.createElement("script");
+        script.src = "assets/search/" + file;
+        script.onerror = reject;
+        document.head.appendChild(script);
+      }
+      waiting[key].push(resolve);
+    });
+  }
+  function partOf(word) {
+    var letters = Array.from(word);
+    var two = letters.slice(0, 2).join("");
+    return META.parts.indexOf(two) >= 0 ? two : (META.parts.indexOf(letters[0]) >= 0 ? letters[0] : null);
+  }
+  function partFile(key) {
+    return "i-" + Array.from(key).map(function (c) { return c.codePointAt(0).toString(16); }).join("-") + ".js";
+  }
+  function engine(key) {
+    if (!engines[key]) {
+      var data = JSON.parse(arrived[key]), ids = {}, lengths = {}, fieldIds = {};
+      data.docs.forEach(function (doc, i) { ids[doc] = doc; lengths[doc] = data.lengths[i]; });
+      META.fields.forEach(function (field, i) { fieldIds[field] = i; });
+      engines[key] = window.MiniSearch.loadJS({
+        documentCount: META.count, nextId: META.count, documentIds: ids, fieldIds: fieldIds, fieldLength: lengths,
+        averageFieldLength: META.average, storedFields: {}, dirtCount: 0, index: data.index, serializationVersion: 2
+      }, { fields: META.fields, processTerm: keep });
+    }
+    return engines[key];
+  }
+  /* One word's matches, as MiniSearch keeps them before combining: document → score, query words, matches. */
+  function matchesOf(word, options) {
+    var found = new Map(), key = partOf(word);
+    if (key === null) { return found; }
+    engine(key).search(word, options).forEach(function (hit) {
+      found.set(hit.id, { score: hit.score / (hit.queryTerms.length || 1), terms: hit.queryTerms.slice(), match: hit.match });
+    });
+    return found;
+  }
+  function combine(a, b, how) {  /* MiniSearch's AND and OR combinators */
+    var out = how === "AND" ? new Map() : a;
+    b.forEach(function (hit, doc) {
+      var old = a.get(doc);
+      if (!old) { if (how === "OR") { out.set(doc, hit); } return; }
+      hit.terms.forEach(function (t) { if (old.terms.indexOf(t) < 0) { old.terms.push(t); } });
+      out.set(doc, { score: old.score + hit.score, terms: old.terms, match: Object.assign(old.match, hit.match) });
+    });
+    return out;
+  }
+  function wordsOf(text) {
+    return text.split(SPACE_OR_PUNCTUATION).map(keep).filter(function (w) { return !!w; });
+  }
+  /* The parts a query needs, loaded; then its results, best first (each: id, score, terms, queryTerms). */
+  function search(text, how, fuzzy) {
+    fuzzy = fuzzy === undefined ? 0.25 : fuzzy;  /* a typo in a word's first letters is not forgiven: see render/site/search.py */
+    var words = wordsOf(text), whole = wordsOf(joinedForm(text));
+    var keys = words.concat(whole).map(partOf).filter(function (k) { return k !== null; });
+    return Promise.all(keys.map(function (k) { return load(k, partFile(k)); })).then(function () {
+      var all = null;
+      words.forEach(function (word) {
+        var here = matchesOf(word, { prefix: true, fuzzy: fuzzy, boost: BOOST });
+        all = all === null ? here : combine(all, here, how);
+      });
+      all = all || new Map();
+      whole.forEach(function (word) {  /* the query typed without its spaces and hyphens, as one more way in */
+        all = combine(all, matchesOf(word, { prefix: true, fuzzy: fuzzy, fields: ["joined"], boost: { joined: 12 } }), "OR");
+      });
+      var results = [];
+      all.forEach(function (hit, doc) {
+        results.push({ id: doc, score: hit.score * (hit.terms.length || 1), terms: Object.keys(hit.match), queryTerms: hit.terms });
+      });
+      return results.sort(function (x, y) { return y.score - x.score; });
+    });
+  }
+  /* What the results show (name, other names, gloss, address), from the display parts they are in. */
+  function shown(hits) {
+    var chunks = [];
+    hits.forEach(function (hit) { var c = Math.floor(hit.id / META.chunk); if (chunks.indexOf(c) < 0) { chunks.push(c); } });
+    return Promise.all(chunks.map(function (c) { return load("d" + c, "d-" + c + ".js"); })).then(function () {
+      return hits.map(function (hit) {
+        var row = JSON.parse(arrived["d" + Math.floor(hit.id / META.chunk)])[hit.id % META.chunk];
+        return { term: row[0], aliases: row[1], gloss: row[2], url: row[3], terms: hit.terms };
+      });
+    });
   }
   function setUpSearch() {
     var input = document.getElementById("search-input");
-    if (!input || !window.MiniSearch || !window.GLOSSDECK_SEARCH) { return; }
-    var engine = window.MiniSearch.loadJSON(window.GLOSSDECK_SEARCH, SEARCH);
+    if (!input || !window.MiniSearch || !META) { return; }
+    window.glossdeckSearch = search;  /* for the tests, which compare it with one MiniSearch over the whole index */
     var list = document.getElementById("search-results");
     var status = document.getElementById("search-status");
     function matches(name, words) {
@@ -35,15 +128,10 @@
         return lower.indexOf(w) >= 0 || joined.indexOf(w) >= 0 || (joined.length > 3 && w.indexOf(joined) === 0);
       }).length;
     }
-    function show() {
-      var text = input.value.trim();
+    function render(results, count) {
       list.textContent = "";
-      if (!text) { status.textContent = ""; return; }
-      var hits = engine.search(query(text, "AND"));
-      if (!hits.length) { hits = engine.search(query(text, "OR")); }
-      hits = hits.slice(0, 20);
-      status.textContent = hits.length ? hits.length + (hits.length === 1 ? " term found" : " terms found") : "No term found";
-      hits.forEach(function (hit) {
+      status.textContent = count ? count + (count === 1 ? " term found" : " terms found") : "No term found";
+      results.forEach(function (hit) {
         var item = document.createElement("li");
         var link = document.createElement("a");
         link.href = hit.url;
@@ -64,6 +152,20 @@
         item.appendChild(document.createTextNode(" — " + hit.gloss));
         list.appendChild(item);
       });
+      if (results.length && window.performance && !performance.getEntriesByName(FIRST).length) {
+        performance.mark(FIRST);  /* when the first result showed, for bench/site.py */
+      }
+    }
+    function show() {
+      var text = input.value.trim();
+      if (!text) { list.textContent = ""; status.textContent = ""; return; }
+      search(text, "AND").then(function (hits) {
+        return hits.length ? hits : search(text, "OR");
+      }).then(function (hits) {
+        return shown(hits.slice(0, 20)).then(function (results) {
+          if (input.value.trim() === text) { render(results, Math.min(hits.length, 20)); }  /* not if typed on */
+        });
+      }).catch(function () { status.textContent = "The search index could not be read."; });
     }
     input.addEventListener("input", show);
     input.form.addEventListener("submit", function (event) {
