@@ -34,6 +34,7 @@ REPO = Path(__file__).resolve().parent.parent
 TIMESTAMP = 1_700_000_000
 QUERIES = ("mesaoptimizer", "sharp left", "orthogonalty")  # a name run together, two words, a typo
 LIMIT = 200_000  # bytes: no page over this
+LOADED = "Array.from(document.scripts).map(s => s.src).filter(s => s.includes('/search/'))"  # the parts loaded
 
 
 # --- the glossary ------------------------------------------------------------------------------------------------
@@ -111,10 +112,12 @@ def _site_sizes(out: Path) -> dict[str, Any]:
     site = next(out.glob("*-site"))
     pages = {p: p.stat().st_size for p in site.rglob("*.html")}
     largest = max(pages, key=pages.__getitem__)
-    index = site / "assets" / "search-index.js"
+    parts = {p.name: p.stat().st_size for p in (site / "assets" / "search").glob("*.js")}
+    index = {name: size for name, size in parts.items() if name.startswith("i-")}
     return {"pages": len(pages), "largest": pages[largest], "largest_page": str(largest.relative_to(site)),
             "over_limit": sum(size > LIMIT for size in pages.values()),
-            "search_index": index.stat().st_size if index.is_file() else 0,
+            "search_total": sum(parts.values()), "search_meta": parts.get("meta.js", 0),
+            "search_parts": len(index), "search_largest_part": max(index.values(), default=0),
             "total": sum(p.stat().st_size for p in site.rglob("*") if p.is_file())}
 
 
@@ -145,14 +148,14 @@ def timed(name: str, root: Path) -> dict[str, Any]:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def first_results(site: Path, rounds: int) -> dict[str, float]:
+def first_results(site: Path, rounds: int) -> dict[str, tuple[float, int]]:
     """Milliseconds from opening search.html?q=… to its first result (the page's own performance mark), the best
-    of `rounds` fresh loads per query."""
+    of `rounds` fresh loads per query, and the bytes of the search's parts that query loaded."""
     sys.path.insert(0, str(REPO / "tests"))
     from browser import ARGS, chromium_path  # the tests' Chromium, kept off the network
     from playwright.sync_api import sync_playwright
 
-    found: dict[str, float] = {}
+    found: dict[str, tuple[float, int]] = {}
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=chromium_path(), args=ARGS, headless=True)
         for query in QUERIES:
@@ -164,8 +167,10 @@ def first_results(site: Path, rounds: int) -> dict[str, float]:
                 page.wait_for_function("performance.getEntriesByName('glossdeck:first-result').length > 0",
                                        timeout=60_000)
                 times.append(page.evaluate("performance.getEntriesByName('glossdeck:first-result')[0].startTime"))
+                loaded = page.evaluate(LOADED)
                 context.close()
-            found[query] = min(times)
+            weight = sum((site / "assets" / "search" / src.rsplit("/", 1)[1]).stat().st_size for src in loaded)
+            found[query] = (min(times), weight)
         chromium.close()
     return found
 
@@ -200,7 +205,7 @@ def main() -> None:
         print(f"  {n0:>6,} -> {n1:>6,}: " + ", ".join(f"{name} {value:.2f}" for name, value in growth.items()))
 
 
-def report(n: int, figures: dict[str, dict[str, Any]], search: dict[str, float]) -> None:
+def report(n: int, figures: dict[str, dict[str, Any]], search: dict[str, tuple[float, int]]) -> None:
     print(f"\n{n:,} terms")
     for name, f in figures.items():
         print(f"  {name:<6} {f['cpu']:7.2f} s CPU ({f['wall']:.2f} s wall), {1000 * f['cpu'] / n:.2f} ms per term, "
@@ -209,10 +214,12 @@ def report(n: int, figures: dict[str, dict[str, Any]], search: dict[str, float])
     if html:
         print(f"  pages: {html['pages']:,}; largest {html['largest'] / 1000:.0f} KB ({html['largest_page']}); "
               f"{html['over_limit']} over {LIMIT // 1000} KB; whole site {html['total'] / 1e6:.1f} MB")
-        print(f"  search page loads an index of {html['search_index'] / 1e6:.2f} MB "
-              f"({html['search_index'] / n:.0f} bytes per term)")
-    for query, ms in search.items():
-        print(f"  first result for {query!r}: {ms:.0f} ms after opening the search page")
+        print(f"  search: {html['search_total'] / 1e6:.1f} MB in {html['search_parts']} index parts (largest "
+              f"{html['search_largest_part'] / 1000:.0f} KB) and display parts; the page loads {html['search_meta']:,} "
+              "bytes up front")
+    for query, (ms, weight) in search.items():
+        print(f"  first result for {query!r}: {ms:.0f} ms after opening the search page ({weight / 1000:.0f} KB "
+              "of index and display parts loaded)")
 
 
 if __name__ == "__main__":

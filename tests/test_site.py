@@ -569,7 +569,7 @@ def _search_documents(shipped) -> list[dict[str, str]]:
     from glossdeck import mentions
     from glossdeck.render import site as site_module
 
-    glossary, _ = pipeline.check(shipped["root"])
+    glossary, _ = pipeline.check(shipped["root"])  # also the large glossary of the tests below
     seeds = {s: addresses.seed_of(glossary, glossary.sources[s]) for s in glossary.sources}
     return site_module._search_documents(glossary, mentions.find_all(glossary.terms, seeds))
 
@@ -603,21 +603,33 @@ def test_the_search_index_is_the_one_minisearch_itself_builds(browser, shipped):
     page.close()
 
 
-QUERIES = ["mesaoptimizer", "mesa optimizer", "inner optimizer", "sharp left", "sharp left turn", "orthogonalty",
-           "corigibility", "the orthogonality thesis", "AI", "ai safety", "gradient", "p(doom)", "super intelligence",
-           "evolution analogy", "rlhf", "goal mis", "deceptive", "x", "optimiser", "white box", "LLMs"]
+QUERIES = ["mesaoptimizer", "mesa optimizer", "inner optimizer", "sharp left", "sh", "me", "mesa 12", "or",
+           "sharp left turn", "orthogonalty", "corigibility", "the orthogonality thesis", "AI", "ai safety",
+           "gradient", "p(doom)", "super intelligence", "evolution analogy", "rlhf", "goal mis", "deceptive", "x",
+           "optimiser", "white box", "LLMs"]
 
 
-def _part_of(word: str, parts: list[str]) -> str | None:
-    """The part of the index a word is looked for in (site.js's partOf)."""
-    return word[:2] if word[:2] in parts else (word[:1] if word[:1] in parts else None)
+def _part_of(term: str, parts: list[str]) -> str | None:
+    """The part of the index that holds a word: the longest key it starts with."""
+    keys = [k for k in parts if term.startswith(k)]
+    return max(keys, key=len) if keys else None
 
 
-def test_searching_the_parts_finds_what_one_whole_index_finds(browser, shipped):
+def _parts_of(word: str, parts: list[str]) -> set[str | None]:
+    """The parts a query word is looked for in (site.js's partsOf)."""
+    return {_part_of(word, parts)} | {k for k in parts if k.startswith(word) and len(k) > len(word)}
+
+
+@pytest.mark.parametrize("which", ["shipped", "large"])
+def test_searching_the_parts_finds_what_one_whole_index_finds(browser, request, which):
     """The page loads only the parts of the index its query needs: its results and scores are those of one
-    MiniSearch over the whole index (built by MiniSearch itself), for names, words, typos and prefixes."""
+    MiniSearch over the whole index (built by MiniSearch itself), for names, words, typos and prefixes; the large
+    glossary's index is cut into parts of up to three letters."""
     import json
 
+    shipped = request.getfixturevalue(which)
+    if which == "large":
+        shipped = {"root": shipped["root"], "html": shipped["site"]}
     from glossdeck.render.site import search
 
     documents = _search_documents(shipped)
@@ -649,12 +661,14 @@ def test_searching_the_parts_finds_what_one_whole_index_finds(browser, shipped):
                 assert not theirs or ours[0]["id"] == theirs[0]["id"], (query, how)
                 words = [w.lower() for w in re.split(r"[\W_]+", query) if len(w) >= 2 and w.lower() not in stop]
                 words.append(re.sub(r"[\s\-_]+", "", query.lower()))
-                same_part = [r for r in theirs if all(any(_part_of(t, parts) == _part_of(w, parts) for w in words)
+                same_part = [r for r in theirs if all(any(_part_of(t, parts) in _parts_of(w, parts) for w in words)
                                                       for t in r["match"])]
                 assert {r["id"] for r in same_part} <= set(scores), (query, how)
             assert [r["score"] for r in ours] == sorted((r["score"] for r in ours), reverse=True)
     loaded = page.evaluate("Array.from(document.scripts).map(s => s.src).filter(s => s.includes('/search/i-'))")
     assert 0 < len(loaded) < len(list((shipped["html"] / "assets" / "search").glob("i-*.js")))
+    if which == "large":
+        assert any(len(key) == 3 for key in parts) and any(len(key) == 2 for key in parts)
     page.close()
 
 
@@ -959,7 +973,7 @@ def _book(chars: int) -> str:
 @pytest.fixture(scope="module")
 def large(tmp_path_factory):
     """The fixture project with 150 renamed copies of each term and a book-length source, built as a site with
-    small limits (a letter's page holds 60 names, a source's page 10,000 characters), so that every way a large
+    small limits (a letter's page holds 60 names, a source's page some 10,000 characters), so that every way a large
     glossary is cut into pages is exercised here; bench/site.py measures the real sizes."""
     import hashlib
 
@@ -967,6 +981,7 @@ def large(tmp_path_factory):
 
     from glossdeck.render import addresses
     from glossdeck.render import site as site_module
+    from glossdeck.render.site import search
 
     folder = tmp_path_factory.mktemp("large")
     book = _book(150_000)
@@ -983,7 +998,8 @@ def large(tmp_path_factory):
             (terms / f"{path.stem}-{i}.yaml").write_text(yaml.safe_dump(copy, allow_unicode=True), encoding="utf-8")
     limits = pytest.MonkeyPatch()
     limits.setattr(site_module, "INDEX_ENTRIES", 60)
-    limits.setattr(addresses, "PAGE_CHARS", 10_000)
+    limits.setattr(addresses, "PAGE_WEIGHT", 16_000)
+    limits.setattr(search, "PART_BYTES", 3_000)
     try:
         out = pipeline.build(root, out=folder / "out", targets=("html",)).outputs["html"]
     finally:
@@ -1055,7 +1071,7 @@ def test_a_large_glossarys_search_loads_only_what_a_query_needs(browser, large):
 def test_a_source_is_cut_into_pages_only_at_headings_outside_notes(monkeypatch):
     from glossdeck.model import Unquotable
 
-    monkeypatch.setattr(addresses, "PAGE_CHARS", 100)
+    monkeypatch.setattr(addresses, "PAGE_WEIGHT", 160)
     sections = [f"## Part {n}\n\n" + f"Words of part {n}. " * 8 + "\n\n" for n in range(1, 7)]
     raw = "".join(sections)
     seed = _seed(raw, fmt="markdown")
@@ -1069,5 +1085,8 @@ def test_a_source_is_cut_into_pages_only_at_headings_outside_notes(monkeypatch):
     assert inside not in addresses.page_starts(noted)  # a note runs across it: not cut there
     assert addresses.page_of(starts, starts[1]) == 1 and addresses.page_of(starts, starts[1] - 1) == 0
     assert addresses.source_page("s", 0) == "sources/s.html" and addresses.source_page("s", 2) == "sources/s-3.html"
-    monkeypatch.setattr(addresses, "PAGE_CHARS", 10_000)
+    monkeypatch.setattr(addresses, "PAGE_WEIGHT", 16_000)
     assert addresses.page_starts(seed) == (0,)  # a short source is one page
+    heading = raw.index("## Part 4")  # but one whose passages are cited by many terms weighs more
+    cited = [(raw.index(f"Words of part {n}."), 40) for n in (1, 4) for _ in range(12)]  # 12 passages, 40 citers
+    assert addresses.page_starts(seed, cited) == (0, heading)

@@ -14,7 +14,7 @@ from markupsafe import Markup
 
 from glossdeck import markup, reading
 from glossdeck.mentions import Mention
-from glossdeck.render.addresses import Piece, term_page
+from glossdeck.render.addresses import CITERS_SHOWN, Piece, term_page
 from glossdeck.seeds import Seed, read_as_markdown
 
 _QUOTE_START, _QUOTE_END, _NOTE_START, _NOTE_END = "quote-start", "quote-end", "note-start", "note-end"
@@ -23,7 +23,6 @@ _TAG = re.compile(r"(<[^>]*>)")
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n\s*")
 # White space to a reader (and in the reading view) that HTML would show as a control character or not at all.
 _HTML_SPACE = str.maketrans(dict.fromkeys("\v\x1c\x1d\x1e\x1f\x85", " "))
-CITERS_SHOWN = 8  # terms named after a cited passage; the rest counted, so that a page's weight stays bounded
 SENTENCES_PER_PARAGRAPH = 5  # a text on one line is shown in paragraphs of this many sentences
 # Private-use characters, one of which marks where each event goes in the rendered HTML: the first one the text
 # itself does not hold, so that a seed's own private-use characters are never taken for a mark.

@@ -24,7 +24,8 @@ from glossdeck.model import Term
 FIELDS = ("term", "aliases", "joined", "spellings", "gloss")
 SHOWN = ("term", "aliases", "gloss", "url")  # what a result shows, from the display parts
 CHUNK = 100  # terms per display part
-PART_BYTES = 48_000  # a part of the index for one first letter larger than this is cut by the first two letters
+PART_BYTES = 48_000  # a part of the index larger than this is cut again by the next letter of its words,
+PART_LETTERS = 3  # up to this many
 # Words too common to find anything by (English glossaries only): each would weigh on every query that has it.
 STOP_WORDS = {"en": ("a an and are as at be but by for from has have in into is it its of on or so such than that "
                      "the their them then there these this those to was were which who will with").split()}
@@ -103,15 +104,19 @@ def index(documents: Sequence[dict[str, str]], stop: Sequence[str] = ()) -> dict
 
 
 def _parts(entries: list[list[object]], prefix: str = "") -> dict[str, list[list[object]]]:
-    """The index entries cut by first letter, a letter holding more than PART_BYTES cut again by two letters."""
+    """The index entries cut by their first letter; a part over PART_BYTES cut again by the next letter (up to
+    PART_LETTERS), its words no longer than its key staying in it."""
     by_key: dict[str, list[list[object]]] = {}
     for entry in entries:
         term = str(entry[0])
         by_key.setdefault(term[: len(prefix) + 1], []).append(entry)
     cut: dict[str, list[list[object]]] = {}
     for key, here in by_key.items():
-        if not prefix and len(json.dumps(here, separators=(",", ":"))) > PART_BYTES:
-            cut.update(_parts(here, key))
+        longer = [e for e in here if len(str(e[0])) > len(key)]
+        if len(key) < PART_LETTERS and longer and len(json.dumps(here, separators=(",", ":"))) > PART_BYTES:
+            cut.update(_parts(longer, key))
+            if len(longer) < len(here):
+                cut[key] = [e for e in here if len(str(e[0])) <= len(key)]
         else:
             cut[key] = here
     return cut

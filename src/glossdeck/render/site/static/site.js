@@ -41,10 +41,15 @@
       waiting[key].push(resolve);
     });
   }
-  function partOf(word) {
-    var letters = Array.from(word);
-    var two = letters.slice(0, 2).join("");
-    return META.parts.indexOf(two) >= 0 ? two : (META.parts.indexOf(letters[0]) >= 0 ? letters[0] : null);
+  /* The parts a word is looked for in: the one of the longest key it starts with, and for a word shorter than
+     the keys, the parts of every key it starts (a prefix search for "sh" needs "sha" and "she" too). */
+  function partsOf(word) {
+    var found = [], best = null;
+    META.parts.forEach(function (key) {
+      if (word.indexOf(key) === 0 && (best === null || key.length > best.length)) { best = key; }
+      if (key.indexOf(word) === 0 && key.length > word.length) { found.push(key); }
+    });
+    return best === null ? found : [best].concat(found);
   }
   function partFile(key) {
     return "i-" + Array.from(key).map(function (c) { return c.codePointAt(0).toString(16); }).join("-") + ".js";
@@ -63,12 +68,13 @@
   }
   /* One word's matches, as MiniSearch keeps them before combining: document → score, query words, matches. */
   function matchesOf(word, options) {
-    var found = new Map(), key = partOf(word);
-    if (key === null) { return found; }
-    engine(key).search(word, options).forEach(function (hit) {
-      found.set(hit.id, { score: hit.score / (hit.queryTerms.length || 1), terms: hit.queryTerms.slice(), match: hit.match });
-    });
-    return found;
+    return partsOf(word).reduce(function (found, key) {  /* a word's matches in several parts add up */
+      var here = new Map();
+      engine(key).search(word, options).forEach(function (hit) {
+        here.set(hit.id, { score: hit.score / (hit.queryTerms.length || 1), terms: hit.queryTerms.slice(), match: hit.match });
+      });
+      return combine(found, here, "OR");
+    }, new Map());
   }
   function combine(a, b, how) {  /* MiniSearch's AND and OR combinators */
     var out = how === "AND" ? new Map() : a;
@@ -87,7 +93,8 @@
   function search(text, how, fuzzy) {
     fuzzy = fuzzy === undefined ? 0.25 : fuzzy;  /* a typo in a word's first letters is not forgiven: see render/site/search.py */
     var words = wordsOf(text), whole = wordsOf(joinedForm(text));
-    var keys = words.concat(whole).map(partOf).filter(function (k) { return k !== null; });
+    var keys = [];
+    words.concat(whole).forEach(function (w) { partsOf(w).forEach(function (k) { if (keys.indexOf(k) < 0) { keys.push(k); } }); });
     return Promise.all(keys.map(function (k) { return load(k, partFile(k)); })).then(function () {
       var all = null;
       words.forEach(function (word) {
