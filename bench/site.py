@@ -10,8 +10,8 @@ first result in Chromium (Debian's, driven by Playwright, from disk). Figures an
 The aims (issue 21): no page over 200 KB, the first search result within 300 ms of opening the search page, and
 every output linear in the number of terms: the "per term" columns should stay flat as the sizes grow.
 
-Other outputs join by adding a job to JOBS: a name, the build targets it times, and a function that says how big
-what it wrote is (the e-reader editions: `"epub": (("epub",), _file_size("…"))`).
+Other outputs join by adding a job to JOBS: a name, the work it times (a function of the project's root and the
+output folder; `_build("epub")` builds one target) and a function that says how big what it wrote is.
 """
 
 from __future__ import annotations
@@ -121,24 +121,50 @@ def _site_sizes(out: Path) -> dict[str, Any]:
             "total": sum(p.stat().st_size for p in site.rglob("*") if p.is_file())}
 
 
-JOBS: dict[str, tuple[tuple[str, ...], Callable[[Path], dict[str, Any]]]] = {
-    "check": ((), lambda out: {}),
-    "html": (("html",), _site_sizes),
+def _build(*targets: str) -> Callable[[Path, Path], Any]:
+    def build(root: Path, out: Path) -> Any:
+        from glossdeck import pipeline
+
+        return pipeline.build(root, out=out, targets=targets, timestamp=TIMESTAMP, force=True)
+    return build
+
+
+def _check(root: Path, out: Path) -> Any:
+    from glossdeck import pipeline
+
+    return pipeline.check(root)
+
+
+def _mentions(root: Path, out: Path) -> dict[str, Any]:
+    """Every mention of every name in every source (the book included), the glossary loaded beforehand."""
+    from glossdeck import mentions, pipeline
+    from glossdeck.seeds import load_seeds
+
+    glossary, _ = pipeline.load_glossary(root)
+    seeds, _ = load_seeds(root / "seeds", glossary.sources)
+    chars = sum(len(seed.text) for seed in seeds.values())  # the reader's view, made before the clock starts
+    start = time.process_time()
+    found = mentions.find_all(glossary.terms, seeds)
+    return {"cpu_only": time.process_time() - start, "chars": chars,
+            "mentions": sum(len(here.mentions) for here in found.sources.values())}
+
+
+JOBS: dict[str, tuple[Callable[[Path, Path], Any], Callable[[Path], dict[str, Any]]]] = {
+    "check": (_check, lambda out: {}),
+    "html": (_build("html"), _site_sizes),
+    "mentions": (_mentions, lambda out: {}),
 }
 
 
 def run_job(name: str, root: Path) -> dict[str, Any]:
-    from glossdeck import pipeline
-
-    targets, measure = JOBS[name]
+    work, measure = JOBS[name]
     out = root / "build"
     start, cpu = time.perf_counter(), time.process_time()
-    if targets:
-        pipeline.build(root, out=out, targets=targets, timestamp=TIMESTAMP, force=True)
-    else:
-        pipeline.check(root)
+    done = work(root, out)
     result = {"wall": time.perf_counter() - start, "cpu": time.process_time() - cpu,
               "memory_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+    if isinstance(done, dict):  # a job that timed its own part (loading set aside)
+        result = {**result, **done, "cpu": done.get("cpu_only", result["cpu"])}
     return {**result, **measure(out)}
 
 
@@ -210,6 +236,10 @@ def report(n: int, figures: dict[str, dict[str, Any]], search: dict[str, tuple[f
     for name, f in figures.items():
         print(f"  {name:<6} {f['cpu']:7.2f} s CPU ({f['wall']:.2f} s wall), {1000 * f['cpu'] / n:.2f} ms per term, "
               f"{f['memory_mb']:.0f} MB peak")
+    found = figures.get("mentions")
+    if found:
+        print(f"  mentions: {found['mentions']:,} in {found['chars']:,} characters, "
+              f"{1e6 * found['cpu'] / found['chars']:.2f} µs per character")
     html = figures.get("html")
     if html:
         print(f"  pages: {html['pages']:,}; largest {html['largest'] / 1000:.0f} KB ({html['largest_page']}); "

@@ -980,8 +980,7 @@ def large(tmp_path_factory):
     import yaml
 
     from glossdeck.render import addresses
-    from glossdeck.render import site as site_module
-    from glossdeck.render.site import search
+    from glossdeck.render.site import letters, search
 
     folder = tmp_path_factory.mktemp("large")
     book = _book(150_000)
@@ -997,7 +996,8 @@ def large(tmp_path_factory):
                     "related": [], "named_in_sources": False}
             (terms / f"{path.stem}-{i}.yaml").write_text(yaml.safe_dump(copy, allow_unicode=True), encoding="utf-8")
     limits = pytest.MonkeyPatch()
-    limits.setattr(site_module, "INDEX_ENTRIES", 60)
+    limits.setattr(letters, "INDEX_ENTRIES", 60)
+    limits.setattr(letters, "PAGE_ENTRIES", 60)
     limits.setattr(addresses, "PAGE_WEIGHT", 16_000)
     limits.setattr(search, "PART_BYTES", 3_000)
     try:

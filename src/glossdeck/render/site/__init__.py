@@ -18,18 +18,16 @@ import jinja2
 
 from glossdeck import markup, mentions
 from glossdeck.errors import GlossdeckError, Problem
-from glossdeck.model import Citation, Glossary, Source, Term, sort_key
+from glossdeck.model import Citation, Glossary, Source, Term
 from glossdeck.render.addresses import (
-    page_of, passage_anchor, passage_page, passage_url, pieces, seed_of, source_page, source_pages, term_page,
-    text_fragment,
+    page_of, passage_anchor, passage_page, passage_url, seed_of, source_page, source_pages, term_page, text_fragment,
 )
-from glossdeck.render.site import essay, search, structured, uses
+from glossdeck.render.site import letters, search, sources, structured, uses
 from glossdeck.render.site.previews import with_previews
 
 ASSETS = ("site.css", "site.js", "minisearch.js", "minisearch.LICENSE.txt", "fonts/OFL.txt",
           "fonts/CharisSIL-Regular.woff2", "fonts/CharisSIL-Italic.woff2", "fonts/CharisSIL-Bold.woff2",
           "fonts/CharisSIL-BoldItalic.woff2")
-INDEX_ENTRIES = 500  # names the front page lists itself; beyond, a page per letter (and more for a long letter)
 LIST_SHOWN = 100  # terms a list on a page names at most ("and 12 more"): a page's weight stays bounded
 _SENTENCE_END = re.compile(r"(?<=[.?!])\s+(?=[A-Z“\"(])")
 
@@ -81,11 +79,6 @@ def slug(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", ascii_name).strip("-")
 
 
-def initial(name: str) -> str:
-    first = sort_key(name)[0][:1].upper()
-    return first if "A" <= first <= "Z" else "#"
-
-
 @dataclass(frozen=True)
 class Quote:
     """A citation as a term page shows it."""
@@ -121,10 +114,6 @@ def _linking_terms(glossary: Glossary) -> dict[str, list[Term]]:
     return linking
 
 
-def _letter_slug(letter: str) -> str:
-    return "other" if letter == "#" else letter.lower()
-
-
 def _alias_pages(glossary: Glossary) -> dict[str, Term]:
     """A redirecting page per alias whose file name no term (nor an earlier alias) has taken."""
     taken = {t.id for t in glossary.terms}
@@ -136,53 +125,6 @@ def _alias_pages(glossary: Glossary) -> dict[str, Term]:
                 taken.add(name)
                 pages[name] = term
     return pages
-
-
-def _index_entries(glossary: Glossary) -> list[tuple[str, list[dict[str, Any]]]]:
-    """Terms and other names in dictionary order, grouped by initial letter."""
-    entries: list[dict[str, Any]] = [{"name": t.term, "term": t, "alias": False} for t in glossary.terms]
-    entries += [{"name": a, "term": t, "alias": True} for t in glossary.terms for a in t.aliases]
-    entries.sort(key=lambda e: (sort_key(e["name"]), e["alias"]))
-    letters: dict[str, list[dict[str, Any]]] = {}
-    for entry in entries:
-        letters.setdefault(initial(entry["name"]), []).append(entry)
-    return sorted(letters.items(), key=lambda item: (item[0] == "#", item[0]))
-
-
-def _passages(glossary: Glossary, source: Source) -> list[essay.Passage]:
-    """The source's cited passages, each once, with the terms citing it in glossary order."""
-    seed = seed_of(glossary, source)
-    found: dict[str, essay.Passage] = {}
-    for term in glossary.terms:
-        for citation in term.all_citations:
-            if citation.source != source.id or citation.location is None:
-                continue
-            anchor = passage_anchor(citation.location)
-            passage = found.setdefault(anchor, essay.Passage(anchor, pieces(seed, citation)))
-            citer = (f"../{term_page(term.id)}", term.term)
-            if citer not in passage.citers:
-                passage.citers.append(citer)
-    return sorted(found.values(), key=lambda p: (p.pieces[0].start, p.pieces[-1].end))
-
-
-def _source_pages(glossary: Glossary, source: Source, found: mentions.Mentions,
-                  page: Callable[..., None]) -> set[tuple[str, str]]:
-    """Write a source's pages (one, or for a long source one per part, cut at headings); return the mentions they
-    link, as (source id, anchor)."""
-    seed = seed_of(glossary, source)
-    passages = _passages(glossary, source)
-    linked = uses.to_link(found, source.id, passages, [(s, e) for s, e, _ in seed.unquotable_spans])
-    bodies, sections = essay.render_pages(seed, passages, linked, source_pages(glossary, source))
-    files = [source_page(source.id, number).split("/")[-1] for number in range(len(bodies))]
-    contents = [(f"{files[number]}#{anchor}", heading) for anchor, heading, number in sections]
-    citing = [t for t in glossary.terms if any(c.source == source.id for c in t.all_citations)]
-    placed: set[tuple[str, str]] = set()
-    for number, body in enumerate(bodies):
-        placed.update((source.id, anchor) for anchor in uses.placed_anchors(body))
-        page(source_page(source.id, number), "source.html", source=source, body=body, sections=contents,
-             citing=citing if number == 0 else [], pages=files, number=number,
-             one_line=source.format == "text" and seed.counts_sentences, per_paragraph=essay.SENTENCES_PER_PARAGRAPH)
-    return placed
 
 
 def _search_documents(glossary: Glossary, found: mentions.Mentions) -> list[dict[str, str]]:
@@ -219,29 +161,21 @@ def render(glossary: Glossary) -> dict[str, bytes]:
 
     placed: set[tuple[str, str]] = set()
     for source in glossary.sources.values():
-        placed.update(_source_pages(glossary, source, found, page))
+        placed.update(sources.write_pages(glossary, source, found, page))
 
     def page_at(source_id: str, offset: int) -> str:
         return source_page(source_id, page_of(source_pages(glossary, glossary.sources[source_id]), offset))
 
     used = uses.uses_by_term(glossary, found, placed, page_at)
 
-    letters = _index_entries(glossary)
+    entries = letters.entries(glossary)
     alphabet = [chr(c) for c in range(ord("A"), ord("Z") + 1)]
-    inline = sum(len(entries) for _, entries in letters) <= INDEX_ENTRIES
-    if inline:
-        hrefs = {letter: f"#letter-{'other' if letter == '#' else letter}" for letter, _ in letters}
-    else:
-        hrefs = {letter: f"index/{_letter_slug(letter)}.html" for letter, _ in letters}
-        for letter, entries in letters:
-            chunks = [entries[i : i + INDEX_ENTRIES] for i in range(0, len(entries), INDEX_ENTRIES)]
-            names = [f"{_letter_slug(letter)}{'' if i == 0 else f'-{i + 1}'}.html" for i in range(len(chunks))]
-            for i, chunk in enumerate(chunks):
-                page(f"index/{names[i]}", "letter.html", letter=letter, entries=chunk, number=i + 1,
-                     count=len(chunks), previous=names[i - 1] if i else None,
-                     next=names[i + 1] if i + 1 < len(chunks) else None, letters=letters, alphabet=alphabet,
-                     hrefs={k: f"../{v}" for k, v in hrefs.items()})
-    page("index.html", "index.html", letters=letters, alphabet=alphabet, inline=inline, hrefs=hrefs)
+    inline, hrefs, letter_pages = letters.layout(entries)
+    for here in letter_pages:
+        page(here.path, "letter.html", letter=here.letter, entries=here.entries, number=here.number,
+             count=here.count, previous=here.previous, next=here.next, letters=entries, alphabet=alphabet,
+             hrefs={k: f"../{v}" for k, v in hrefs.items()})
+    page("index.html", "index.html", letters=entries, alphabet=alphabet, inline=inline, hrefs=hrefs)
     for term in glossary.terms:
         page(term_page(term.id), "term.html", term=term, quotes=_quotes(glossary, term.citations),
              views=[(v, _quotes(glossary, v.citations)) for v in term.views],
