@@ -8,12 +8,20 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
-
 TARGETS = ("deck", "booklet", "print", "cards", "html")  # what `glossdeck build` can write
 LEVELS = ("core", "standard", "extra")  # in the order new cards are learned
 # Refused in every text, where it enters: every C0 and C1 control but tab and newline, and the bidi
 # controls that make text read in another order than it is stored.
 CONTROL_CHARS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+# The one rule for every id (a term's, a source's, a new glossary's, related, renamed_from, #term links):
+# lowercase ASCII words joined by hyphens. Anchored with \A and \Z, never ^ and $: `$` also matches before a
+# final newline, which let "term\n" through and into a file name.
+ID_PATTERN = re.compile(r"\A[a-z0-9]+(?:-[a-z0-9]+)*\Z")
+
+
+def is_id(text: object) -> bool:
+    """Whether `text` is an id by the one id rule."""
+    return isinstance(text, str) and ID_PATTERN.match(text) is not None
 
 
 @dataclass(frozen=True)
@@ -34,6 +42,7 @@ class Settings:
     card_back_offset_mm: tuple[float, float] = (0.0, 0.0)
     card_layout: str = "duplex"
     view_cards: bool = False  # a deck card for each contested view, for students of the disagreements themselves
+    cloze_cards: bool = False  # a deck card for each quote that names its term, the name left out
     release: str = ""  # the release's name, shown in the deck's description ("" = its date)
     download_url: str = ""  # where students get the next release, shown in the deck's description
     note_type_id: int = 0  # 0: the glossary's own Anki note type, from `id`; else that note type's id
@@ -189,9 +198,10 @@ class Glossary:
 
     @cached_property
     def _by_name(self) -> dict[str, Term]:
-        index: dict[str, Term] = {}
+        # Every id first: a name that is one term's id finds that term, whatever alias another term has.
+        index = {name_key(t.id): t for t in reversed(self.terms)}
         for t in self.terms:
-            for name in (t.id, t.term, *t.aliases):
+            for name in (t.term, *t.aliases):
                 index.setdefault(name_key(name), t)
         return index
 
@@ -203,8 +213,8 @@ class Glossary:
         return name
 
     def lookup(self, name: str) -> Term | None:
-        """Find a term by id, display form or alias, ignoring case, spaces and hyphens."""
-        return self._by_name.get(name_key(name))
+        """Find a term by id, display form or alias, ignoring case, spaces and hyphens; an id match wins."""
+        return self._by_id.get(name) or self._by_name.get(name_key(name))
 
 
 @dataclass(frozen=True)
@@ -233,6 +243,10 @@ class Changes:
     added: tuple[TermChange, ...] = ()
     changed: tuple[TermChange, ...] = ()
     retired: tuple[TermChange, ...] = ()
+    # The release compared with, as its own deck named it: its `release` setting, and the date of its newest
+    # note (its deck's "Release of <date>"); empty where that version had no deck state.
+    previous_release: str = ""
+    previous_date: str = ""
 
     @property
     def empty(self) -> bool:
