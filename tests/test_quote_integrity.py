@@ -13,13 +13,14 @@ from tests.conftest import make_project
 
 TERM = """\
 term: test term
+named_in_sources: false
 gloss: A sentence used to test quotes.
 definition: A term used to test quotes.
 citations:
   - source: {source}
     quote: {quote}
 {extra}"""
-QUOTE_LINE = 5  # the line of `- source:` in TERM, where a citation's problems are reported
+QUOTE_LINE = 6  # the line of `- source:` in TERM, where a citation's problems are reported
 
 
 def snapshot(root: Path) -> dict[str, str]:

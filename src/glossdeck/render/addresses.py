@@ -6,6 +6,7 @@ import bisect
 import urllib.parse
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Sequence
 from pathlib import Path
 
 from glossdeck.layout import SEEDS_DIR
@@ -13,6 +14,14 @@ from glossdeck.model import Citation, Glossary, Location, Settings, Source
 from glossdeck.seeds import Seed, read_seed
 
 EDGE_WORDS = 4  # words a text fragment's start and end take from the quote
+# A source's page on the site weighs about PAGE_WEIGHT bytes at most (a longer source is cut at its headings),
+# reckoned as CHAR_WEIGHT bytes a character of the source, PASSAGE_WEIGHT a cited passage (its highlight, anchor
+# and "cited in") and CITER_WEIGHT each term named after it (at most CITERS_SHOWN are; the rest are counted).
+PAGE_WEIGHT = 170_000
+CHAR_WEIGHT = 1.6
+PASSAGE_WEIGHT = 120
+CITER_WEIGHT = 90
+CITERS_SHOWN = 8
 MAX_CONTEXT_WORDS = 8  # words of prefix tried before the start is left ambiguous
 
 
@@ -21,8 +30,69 @@ def passage_anchor(location: Location) -> str:
     return f"q{location.start}-{location.end}"
 
 
-def source_page(source_id: str) -> str:
-    return f"sources/{source_id}.html"
+def source_page(source_id: str, page: int = 0) -> str:
+    """A source's page on the site: its first, or (from 1) a later one of a source too long for one page."""
+    return f"sources/{source_id}.html" if page == 0 else f"sources/{source_id}-{page + 1}.html"
+
+
+def page_starts(seed: Seed, passages: Sequence[tuple[int, int]] = ()) -> tuple[int, ...]:
+    """Raw offsets where each page of a source begins on the site: the first at 0, each later one at a heading,
+    so that a page weighs about PAGE_WEIGHT bytes (a quote never crosses a heading, so never a page; nor is an
+    author's note cut). A section heavier than that stays whole.
+
+    A page's weight is reckoned from the seed and the glossary alone, so that every output links to the same
+    page: CHAR_WEIGHT bytes a character, and each cited passage (raw start, number of terms citing it) its
+    highlight and the terms named after it.
+    """
+    notes = seed.unquotable_spans
+    cuts = [at for at, _ in seed.headings if not any(start < at < end for start, end, _ in notes)]
+    cited = sorted(passages)
+    weight_before = [0.0]
+    for _, citers in cited:
+        weight_before.append(weight_before[-1] + PASSAGE_WEIGHT + CITER_WEIGHT * min(citers, CITERS_SHOWN))
+
+    def weight(start: int, end: int) -> float:
+        first, last = bisect.bisect_left(cited, (start,)), bisect.bisect_left(cited, (end,))
+        return CHAR_WEIGHT * (end - start) + weight_before[last] - weight_before[first]
+
+    starts = [0]
+    previous = 0
+    for at in [*cuts, len(seed.raw)]:
+        if weight(starts[-1], at) > PAGE_WEIGHT and previous > starts[-1]:
+            starts.append(previous)
+        previous = at
+    return tuple(starts)
+
+
+def page_of(starts: tuple[int, ...], offset: int) -> int:
+    """The page (from 0) that holds a raw offset of the source."""
+    return max(bisect.bisect_right(starts, offset) - 1, 0)
+
+
+def source_pages(glossary: Glossary, source: Source) -> tuple[int, ...]:
+    """page_starts of a source with the glossary's passages of it, worked out once per glossary and source."""
+    key = (id(glossary), source.id)
+    if key not in _PAGES or _PAGES[key][0] is not glossary:
+        if len(_PAGES) > 64:
+            _PAGES.clear()
+        citers: dict[tuple[int, int], set[str]] = {}
+        for term in glossary.terms:
+            for citation in term.all_citations:
+                if citation.source == source.id and citation.location is not None:
+                    citers.setdefault((citation.location.start, citation.location.end), set()).add(term.id)
+        passages = sorted((start, len(terms)) for (start, _), terms in citers.items())
+        _PAGES[key] = (glossary, page_starts(seed_of(glossary, source), passages))
+    return _PAGES[key][1]
+
+
+_PAGES: dict[tuple[int, str], tuple[Glossary, tuple[int, ...]]] = {}  # the glossary kept, so its id stays its own
+
+
+def passage_page(glossary: Glossary, citation: Citation) -> str:
+    """The page of the site that shows a cited passage."""
+    assert citation.location is not None, "citations are resolved before rendering"
+    source = glossary.sources[citation.source]
+    return source_page(source.id, page_of(source_pages(glossary, source), citation.location.start))
 
 
 def term_page(term_id: str) -> str:
@@ -128,15 +198,15 @@ def seed_of(glossary: Glossary, source: Source) -> Seed:
     return _seed(glossary.root / SEEDS_DIR / source.file, source)
 
 
-def site_passage_url(settings: Settings, citation: Citation) -> str | None:
-    if settings.site_url is None or citation.location is None:
+def site_passage_url(glossary: Glossary, citation: Citation) -> str | None:
+    if glossary.settings.site_url is None or citation.location is None:
         return None
-    return f"{settings.site_url}{source_page(citation.source)}#{passage_anchor(citation.location)}"
+    return f"{glossary.settings.site_url}{passage_page(glossary, citation)}#{passage_anchor(citation.location)}"
 
 
 def passage_url(glossary: Glossary, citation: Citation) -> str | None:
     """Where a quote's link leads: its passage on the site if published, else the original at the passage."""
-    on_site = site_passage_url(glossary.settings, citation)
+    on_site = site_passage_url(glossary, citation)
     if on_site is not None:
         return on_site
     source = glossary.sources[citation.source]

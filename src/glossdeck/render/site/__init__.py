@@ -5,7 +5,6 @@ from __future__ import annotations
 import functools
 import http
 import http.server
-import json
 import re
 import sys
 import unicodedata
@@ -16,23 +15,19 @@ from typing import Any, Callable
 
 import jinja2
 
-from glossdeck import markup
+from glossdeck import markup, mentions
 from glossdeck.errors import GlossdeckError, Problem
-from glossdeck.model import Citation, Glossary, Source, Term, sort_key
+from glossdeck.model import Citation, Glossary, Source, Term
 from glossdeck.render.addresses import (
-    passage_anchor,
-    passage_url,
-    pieces,
-    seed_of,
-    source_page,
-    term_page,
-    text_fragment,
+    page_of, passage_anchor, passage_page, passage_url, seed_of, source_page, source_pages, term_page, text_fragment,
 )
-from glossdeck.render.site import essay, structured
+from glossdeck.render.site import letters, search, sources, structured, uses
+from glossdeck.render.site.previews import with_previews
 
 ASSETS = ("site.css", "site.js", "minisearch.js", "minisearch.LICENSE.txt", "fonts/OFL.txt",
           "fonts/CharisSIL-Regular.woff2", "fonts/CharisSIL-Italic.woff2", "fonts/CharisSIL-Bold.woff2",
           "fonts/CharisSIL-BoldItalic.woff2")
+LIST_SHOWN = 100  # terms a list on a page names at most ("and 12 more"): a page's weight stays bounded
 _SENTENCE_END = re.compile(r"(?<=[.?!])\s+(?=[A-Z“\"(])")
 
 
@@ -44,6 +39,8 @@ def _environment() -> jinja2.Environment:
     env = jinja2.Environment(loader=jinja2.PackageLoader("glossdeck.render.site", "templates"),
                              autoescape=True, trim_blocks=True, lstrip_blocks=True,
                              undefined=jinja2.StrictUndefined, keep_trailing_newline=True)
+    env.globals["shown"] = LIST_SHOWN
+    env.globals["gloss"] = gloss
     return env
 
 
@@ -85,11 +82,6 @@ def slug(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", ascii_name).strip("-")
 
 
-def initial(name: str) -> str:
-    first = sort_key(name)[0][:1].upper()
-    return first if "A" <= first <= "Z" else "#"
-
-
 @dataclass(frozen=True)
 class Quote:
     """A citation as a term page shows it."""
@@ -108,8 +100,8 @@ def _quotes(glossary: Glossary, citations: tuple[Citation, ...]) -> list[Quote]:
         original = None
         if source.url:
             original = source.url.split("#")[0] + text_fragment(seed_of(glossary, source), citation)
-        quotes.append(Quote(citation, source, f"../{source_page(source.id)}#{passage_anchor(citation.location)}",
-                            original))
+        in_context = f"../{passage_page(glossary, citation)}#{passage_anchor(citation.location)}"
+        quotes.append(Quote(citation, source, in_context, original))
     return quotes
 
 
@@ -138,39 +130,8 @@ def _alias_pages(glossary: Glossary) -> dict[str, Term]:
     return pages
 
 
-def _index_entries(glossary: Glossary) -> list[tuple[str, list[dict[str, Any]]]]:
-    """Terms and other names in dictionary order, grouped by initial letter."""
-    entries: list[dict[str, Any]] = [{"name": t.term, "term": t, "alias": False} for t in glossary.terms]
-    entries += [{"name": a, "term": t, "alias": True} for t in glossary.terms for a in t.aliases]
-    entries.sort(key=lambda e: (sort_key(e["name"]), e["alias"]))
-    letters: dict[str, list[dict[str, Any]]] = {}
-    for entry in entries:
-        letters.setdefault(initial(entry["name"]), []).append(entry)
-    return sorted(letters.items(), key=lambda item: (item[0] == "#", item[0]))
-
-
-def _passages(glossary: Glossary, source: Source) -> list[essay.Passage]:
-    """The source's cited passages, each once, with the terms citing it in glossary order."""
-    seed = seed_of(glossary, source)
-    found: dict[str, essay.Passage] = {}
-    for term in glossary.terms:
-        for citation in term.all_citations:
-            if citation.source != source.id or citation.location is None:
-                continue
-            anchor = passage_anchor(citation.location)
-            passage = found.setdefault(anchor, essay.Passage(anchor, pieces(seed, citation)))
-            citer = (f"../{term_page(term.id)}", term.term)
-            if citer not in passage.citers:
-                passage.citers.append(citer)
-    return sorted(found.values(), key=lambda p: (p.pieces[0].start, p.pieces[-1].end))
-
-
-def _search_data(glossary: Glossary) -> str:
-    """The terms as a script (not JSON to fetch: browsers refuse fetch() on pages opened from disk)."""
-    docs = [{"id": t.id, "term": t.term, "aliases": " · ".join(t.aliases), "gloss": gloss(t),
-             "definition": markup.to_plain(t.definition), "url": term_page(t.id)} for t in glossary.terms]
-    payload = json.dumps(docs, ensure_ascii=False, sort_keys=True, indent=0).replace("</", "<\\/")
-    return f"window.GLOSSDECK_TERMS = {payload};\n"
+def _search_documents(glossary: Glossary, found: mentions.Mentions) -> list[dict[str, str]]:
+    return [search.document(t, gloss(t), found.spellings(t.id), term_page(t.id)) for t in glossary.terms]
 
 
 def render(glossary: Glossary) -> dict[str, bytes]:
@@ -179,7 +140,13 @@ def render(glossary: Glossary) -> dict[str, bytes]:
     env.globals["inline"] = functools.partial(_inline_groups, term_ids=frozenset(t.id for t in glossary.terms))
     settings = glossary.settings
     linking = _linking_terms(glossary)
-    related_from = {t.id: [u for u in glossary.terms if t.id in u.related] for t in glossary.terms}
+    related_from: dict[str, list[Term]] = {t.id: [] for t in glossary.terms}
+    for term in glossary.terms:
+        for other in dict.fromkeys(term.related):
+            if other in related_from:
+                related_from[other].append(term)
+    seeds = {source_id: seed_of(glossary, source) for source_id, source in glossary.sources.items()}
+    found = mentions.find_all(glossary.terms, seeds)
     cited_sources = [s for s in glossary.sources.values()
                      if any(c.source == s.id for t in glossary.terms for c in t.all_citations)]
     common = {"settings": settings, "glossary": glossary, "gloss": gloss, "sources": list(glossary.sources.values()),
@@ -189,26 +156,42 @@ def render(glossary: Glossary) -> dict[str, bytes]:
     def page(path: str, template: str, **context: Any) -> None:
         root = "../" * path.count("/")
         canonical = settings.site_url + path if settings.site_url else None
-        files[path] = env.get_template(template).render(root=root, path=path, canonical=canonical,
-                                                        **common, **context)
+        html = env.get_template(template).render(root=root, path=path, canonical=canonical, **common, **context)
+        files[path] = with_previews(html, describe)
 
-    page("index.html", "index.html", letters=_index_entries(glossary),
-         alphabet=[chr(c) for c in range(ord("A"), ord("Z") + 1)])
+    def describe(term_id: str) -> tuple[str, str]:
+        term = glossary.term(term_id)
+        return term.term, gloss(term)
+
+    placed: set[tuple[str, str]] = set()
+    for source in glossary.sources.values():
+        placed.update(sources.write_pages(glossary, source, found, page))
+
+    def page_at(source_id: str, offset: int) -> str:
+        return source_page(source_id, page_of(source_pages(glossary, glossary.sources[source_id]), offset))
+
+    used = uses.uses_by_term(glossary, found, placed, page_at)
+
+    entries = letters.entries(glossary)
+    alphabet = [chr(c) for c in range(ord("A"), ord("Z") + 1)]
+    inline, hrefs, letter_pages = letters.layout(entries)
+    for here in letter_pages:
+        page(here.path, "letter.html", letter=here.letter, entries=here.entries, number=here.number,
+             count=here.count, previous=here.previous, next=here.next, letters=entries, alphabet=alphabet,
+             hrefs={k: f"../{v}" for k, v in hrefs.items()})
+    page("index.html", "index.html", letters=entries, alphabet=alphabet, inline=inline, hrefs=hrefs)
     for term in glossary.terms:
         page(term_page(term.id), "term.html", term=term, quotes=_quotes(glossary, term.citations),
              views=[(v, _quotes(glossary, v.citations)) for v in term.views],
              related=[glossary.term(r) for r in term.related], linking=linking[term.id],
-             related_from=related_from[term.id], structured=structured.defined_term(glossary, term))
+             related_from=related_from[term.id], structured=structured.defined_term(glossary, term),
+             uses=used.get(term.id, ([], 0)))
     aliases = _alias_pages(glossary)
     for name, term in aliases.items():
         page(term_page(name), "alias.html", term=term, alias=name)
-    for source in glossary.sources.values():
-        seed = seed_of(glossary, source)
-        body, sections = essay.render(seed, _passages(glossary, source))
-        citing = [t for t in glossary.terms if any(c.source == source.id for c in t.all_citations)]
-        page(source_page(source.id), "source.html", source=source, body=body, sections=sections, citing=citing,
-             one_line=source.format == "text" and seed.counts_sentences, per_paragraph=essay.SENTENCES_PER_PARAGRAPH)
-    files["assets/terms.js"] = _search_data(glossary)
+    page("search.html", "search.html")
+    for name, script in search.files(_search_documents(glossary, found), settings.language).items():
+        files[f"assets/search/{name}"] = script
     if settings.site_url:
         forwarding = {term_page(name) for name in aliases}  # pages that only forward are not for indexing
         pages = sorted(p for p in files if p.endswith(".html") and p not in forwarding)

@@ -1,4 +1,5 @@
-"""A seed as readable HTML, every cited passage marked and anchored, the author's notes set apart."""
+"""A seed as readable HTML, every cited passage marked and anchored, terms linked where first mentioned in a
+section, the author's notes set apart."""
 
 from __future__ import annotations
 
@@ -12,10 +13,12 @@ from markdown_it.token import Token
 from markupsafe import Markup
 
 from glossdeck import markup, reading
-from glossdeck.render.addresses import Piece
+from glossdeck.mentions import Mention
+from glossdeck.render.addresses import CITERS_SHOWN, Piece, term_page
 from glossdeck.seeds import Seed, read_as_markdown
 
 _QUOTE_START, _QUOTE_END, _NOTE_START, _NOTE_END = "quote-start", "quote-end", "note-start", "note-end"
+_MENTION_START, _MENTION_END = "mention-start", "mention-end"
 _TAG = re.compile(r"(<[^>]*>)")
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n\s*")
 # White space to a reader (and in the reading view) that HTML would show as a control character or not at all.
@@ -44,17 +47,40 @@ class Event:
     first: bool = False
     last: bool = False
     why: str = ""
+    mention: Mention | None = None
 
 
-def render(seed: Seed, passages: list[Passage]) -> tuple[Markup, list[tuple[str, str]]]:
+def mention_anchor(mention: Mention) -> str:
+    """The id of a term's linked mention on its source page: one per term and section."""
+    return f"m{mention.section}-{mention.term_id}"
+
+
+def render(seed: Seed, passages: list[Passage],
+           mentions: Sequence[Mention] = ()) -> tuple[Markup, list[tuple[str, str]]]:
     """The essay's body as HTML, and its sections as (anchor, heading) for a table of contents."""
-    events = _events(seed, passages)
+    bodies, sections = render_pages(seed, passages, mentions)
+    return bodies[0], [(anchor, heading) for anchor, heading, _ in sections]
+
+
+def render_pages(seed: Seed, passages: list[Passage], mentions: Sequence[Mention] = (),
+                 starts: Sequence[int] = (0,)) -> tuple[list[Markup], list[tuple[str, str, int]]]:
+    """The essay's body as HTML, one body per page (each page begins at a raw offset of `starts`, a heading), and
+    its sections as (anchor, heading, page) for a table of contents.
+
+    Each of `mentions` (outside every passage and note) becomes a link to its term where it lies within one run
+    of text; one that would cross the essay's own markup is left as it is.
+    """
+    events = _events(seed, passages, mentions)
     marks = _Marks(seed.raw)
     if seed.source.format == "markdown":
-        html, sections = _markdown(seed, events, marks)
+        pages, sections = _markdown(seed, events, marks, starts)
     else:
-        html, sections = _text(seed, events, marks)
-    return Markup(_place_events(html, events, marks)), sections
+        pages, sections = _text(seed, events, marks, starts)
+    return [Markup(_place_events(html, events, marks)) for html in pages], sections
+
+
+def _page(starts: Sequence[int], offset: int) -> int:
+    return max(bisect.bisect_right(starts, offset) - 1, 0)
 
 
 class _Marks:
@@ -73,8 +99,11 @@ class _Marks:
         return self.pattern.sub("", text)
 
 
-def _events(seed: Seed, passages: list[Passage]) -> list[Event]:
+def _events(seed: Seed, passages: list[Passage], mentions: Sequence[Mention]) -> list[Event]:
     events = []
+    for mention in mentions:
+        events.append(Event(mention.start, 1, _MENTION_START, mention=mention))
+        events.append(Event(mention.end, 0, _MENTION_END, mention=mention))
     for passage in passages:
         for index, piece in enumerate(passage.pieces):
             first, last = index == 0, index == len(passage.pieces) - 1
@@ -108,25 +137,31 @@ def _slug(text: str, taken: set[str]) -> str:
     return slug
 
 
-def _markdown(seed: Seed, events: list[Event], marks: _Marks) -> tuple[str, list[tuple[str, str]]]:
+def _markdown(seed: Seed, events: list[Event], marks: _Marks,
+              starts: Sequence[int]) -> tuple[list[str], list[tuple[str, str, int]]]:
     """A Markdown seed rendered from the very parse its reading view was made from (reading.py), each event's
-    mark placed beside the character it stands at."""
+    mark placed beside the character it stands at; each page's blocks rendered apart."""
     tokens = _without_title(_from(reading.markdown_tokens(seed.raw), _body_start(seed, events)), seed)
     levels = [int(t.tag[1]) for t in tokens if t.type == "heading_open"]
     shift = 2 - min(levels, default=2)  # the page's title is the h1: the essay's top headings become h2
-    sections: list[tuple[str, str]] = []
+    sections: list[tuple[str, str, int]] = []
     taken: set[str] = set()
+    pages: list[list[Token]] = [[] for _ in starts]
+    page = 0
     for index, token in enumerate(tokens):
+        if token.level == 0 and token.nesting >= 0 and (token.meta or {}).get("block"):
+            page = _page(starts, token.meta["block"][0])
+        pages[page].append(token)
         if token.type in ("heading_open", "heading_close"):
             token.tag = f"h{min(6, int(token.tag[1]) + shift)}"
         if token.type == "heading_open":
             title = _shown_text(tokens[index + 1].children or [])
             slug = _slug(title, taken)
             token.attrSet("id", slug)
-            sections.append((slug, title))
+            sections.append((slug, title, page))
     _insert_marks(tokens, events, marks)
     _inert_links(tokens)
-    return _RENDERER.renderer.render(tokens, _RENDERER.options, {}), sections
+    return [_RENDERER.renderer.render(here, _RENDERER.options, {}) for here in pages], sections
 
 
 def _renderer() -> MarkdownIt:
@@ -265,26 +300,28 @@ def _body_start(seed: Seed, events: list[Event]) -> int:
     return min(seed._body_start, first_event)
 
 
-def _text(seed: Seed, events: list[Event], marks: _Marks) -> tuple[str, list[tuple[str, str]]]:
-    """A plain-text source: its headings (found where sources.yaml says) and paragraphs."""
+def _text(seed: Seed, events: list[Event], marks: _Marks,
+          starts: Sequence[int]) -> tuple[list[str], list[tuple[str, str, int]]]:
+    """A plain-text source: its headings (found where sources.yaml says) and paragraphs, page by page."""
     raw = seed.raw
     headings = sorted({(raw.find(h), raw.find(h) + len(h)) for h in seed.source.headings if raw.find(h) >= 0})
     shown = dict(seed.headings)
-    blocks: list[str] = []
-    sections: list[tuple[str, str]] = []
+    pages: list[list[str]] = [[] for _ in starts]
+    sections: list[tuple[str, str, int]] = []
     taken: set[str] = set()
     at = _body_start(seed, events)
     bounds = [(s, e) for s, e in headings if s >= at]
     for s, e in bounds + [(len(raw), len(raw))]:
         for begin, end in _paragraphs(seed, at, s):
-            blocks.append(Markup("<p>{}</p>").format(_with_marks(raw, events, begin, end, marks)))
+            pages[_page(starts, begin)].append(Markup("<p>{}</p>").format(_with_marks(raw, events, begin, end, marks)))
         if s < len(raw):
             title = shown.get(s, raw[s:e])
             slug = _slug(title, taken)
-            sections.append((slug, title))
-            blocks.append(Markup('<h2 id="{}">{}</h2>').format(slug, _with_marks(raw, events, s, e, marks)))
+            sections.append((slug, title, _page(starts, s)))
+            pages[_page(starts, s)].append(Markup('<h2 id="{}">{}</h2>').format(
+                slug, _with_marks(raw, events, s, e, marks)))
         at = e
-    return "\n".join(blocks), sections
+    return ["\n".join(blocks) for blocks in pages], sections
 
 
 def _paragraphs(seed: Seed, begin: int, end: int) -> list[tuple[int, int]]:
@@ -310,11 +347,17 @@ def _place_events(html: str, events: list[Event], marks: _Marks) -> str:
     note = ""
     in_link = 0
     pending: list[Passage] = []  # backlinks waiting for the end of an essay's own link
+    chunks = _TAG.split(html)
+    linkable = _within_one_run(chunks, events, marks)
+    linking = False
 
     def flush() -> None:
         for passage in pending:
             links = Markup(", ").join(Markup('<a class="backlink" href="{}">{}</a>').format(h, t)
-                                      for h, t in passage.citers)
+                                      for h, t in passage.citers[:CITERS_SHOWN])
+            more = len(passage.citers) - CITERS_SHOWN
+            if more > 0:
+                links += Markup(", and {} more").format(more)
             out.append(Markup('<span class="cited-by"> (cited in {})</span>').format(links))
         pending.clear()
 
@@ -329,7 +372,7 @@ def _place_events(html: str, events: list[Event], marks: _Marks) -> str:
             run = '<span class="author-note">' + run + "</span>"
         out.append(run)
 
-    for chunk in _TAG.split(html):
+    for chunk in chunks:
         if chunk.startswith("<"):
             out.append(chunk)
             if re.match(r"<a\b", chunk):
@@ -355,6 +398,17 @@ def _place_events(html: str, events: list[Event], marks: _Marks) -> str:
                     pending.append(passage)
                     if not in_link:
                         flush()
+            elif kind == _MENTION_START and event.mention is not None:
+                number = int(match.group(1))
+                if number in linkable and not in_link and not active:
+                    mention = event.mention
+                    out.append(str(Markup('<a class="term mention" id="{}" href="../{}" data-term="{}">').format(
+                        mention_anchor(mention), term_page(mention.term_id), mention.term_id)))
+                    linking = True
+            elif kind == _MENTION_END:
+                if linking:
+                    out.append("</a>")
+                    linking = False
             elif kind == _NOTE_START:
                 out.append(str(Markup('<span class="note-label">[{}:]</span> ').format(event.why.capitalize())))
                 note = event.why
@@ -363,3 +417,15 @@ def _place_events(html: str, events: list[Event], marks: _Marks) -> str:
         text(chunk[at:])
     flush()
     return "".join(out)
+
+
+def _within_one_run(chunks: list[str], events: list[Event], marks: _Marks) -> set[int]:
+    """The numbers of the mention starts whose end lies in the same run of text, with no tag between."""
+    ends = {id(e.mention): number for number, e in enumerate(events) if e.kind == _MENTION_END}
+    found: set[int] = set()
+    for chunk in chunks:
+        if chunk.startswith("<"):
+            continue
+        here = {int(m.group(1)) for m in marks.pattern.finditer(chunk)}
+        found.update(n for n in here if events[n].kind == _MENTION_START and ends[id(events[n].mention)] in here)
+    return found
