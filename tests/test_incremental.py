@@ -16,17 +16,19 @@ import glossdeck
 from glossdeck import buildcache, deckstate, pipeline
 from glossdeck.cli import main
 from glossdeck.model import Glossary, Settings
-from glossdeck.render import anki, booklet, cards
+from glossdeck.render import anki, booklet, cards, stardict
 
 from conftest import TIMESTAMP, make_project
 
 LATER = TIMESTAMP + 86_400
 FILES = {"deck": "test-glossary.apkg", "booklet": "test-glossary-booklet.pdf",
-         "print": "test-glossary-booklet-print.pdf", "cards": "test-glossary-cards.pdf"}
+         "print": "test-glossary-booklet-print.pdf", "cards": "test-glossary-cards.pdf",
+         "stardict": "test-glossary-stardict.zip"}
 PDFS = {"booklet", "print", "cards"}
+DATED = PDFS | {"stardict"}  # SOURCE_DATE_EPOCH dates the PDFs and the zip files' entries
 
 # The file outputs: the web site, a folder, has its own test at the end.
-TARGETS = ("deck", "booklet", "print", "cards")
+TARGETS = ("deck", "booklet", "print", "cards", "stardict")
 
 
 @pytest.fixture(autouse=True)
@@ -149,7 +151,7 @@ CHANGES: dict[str, tuple[Callable[[Path, pytest.MonkeyPatch], None], dict[str, A
     "cards_paper in glossary.yaml": (setting("cards_paper", "letter"), {}, {"cards"}),
     "deck_name in glossary.yaml": (setting("deck_name", "Another name"), {}, {"deck"}),
     "view_cards in glossary.yaml": (setting("view_cards", "true"), {}, {"deck"}),
-    "title in glossary.yaml": (setting("title", "Another title"), {}, {"booklet", "print", "cards"}),
+    "title in glossary.yaml": (setting("title", "Another title"), {}, {"booklet", "print", "cards", "stardict"}),
     "subtitle in glossary.yaml": (setting("subtitle", "Another subtitle"), {}, ALL),
     "--flip short": (lambda root, mp: None, {"card_flip": "short"}, {"cards"}),
     "--paper half-letter": (lambda root, mp: None, {"paper": "half-letter"}, {"booklet", "print"}),
@@ -165,7 +167,7 @@ CHANGES: dict[str, tuple[Callable[[Path, pytest.MonkeyPatch], None], dict[str, A
     "the cards deleted": (lambda root, mp: (root / "build" / FILES["cards"]).unlink(), {}, {"cards"}),
     "the booklet edited by hand": (lambda root, mp: append(root / "build" / FILES["booklet"], b"%"), {}, {"booklet"}),
     # reportlab dates PDFs from SOURCE_DATE_EPOCH; the deck's "now" only matters for notes that changed.
-    "SOURCE_DATE_EPOCH set": (lambda root, mp: mp.setenv("SOURCE_DATE_EPOCH", str(LATER)), {}, PDFS),
+    "SOURCE_DATE_EPOCH set": (lambda root, mp: mp.setenv("SOURCE_DATE_EPOCH", str(LATER)), {}, DATED),
     "a reportlab setting in the environment": (lambda root, mp: mp.setenv("RL_pageCompression", "0"), {}, PDFS),
     "the print-ready file replaced": (lambda root, mp: (root / "build" / FILES["print"]).write_bytes(b""),
                                       {}, {"print"}),
@@ -220,6 +222,7 @@ def test_every_setting_a_target_leaves_out_of_its_key_leaves_its_bytes_alone(pro
         "deck": lambda g: anki.render(g, state, TIMESTAMP).data,
         "booklet": lambda g: booklet.render(g, g.settings.paper),
         "cards": lambda g: cards.render(g, cards.options_from(g.settings)),
+        "stardict": lambda g: stardict.render(g, TIMESTAMP),
     }
     for target, unread in buildcache.UNREAD_SETTINGS.items():
         expected = render[target](glossary)
@@ -257,13 +260,13 @@ def test_progress_hears_each_output_found_unchanged_and_each_rendered(root):
     steps: list[str] = []
     pipeline.build(root, timestamp=LATER, progress=steps.append)
     assert steps == ["checking the glossary and its quotes", "deck: unchanged", "booklet: unchanged",
-                     "print: unchanged", "flashcards"]
+                     "print: unchanged", "stardict: unchanged", "flashcards"]
 
 
 def test_source_date_epoch_rebuilds_the_pdfs_it_dates_and_then_nothing(root, tmp_path):
     lines = run(root, epoch=LATER).stdout.splitlines()
     assert lines == [f"unchanged: {root / 'build' / FILES['deck']}"] + [
-        f"wrote {root / 'build' / FILES[t]}" for t in ("booklet", "print", "cards")]
+        f"wrote {root / 'build' / FILES[t]}" for t in ("booklet", "print", "cards", "stardict")]
     assert run(root, epoch=LATER).stdout.splitlines() == [
         f"unchanged: {root / 'build' / FILES[t]}" for t in TARGETS]
     assert run(root, "cards", epoch=LATER + 1).stdout.splitlines() == [f"wrote {root / 'build' / FILES['cards']}"]
@@ -300,7 +303,7 @@ def test_a_build_of_some_targets_keeps_the_others_records(root, tmp_path):
         assert after[f"build/{FILES[target]}"] == before[f"build/{FILES[target]}"]
     lines = run(root).stdout.splitlines()
     assert lines == [f"unchanged: {root / 'build' / FILES['deck']}"] + [
-        f"wrote {root / 'build' / FILES[t]}" for t in ("booklet", "print", "cards")]
+        f"wrote {root / 'build' / FILES[t]}" for t in ("booklet", "print", "cards", "stardict")]
 
 
 def test_the_print_ready_file_is_imposed_from_the_current_booklet_without_rendering_it(root, monkeypatch):
@@ -347,7 +350,8 @@ def test_a_manifest_that_records_other_bytes_or_names_is_not_trusted(root):
     before = snapshot(root)
     lines = run(root).stdout.splitlines()
     assert lines == [f"wrote {root / 'build' / FILES['deck']}", f"wrote {root / 'build' / FILES['booklet']}",
-                     f"unchanged: {root / 'build' / FILES['print']}", f"wrote {root / 'build' / FILES['cards']}"]
+                     f"unchanged: {root / 'build' / FILES['print']}", f"wrote {root / 'build' / FILES['cards']}",
+                     f"unchanged: {root / 'build' / FILES['stardict']}"]
     after = snapshot(root)
     assert all(after[f"build/{f}"][2] == before[f"build/{f}"][2] for f in FILES.values())
     assert not (root / "build" / "elsewhere.pdf").exists()

@@ -32,8 +32,12 @@ UNREAD_SETTINGS = {
     "deck": {"paper", "title", "author", "language", "output_base", *_CARD_SETTINGS},
     "booklet": {"output_base", *_CARD_SETTINGS, *_DECK_SETTINGS},
     "cards": {"paper", "output_base", *_DECK_SETTINGS},
+    "stardict": {"paper", "language", *_CARD_SETTINGS, *_DECK_SETTINGS},  # output_base names its folder and files
 }
-NOT_REPORTLAB = {"deck"}  # every other target is typeset by reportlab (print through the booklet's key)
+# Every other target is typeset by reportlab (print through the booklet's key; the site keyed so too, over-cautiously).
+NOT_REPORTLAB = {"deck", "stardict", "epub"}
+EMBEDS_FONTS = {"epub"}  # beyond reportlab's targets: the EPUB carries the font files
+DATED = {"stardict", "epub"}  # beyond reportlab's targets: their zip entries (and the EPUB's date) are dated
 
 
 def plain(value: object, root: Path) -> Any:
@@ -59,10 +63,12 @@ def digest(content: object) -> str:
     return hashlib.sha256(data.encode("ascii")).hexdigest()
 
 
-def files_digest(folder: Path, pattern: str) -> str:
-    """One digest over the names and contents of the files under `folder` that match `pattern`."""
+def files_digest(folder: Path, pattern: str, leave_out: Path | None = None) -> str:
+    """One digest over the names and contents of the files under `folder` that match `pattern` (but those in
+    the folder `leave_out`)."""
     hashed = hashlib.sha256()
-    for path in sorted(p for p in folder.rglob(pattern) if p.is_file() and "__pycache__" not in p.parts):
+    for path in sorted(p for p in folder.rglob(pattern) if p.is_file() and "__pycache__" not in p.parts
+                       and (leave_out is None or leave_out not in p.parents)):
         data = path.read_bytes()
         hashed.update(f"{path.relative_to(folder).as_posix()}\0{len(data)}\0".encode())
         hashed.update(data)
@@ -70,8 +76,9 @@ def files_digest(folder: Path, pattern: str) -> str:
 
 
 def code_digest() -> str:
-    """glossdeck's own source, so that an edited renderer rebuilds even before the version changes."""
-    return files_digest(PACKAGE, "*.py")
+    """glossdeck's own source, templates and assets (the fonts apart: they are keyed for the targets that use
+    them), so that an edited renderer or stylesheet rebuilds even before the version changes."""
+    return files_digest(PACKAGE, "*", leave_out=FONT_DIR)
 
 
 def fonts_digest() -> str:
@@ -129,14 +136,16 @@ class Keys:
         unread = UNREAD_SETTINGS.get(target, set())  # a target not listed is keyed on every setting
         settings = {name: value for name, value in plain(self.settings, Path())[1].items() if name not in unread}
         parts: dict[str, Any] = {"target": target, "common": self.common, "settings": settings}
-        if target not in NOT_REPORTLAB:
+        if target not in NOT_REPORTLAB or target in EMBEDS_FONTS:
             if self._fonts is None:
                 self._fonts = fonts_digest()
             parts["fonts"] = self._fonts
+        if target not in NOT_REPORTLAB or target in DATED:
             # reportlab dates every PDF from SOURCE_DATE_EPOCH when it is set (else, in invariant mode, from a
-            # fixed date). The deck does not depend on it: it is "now" only for notes that changed, and a deck
-            # rebuilt from the lock it left changes no note.
-            parts["pdf_date"] = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+            # fixed date), and so do the zip files (pipeline.document_date). The deck does not depend on it: it
+            # is "now" only for notes that changed, and a deck rebuilt from the lock it left changes no note.
+            parts["date"] = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+        if target not in NOT_REPORTLAB:
             # reportlab also takes any of its settings from RL_<name> environment variables (rl_config).
             parts["reportlab_environment"] = sorted((k, v) for k, v in os.environ.items() if k.startswith("RL_"))
         if target == "deck":

@@ -143,6 +143,16 @@ def build_timestamp() -> int:
     return int(value)
 
 
+# The date of the outputs that carry one, when SOURCE_DATE_EPOCH is not set: 2000-01-01, the date reportlab's
+# invariant mode gives the PDFs, so that the same glossary makes the same bytes on any day.
+FIXED_DATE = 946684800
+
+
+def document_date() -> int:
+    """The date the zip-based outputs carry: SOURCE_DATE_EPOCH (checked by build_timestamp's rule), else FIXED_DATE."""
+    return build_timestamp() if os.environ.get("SOURCE_DATE_EPOCH") is not None else FIXED_DATE
+
+
 def refuse_inputs(root: Path, targets: list[Path], own: Path | None = None) -> None:
     """Refuse to write over the project's inputs (anything in glossary/ or seeds/, through any symlink, but
     `own`, the lock that build keeps), or to write two outputs to one file."""
@@ -180,7 +190,7 @@ class BuildResult:
 def output_names(glossary: Glossary) -> dict[str, str]:
     base = glossary.settings.output_base
     return {"deck": f"{base}.apkg", "booklet": f"{base}-booklet.pdf", "print": f"{base}-booklet-print.pdf",
-            "cards": f"{base}-cards.pdf", "html": f"{base}-site"}
+            "cards": f"{base}-cards.pdf", "html": f"{base}-site", "stardict": f"{base}-stardict.zip"}
 
 
 def build(root: Path, out: Path | None = None, targets: tuple[str, ...] = TARGETS,
@@ -254,6 +264,11 @@ def build(root: Path, out: Path | None = None, targets: tuple[str, ...] = TARGET
 
         progress("flashcards")
         rendered["cards"] = cards.render(glossary, cards.options_from(glossary.settings))
+    if "stardict" in planned and "stardict" not in current:
+        from glossdeck.render import stardict
+
+        progress("e-reader dictionary")
+        rendered["stardict"] = stardict.render(glossary, document_date())
     site_files = None
     if "html" in planned and "html" not in current:
         from glossdeck.render import site
