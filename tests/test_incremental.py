@@ -16,19 +16,19 @@ import glossdeck
 from glossdeck import buildcache, deckstate, pipeline
 from glossdeck.cli import main
 from glossdeck.model import Glossary, Settings
-from glossdeck.render import anki, booklet, cards, stardict
+from glossdeck.render import anki, booklet, cards, epub, stardict
 
 from conftest import TIMESTAMP, make_project
 
 LATER = TIMESTAMP + 86_400
 FILES = {"deck": "test-glossary.apkg", "booklet": "test-glossary-booklet.pdf",
          "print": "test-glossary-booklet-print.pdf", "cards": "test-glossary-cards.pdf",
-         "stardict": "test-glossary-stardict.zip"}
+         "stardict": "test-glossary-stardict.zip", "epub": "test-glossary.epub"}
 PDFS = {"booklet", "print", "cards"}
-DATED = PDFS | {"stardict"}  # SOURCE_DATE_EPOCH dates the PDFs and the zip files' entries
+DATED = PDFS | {"stardict", "epub"}  # SOURCE_DATE_EPOCH dates the PDFs and the zip files' entries
 
 # The file outputs: the web site, a folder, has its own test at the end.
-TARGETS = ("deck", "booklet", "print", "cards", "stardict")
+TARGETS = ("deck", "booklet", "print", "cards", "stardict", "epub")
 
 
 @pytest.fixture(autouse=True)
@@ -151,7 +151,9 @@ CHANGES: dict[str, tuple[Callable[[Path, pytest.MonkeyPatch], None], dict[str, A
     "cards_paper in glossary.yaml": (setting("cards_paper", "letter"), {}, {"cards"}),
     "deck_name in glossary.yaml": (setting("deck_name", "Another name"), {}, {"deck"}),
     "view_cards in glossary.yaml": (setting("view_cards", "true"), {}, {"deck"}),
-    "title in glossary.yaml": (setting("title", "Another title"), {}, {"booklet", "print", "cards", "stardict"}),
+    "title in glossary.yaml": (setting("title", "Another title"), {},
+                               {"booklet", "print", "cards", "stardict", "epub"}),
+    "language in glossary.yaml": (setting("language", "en-GB"), {}, {"booklet", "print", "cards", "epub"}),
     "subtitle in glossary.yaml": (setting("subtitle", "Another subtitle"), {}, ALL),
     "--flip short": (lambda root, mp: None, {"card_flip": "short"}, {"cards"}),
     "--paper half-letter": (lambda root, mp: None, {"paper": "half-letter"}, {"booklet", "print"}),
@@ -160,7 +162,7 @@ CHANGES: dict[str, tuple[Callable[[Path, pytest.MonkeyPatch], None], dict[str, A
     "notes.lock deleted": (lambda root, mp: (root / deckstate.LOCK_FILE).unlink(), {}, {"deck"}),
     "glossdeck's version": (patch(glossdeck, "__version__", "99.0"), {}, ALL),
     "glossdeck's code": (patch(buildcache, "code_digest", lambda: "edited"), {}, ALL),
-    "the fonts": (patch(buildcache, "fonts_digest", lambda: "other fonts"), {}, PDFS),
+    "the fonts": (patch(buildcache, "fonts_digest", lambda: "other fonts"), {}, PDFS | {"epub"}),
     "SQLite's version": (patch(buildcache.sqlite3, "sqlite_version", "0.0.1"), {}, ALL),
     "a library's version": (patch(buildcache, "_dependency_versions", lambda root: {"reportlab": "0.1"}), {}, ALL),
     "the deck deleted": (lambda root, mp: (root / "build" / FILES["deck"]).unlink(), {}, {"deck"}),
@@ -223,6 +225,7 @@ def test_every_setting_a_target_leaves_out_of_its_key_leaves_its_bytes_alone(pro
         "booklet": lambda g: booklet.render(g, g.settings.paper),
         "cards": lambda g: cards.render(g, cards.options_from(g.settings)),
         "stardict": lambda g: stardict.render(g, TIMESTAMP),
+        "epub": lambda g: epub.render(g, TIMESTAMP),
     }
     for target, unread in buildcache.UNREAD_SETTINGS.items():
         expected = render[target](glossary)
@@ -260,13 +263,13 @@ def test_progress_hears_each_output_found_unchanged_and_each_rendered(root):
     steps: list[str] = []
     pipeline.build(root, timestamp=LATER, progress=steps.append)
     assert steps == ["checking the glossary and its quotes", "deck: unchanged", "booklet: unchanged",
-                     "print: unchanged", "stardict: unchanged", "flashcards"]
+                     "print: unchanged", "stardict: unchanged", "epub: unchanged", "flashcards"]
 
 
 def test_source_date_epoch_rebuilds_the_pdfs_it_dates_and_then_nothing(root, tmp_path):
     lines = run(root, epoch=LATER).stdout.splitlines()
     assert lines == [f"unchanged: {root / 'build' / FILES['deck']}"] + [
-        f"wrote {root / 'build' / FILES[t]}" for t in ("booklet", "print", "cards", "stardict")]
+        f"wrote {root / 'build' / FILES[t]}" for t in ("booklet", "print", "cards", "stardict", "epub")]
     assert run(root, epoch=LATER).stdout.splitlines() == [
         f"unchanged: {root / 'build' / FILES[t]}" for t in TARGETS]
     assert run(root, "cards", epoch=LATER + 1).stdout.splitlines() == [f"wrote {root / 'build' / FILES['cards']}"]
@@ -303,7 +306,7 @@ def test_a_build_of_some_targets_keeps_the_others_records(root, tmp_path):
         assert after[f"build/{FILES[target]}"] == before[f"build/{FILES[target]}"]
     lines = run(root).stdout.splitlines()
     assert lines == [f"unchanged: {root / 'build' / FILES['deck']}"] + [
-        f"wrote {root / 'build' / FILES[t]}" for t in ("booklet", "print", "cards", "stardict")]
+        f"wrote {root / 'build' / FILES[t]}" for t in ("booklet", "print", "cards", "stardict", "epub")]
 
 
 def test_the_print_ready_file_is_imposed_from_the_current_booklet_without_rendering_it(root, monkeypatch):
@@ -351,7 +354,8 @@ def test_a_manifest_that_records_other_bytes_or_names_is_not_trusted(root):
     lines = run(root).stdout.splitlines()
     assert lines == [f"wrote {root / 'build' / FILES['deck']}", f"wrote {root / 'build' / FILES['booklet']}",
                      f"unchanged: {root / 'build' / FILES['print']}", f"wrote {root / 'build' / FILES['cards']}",
-                     f"unchanged: {root / 'build' / FILES['stardict']}"]
+                     f"unchanged: {root / 'build' / FILES['stardict']}",
+                     f"unchanged: {root / 'build' / FILES['epub']}"]
     after = snapshot(root)
     assert all(after[f"build/{f}"][2] == before[f"build/{f}"][2] for f in FILES.values())
     assert not (root / "build" / "elsewhere.pdf").exists()

@@ -17,18 +17,11 @@ import pytest
 from click.testing import CliRunner
 
 from conftest import REPO, TIMESTAMP
+from tools import tool
 from glossdeck import markup, pipeline
 from glossdeck.cli import main
 from glossdeck.model import Glossary
 from glossdeck.render import stardict
-
-
-def tool(name: str) -> str:
-    """A Debian tool the tests need; its absence fails them (never skips), saying how to get it."""
-    found = shutil.which(name)
-    if found is None:
-        pytest.fail(f"these tests need `{name}`: `apt-get install -y {name}` (.ci/run does this)", pytrace=False)
-    return found
 
 
 @pytest.fixture(scope="module")

@@ -33,6 +33,7 @@ UNREAD_SETTINGS = {
     "booklet": {"output_base", *_CARD_SETTINGS, *_DECK_SETTINGS},
     "cards": {"paper", "output_base", *_DECK_SETTINGS},
     "stardict": {"paper", "language", *_CARD_SETTINGS, *_DECK_SETTINGS},  # output_base names its folder and files
+    "epub": {"paper", "output_base", "deck_name", "view_cards", *_CARD_SETTINGS},  # `id` makes its identifier
 }
 # Every other target is typeset by reportlab (print through the booklet's key; the site keyed so too, over-cautiously).
 NOT_REPORTLAB = {"deck", "stardict", "epub"}

@@ -190,7 +190,8 @@ class BuildResult:
 def output_names(glossary: Glossary) -> dict[str, str]:
     base = glossary.settings.output_base
     return {"deck": f"{base}.apkg", "booklet": f"{base}-booklet.pdf", "print": f"{base}-booklet-print.pdf",
-            "cards": f"{base}-cards.pdf", "html": f"{base}-site", "stardict": f"{base}-stardict.zip"}
+            "cards": f"{base}-cards.pdf", "html": f"{base}-site", "stardict": f"{base}-stardict.zip",
+            "epub": f"{base}.epub"}
 
 
 def build(root: Path, out: Path | None = None, targets: tuple[str, ...] = TARGETS,
@@ -269,6 +270,11 @@ def build(root: Path, out: Path | None = None, targets: tuple[str, ...] = TARGET
 
         progress("e-reader dictionary")
         rendered["stardict"] = stardict.render(glossary, document_date())
+    if "epub" in planned and "epub" not in current:
+        from glossdeck.render import epub
+
+        progress("EPUB")
+        rendered["epub"] = epub.render(glossary, document_date())
     site_files = None
     if "html" in planned and "html" not in current:
         from glossdeck.render import site
