@@ -314,6 +314,12 @@ def test_a_seed_with_characters_xml_cannot_carry_still_makes_well_formed_chapter
     ("<p><em>open</p>", "<p><em>open</em></p>"),
     ("stray</span> end", "stray end"),
     ("<p>unclosed", "<p>unclosed</p>"),
+    ('<p>a <span class="anchor" id="q1-9"></span><mark class="passage">b</mark></p>',
+     '<p>a <mark id="q1-9" class="passage">b</mark></p>'),
+    ('<span class="anchor" id="q1-5"></span><span class="anchor" id="q1-9"></span><em><mark>b</mark></em>',
+     '<em><span id="q1-9"></span><mark id="q1-5">b</mark></em>'),
+    ('<p><span class="anchor" id="q3-3"></span>text</p>', '<p><span id="q3-3"></span>text</p>'),
+    ('<p><span class="anchor" id="q3-3"></span></p>', '<p></p><span id="q3-3"></span>'),
 ])
 def test_html_becomes_well_formed_xhtml(html, expected):
     converted = xhtml.from_html(html)

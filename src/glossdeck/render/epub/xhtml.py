@@ -22,15 +22,28 @@ def attribute(value: str) -> str:
 
 
 class _Rewriter(HTMLParser):
-    """Serializes what the HTML parser reads as XHTML; links that lead nowhere in a book become plain spans."""
+    """Serializes what the HTML parser reads as XHTML; links that lead nowhere in a book become plain spans, and a
+    passage's anchor moves onto its first highlight."""
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self.out: list[str] = []
-        self.open: list[tuple[str, str]] = []  # (tag as read, tag as written)
+        self.open: list[tuple[str, str]] = []  # (tag as read, tag as written; "" for one left out)
+        # The site marks where a passage starts with an empty <span class="anchor" id=…>. A reading system that
+        # previews the target of a link (Foliate) or scrolls to it (epub.js) needs the passage itself there: the
+        # id goes onto the <mark> that follows, which holds the passage's first words.
+        self.anchors: list[str] = []
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         values = {name: value or "" for name, value in attrs if not name.startswith("data-")}
+        if tag == "span" and "anchor" in values.get("class", "").split() and values.get("id"):
+            self.anchors.append(values["id"])
+            self.open.append((tag, ""))
+            return
+        if tag == "mark" and self.anchors:
+            first = self.anchors.pop(0)  # passages starting at one place: the first takes the mark
+            self._place_anchors()
+            values = {"id": first, **values}
         written = tag
         if tag == "a" and "dead-link" in values.get("class", "").split():
             written = "span"  # a link relative to the essay's original site: nothing to follow here
@@ -52,17 +65,27 @@ class _Rewriter(HTMLParser):
             return  # a stray end tag closes nothing
         while self.open:
             read, written = self.open.pop()
-            self.out.append(f"</{written}>")
+            if written:
+                self.out.append(f"</{written}>")
             if read == tag:
                 break
 
     def handle_data(self, data: str) -> None:
+        if self.anchors and data.strip():  # text that is not highlighted: the anchors stay where they were
+            self._place_anchors()
         self.out.append(text(data))
+
+    def _place_anchors(self) -> None:
+        self.out.extend(f'<span id="{attribute(anchor)}"></span>' for anchor in self.anchors)
+        self.anchors = []
 
     def close(self) -> None:
         super().close()
+        self._place_anchors()
         while self.open:
-            self.out.append(f"</{self.open.pop()[1]}>")
+            written = self.open.pop()[1]
+            if written:
+                self.out.append(f"</{written}>")
 
 
 def from_html(fragment: str) -> str:
