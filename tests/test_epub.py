@@ -24,7 +24,7 @@ from glossdeck.cli import main
 from glossdeck.model import Glossary
 from glossdeck.render import epub, fonts
 from glossdeck.render.epub import xhtml
-from glossdeck.render.site.links import passage_anchor
+from glossdeck.render.addresses import passage_anchor
 from tools import epubcheck, tool
 
 SCREENSHOTS = REPO / "build" / "epub-screenshots"

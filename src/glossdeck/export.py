@@ -20,7 +20,7 @@ def to_data(glossary: Glossary) -> dict[str, Any]:
         "format_version": FORMAT_VERSION,
         "settings": dataclasses.asdict(glossary.settings),
         "sources": [_source(src) for src in glossary.sources.values()],
-        "terms": [_term(t) for t in glossary.terms],
+        "terms": [term_data(t) for t in glossary.terms],
         "study_order": [t.id for t in order.terms],
         "study_cycles": [list(c) for c in order.cycles],
     }
@@ -33,10 +33,12 @@ def _source(src: Source) -> dict[str, Any]:
         "url": src.url, "version": src.version, "format": src.format, "speakers": list(src.speakers),
         "headings": list(src.headings),
         "unquotable": [{"pattern": u.pattern, "why": u.why} for u in src.unquotable],
+        "draft": src.draft,
     }
 
 
-def _term(term: Term) -> dict[str, Any]:
+def term_data(term: Term) -> dict[str, Any]:
+    """One term with its citations' locations, as the export gives it."""
     return {
         "id": term.id,
         "term": term.term,

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from glossdeck import limits, markup
+from glossdeck import cardgrid, limits, markup
 from glossdeck.errors import GlossdeckError, Problem, Problems
 from glossdeck.load import Located, LocatedList
 from glossdeck.model import CONTROL_CHARS, LEVELS
@@ -67,6 +67,7 @@ SOURCE_FIELDS = {
     "speakers": Field("name-list"),
     "headings": Field("text-list"),
     "unquotable": Field("unquotable"),
+    "draft": Field("bool"),
 }
 TERM_FIELDS = {
     "term": Field("name", True),
@@ -395,14 +396,9 @@ def back_offset(text: str) -> tuple[float, float]:
 
 
 def card_fit_problems(settings: Settings) -> list[Problem]:
-    """Whether the cards fit on their paper: the renderer's own rule, asked only of a size other than the default
-    (which fits every paper and layout), so that `check` does not load reportlab for nothing."""
-    if settings.card_size_mm == Settings.card_size_mm:
-        return []
-    from glossdeck.render import cards
-
+    """Whether the cards fit on their paper: the rule the cards renderer lays them out by."""
     try:
-        cards.grid_for(cards.options_from(settings))
+        cardgrid.grid_for(cardgrid.options_from(settings))
     except GlossdeckError as error:
         return error.problems
     return []
@@ -445,6 +441,7 @@ def validate_sources(data: Any, path: Path, problems: Problems) -> dict[str, Sou
             format=clean.get("format", "text"),
             speakers=clean.get("speakers", ()),
             headings=clean.get("headings", ()),
+            draft=clean.get("draft", False),
             unquotable=_unquotables(check, clean.get("unquotable", []), source_id),
             path=path,
             line=line,

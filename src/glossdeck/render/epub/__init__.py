@@ -17,8 +17,8 @@ from glossdeck.model import Citation, Glossary, Source, Term
 from glossdeck.render import fonts
 from glossdeck.render.archive import Entry, zip_bytes
 from glossdeck.render.epub import xhtml
-from glossdeck.render.site import essay, gloss
-from glossdeck.render.site.links import passage_anchor, pieces, seed_of
+from glossdeck.render.site import essay
+from glossdeck.render.addresses import passage_anchor, pieces, seed_of
 
 MIMETYPE = b"application/epub+zip"
 BOOK = "OEBPS"  # the folder of the publication's files inside the zip
@@ -71,7 +71,7 @@ def _environment() -> jinja2.Environment:
                              trim_blocks=True, lstrip_blocks=True, undefined=jinja2.StrictUndefined,
                              keep_trailing_newline=True)
     env.globals.update(inline=_inline, term_href=term_href, term_anchor=term_anchor, passage_href=passage_href,
-                       gloss=gloss, item_id=item_id)
+                       item_id=item_id)
     return env
 
 
