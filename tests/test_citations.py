@@ -8,6 +8,7 @@ from tests.conftest import make_project
 
 TERM = """\
 term: test term
+named_in_sources: false
 gloss: A sentence used to test quotes.
 definition: A term used to test quotes.
 citations:

@@ -13,13 +13,14 @@ from tests.conftest import make_project
 
 TERM = """\
 term: test term
+named_in_sources: false
 gloss: A sentence used to test quotes.
 definition: A term used to test quotes.
 citations:
   - source: {source}
     quote: {quote}
 {extra}"""
-QUOTE_LINE = 5  # the line of `- source:` in TERM, where a citation's problems are reported
+QUOTE_LINE = 6  # the line of `- source:` in TERM, where a citation's problems are reported
 
 
 def snapshot(root: Path) -> dict[str, str]:
@@ -218,7 +219,8 @@ def test_a_short_elision_within_a_paragraph_is_accepted(tmp_path, quote):
 
 
 @pytest.mark.parametrize("source, quote, heading, line", [
-    ("starter-pack", "learn more about AI alignment. ## What is AI alignment? Alignment is the process",
+    # as a reader sees it: the heading's `##` is markup, not words of the essay
+    ("starter-pack", "learn more about AI alignment. What is AI alignment? Alignment is the process",
      "What is AI alignment?", "line 20"),
     ("custom", "The first part ends here. Second part", "Second part", "char 40"),  # a text source's inline heading
     ("custom", "ends here. Second part The second one begins", "Second part", "char 40"),

@@ -122,7 +122,7 @@ def test_term_without_citation_is_a_warning(tmp_path):
     assert [w.message for w in warnings] == ["term `bare` has no citation"]
 
 
-CITED = "citations:\n  - source: starter-pack\n    quote: Alignment is an unsolved problem.\n"
+CITED = "named_in_sources: false\ncitations:\n  - source: starter-pack\n    quote: Alignment is an unsolved problem.\n"
 
 
 @pytest.mark.parametrize("gloss, message", [

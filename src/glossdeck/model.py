@@ -154,6 +154,7 @@ class Term:
     citations: tuple[Citation, ...] = ()
     views: tuple[View, ...] = ()
     renamed_from: tuple[str, ...] = ()
+    named_in_sources: bool = True  # False: the essays discuss it without naming it, so `check` need not say so
     path: Path | None = None
     lines: dict[str, int] = field(default_factory=dict, compare=False, hash=False, repr=False)
 

@@ -10,12 +10,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
-from glossdeck import buildcache, changes, citations, deckstate, validate
+from glossdeck import buildcache, changes, citations, deckstate, mentions, validate
 from glossdeck.errors import GlossdeckError, Problem, Problems
 from glossdeck.layout import SEEDS_DIR, SETTINGS_FILE, SOURCES_FILE, TERMS_DIR
 from glossdeck.load import load_yaml
 from glossdeck.model import TARGETS, Changes, Glossary, Settings
-from glossdeck.seeds import load_seeds
+from glossdeck.seeds import Seed, load_seeds
 from glossdeck.writer import write_all
 
 
@@ -98,7 +98,29 @@ def check(root: Path) -> tuple[Glossary, list[Problem]]:
     # Resolve even when validation failed, so that one run reports every problem.
     resolved = citations.resolve(glossary, seeds, problems)
     problems.raise_if_errors()
+    _check_mentions(resolved, seeds, problems)
     return resolved, problems.warnings
+
+
+def _check_mentions(glossary: Glossary, seeds: dict[str, Seed], problems: Problems) -> None:
+    """Warn about a quoted term no source names (a student reading the essays never meets it under that name),
+    and about `named_in_sources: false` on a term a source does name."""
+    found = mentions.find_all(glossary.terms, seeds)
+    cwd = Path.cwd()
+    for term in glossary.terms:
+        path = _shown(term.path, cwd) if term.path else None
+        uses = found.by_term.get(term.id, [])
+        names = ", ".join(f"“{n}”" for n in (term.term, *term.aliases))
+        if not uses and term.named_in_sources and term.all_citations:  # one with no quote is warned about already
+            problems.warn(path, term.line_of("term"), f"no source names this term ({names}): a student reading "
+                          "the essays never meets it by name",
+                          "if an essay names it differently, add that name to `aliases:`; if the essays discuss it "
+                          "without naming it, add `named_in_sources: false`")
+        elif uses and not term.named_in_sources:
+            source, first = uses[0]
+            problems.warn(path, term.line_of("named_in_sources"), f"`named_in_sources: false`, but {source} names "
+                          f"it (“{first.spelling}”, {found.sources[source].place(first)})",
+                          "delete the `named_in_sources` line")
 
 
 def _check_deck_state(root: Path, glossary: Glossary, problems: Problems) -> None:

@@ -80,6 +80,7 @@ TERM_FIELDS = {
     "citations": Field("citations"),
     "views": Field("views"),
     "renamed_from": Field("text-list"),
+    "named_in_sources": Field("bool"),
 }
 CITATION_FIELDS = {
     "source": Field("text", True),
@@ -514,6 +515,7 @@ def validate_term(data: Any, path: Path, sources: dict[str, Source], problems: P
         citations=citations,
         views=tuple(views),
         renamed_from=clean.get("renamed_from", ()),
+        named_in_sources=clean.get("named_in_sources", True),
         path=path,
         lines=dict(data.key_lines),
     )
