@@ -19,7 +19,7 @@ import pytest
 from click.testing import CliRunner
 
 from conftest import FIXTURES, REPO, TIMESTAMP, make_project
-from glossdeck import markup, pipeline
+from glossdeck import markup, mentions, pipeline
 from glossdeck.cli import main
 from glossdeck.model import Glossary
 from glossdeck.render import epub, fonts
@@ -207,6 +207,75 @@ def test_the_nav_document_and_the_ncx_list_every_essay_its_sections_and_the_glos
     assert len(points) == len(toc.findall(".//x:a", NS))
 
 
+# --- notes: a term's first mention in each section -------------------------------------------------------------
+
+X = f"{{{NS['x']}}}"
+NEVER_AROUND_A_NOTE = {f"{X}{tag}" for tag in ("mark", "h1", "h2", "h3", "h4", "h5", "h6", "code", "pre", "a")}
+
+
+def test_a_terms_first_mention_in_a_section_refers_to_its_note(book):
+    finder = mentions.Finder(book.glossary.terms)
+    total = 0
+    for source in book.glossary.sources:
+        chapter = book.xml(f"essay-{source}.xhtml")
+        parents = {child: parent for parent in chapter.iter() for child in parent}
+        notes = {aside.get("id"): aside for aside in chapter.iter(f"{X}aside")}
+        references = [a for a in chapter.iter(f"{X}a") if a.get(EPUB_TYPE) == "noteref"]
+        assert all(aside.get(EPUB_TYPE) == "footnote" for aside in notes.values())
+        # every reference has its note, in the same file, and every note is referred to
+        assert {str(a.get("href")).removeprefix("#") for a in references} == set(notes) != set()
+        ids = [a.get("id") for a in references]
+        assert len(ids) == len(set(ids))  # a term once per section: its id is its section and its term
+        for reference in references:
+            term_id = str(reference.get("href")).removeprefix("#note-")
+            words = "".join(reference.itertext())
+            assert [found for *_, found in finder.find(words)] == [term_id], words  # the words name the term
+            assert reference.get("id", "").endswith(f"-{term_id}")
+            at = parents[reference]
+            while at is not chapter:  # never inside a quote's highlight, a heading, code or the essay's own link
+                assert at.tag not in NEVER_AROUND_A_NOTE, (source, words)
+                at = parents[at]
+            note = notes[f"note-{term_id}"]
+            term = book.glossary.term(term_id)
+            said = " ".join("".join(note.itertext()).split())
+            assert said.startswith(f"{term.term}: {' '.join(markup.to_plain(term.gloss).split())}")
+            assert note.find(f".//{X}a").get("href") == f"glossary.xhtml#t-{term_id}"
+        total += len(references)
+    assert total > 100
+
+
+def test_the_first_mention_is_the_one_referred_to(book):
+    chapter = book.files["OEBPS/essay-starter-pack.xhtml"].decode()
+    body = chapter[chapter.index("</header>"):]
+    first = body.index('<a class="mention" id="m0-ai-alignment" epub:type="noteref" href="#note-ai-alignment">'
+                       "AI alignment</a>")
+    assert "AI alignment" not in body[:first]
+    # "superintelligence" first appears inside a quoted passage, so its first mention outside one is referred to
+    passage = body.index("a misaligned superintelligence")
+    assert body.index('href="#note-superintelligence"') > passage
+
+
+def test_the_glossary_leads_to_where_each_essay_first_names_a_term(book):
+    glossary = book.files["OEBPS/glossary.xhtml"].decode()
+    entry = glossary[glossary.index('<dt id="t-ai-alignment"'):]
+    named = entry[entry.index('<p class="named-in">'):entry.index("</p>", entry.index('<p class="named-in">'))]
+    assert '<a href="essay-starter-pack.xhtml#m0-ai-alignment"><cite>AI alignment starter pack</cite></a>' in named
+    assert named.count("<a ") == len(book.glossary.sources)  # every essay names it
+
+
+@pytest.mark.parametrize("html, expected", [
+    ('<span class="anchor" id="m0-x"></span><mark class="passage" data-q="m0-x">Xs</mark> rest',
+     '<a class="mention" id="m0-x" epub:type="noteref" href="#note-x">Xs</a> rest'),
+    # the essay's markup cuts the mention in two: its words are left as they are, not half a reference
+    ('<span class="anchor" id="m0-x"></span><mark class="passage" data-q="m0-x">one</mark>'
+     '<em><mark class="passage" data-q="m0-x">two</mark></em>', "one<em>two</em>"),
+])
+def test_a_span_marked_for_a_note_becomes_its_reference(html, expected):
+    converted = xhtml.from_html(html, {"m0-x": "note-x"})
+    assert converted.text == expected
+    assert converted.noted == (["m0-x"] if "noteref" in expected else [])
+
+
 # --- a real reading system ---------------------------------------------------------------------------------------
 
 LINKS_SCRIPT = """
@@ -322,6 +391,6 @@ def test_a_seed_with_characters_xml_cannot_carry_still_makes_well_formed_chapter
     ('<p><span class="anchor" id="q3-3"></span></p>', '<p></p><span id="q3-3"></span>'),
 ])
 def test_html_becomes_well_formed_xhtml(html, expected):
-    converted = xhtml.from_html(html)
+    converted = xhtml.from_html(html).text
     assert converted == expected
     ET.fromstring(f"<div>{converted}</div>")

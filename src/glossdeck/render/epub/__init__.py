@@ -12,13 +12,13 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
-from glossdeck import markup
+from glossdeck import markup, mentions
 from glossdeck.model import Citation, Glossary, Source, Term
 from glossdeck.render import fonts
 from glossdeck.render.archive import Entry, zip_bytes
 from glossdeck.render.epub import xhtml
 from glossdeck.render.site import essay
-from glossdeck.render.addresses import passage_anchor, pieces, seed_of
+from glossdeck.render.addresses import Piece, passage_anchor, pieces, seed_of
 
 MIMETYPE = b"application/epub+zip"
 BOOK = "OEBPS"  # the folder of the publication's files inside the zip
@@ -45,6 +45,17 @@ def term_anchor(term_id: str) -> str:
     return f"t-{term_id}"
 
 
+def mention_anchor(mention: mentions.Mention) -> str:
+    """The id of a term's noted mention in its chapter: one per term and section (the site's mention links use
+    the same)."""
+    return f"m{mention.section}-{mention.term_id}"
+
+
+def note_anchor(term_id: str) -> str:
+    """The id of a term's note (its gloss) at the end of a chapter: one per term and chapter."""
+    return f"note-{term_id}"
+
+
 def term_href(term_id: str) -> str:
     return f"{GLOSSARY}#{term_anchor(term_id)}"
 
@@ -57,13 +68,16 @@ def passage_href(citation: Citation) -> str:
 
 @dataclass(frozen=True)
 class Chapter:
-    """One essay as a chapter: its file, its body as XHTML, and its sections as (anchor, heading)."""
+    """One essay as a chapter: its file, its body as XHTML, its sections as (anchor, heading), the terms its notes
+    gloss (in the order first noted) and the anchor of each term's first noted mention."""
 
     source: Source
     file: str
     body: Markup
     sections: list[tuple[str, str]]
     one_line: bool
+    notes: list[Term]
+    first_mentions: dict[str, str]
 
 
 def _environment() -> jinja2.Environment:
@@ -71,7 +85,7 @@ def _environment() -> jinja2.Environment:
                              trim_blocks=True, lstrip_blocks=True, undefined=jinja2.StrictUndefined,
                              keep_trailing_newline=True)
     env.globals.update(inline=_inline, term_href=term_href, term_anchor=term_anchor, passage_href=passage_href,
-                       item_id=item_id)
+                       item_id=item_id, note_anchor=note_anchor)
     return env
 
 
@@ -110,12 +124,32 @@ def _passages(glossary: Glossary, source: Source) -> list[essay.Passage]:
     return sorted(found.values(), key=lambda p: (p.pieces[0].start, p.pieces[-1].end))
 
 
-def _chapter(glossary: Glossary, source: Source) -> Chapter:
+def _noted_mentions(finder: mentions.Finder, seed: Any, passages: list[essay.Passage]) -> list[mentions.Mention]:
+    """The mentions that become notes: each term's first in each section, never inside a quote's highlight, the
+    author's notes to self, a heading, code or the essay's own links."""
+    excluded = [(piece.start, piece.end) for passage in passages for piece in passage.pieces]
+    excluded += [(start, end) for start, end, _ in seed.unquotable_spans]
+    return mentions.in_seed(finder, seed).first_per_section(excluded)
+
+
+def _chapter(glossary: Glossary, source: Source, finder: mentions.Finder) -> Chapter:
     seed = seed_of(glossary, source)
-    body, sections = essay.render(seed, _passages(glossary, source))
-    return Chapter(source, chapter_file(source.id), Markup(xhtml.from_html(str(body))),
+    passages = _passages(glossary, source)
+    noted = _noted_mentions(finder, seed, passages)
+    # Each noted mention is marked as the essay renderer marks a passage (an anchor and a highlight, no citers);
+    # xhtml.from_html turns its highlight into the note's reference.
+    marked = [essay.Passage(mention_anchor(m), [Piece(m.start, m.end, m.spelling)]) for m in noted]
+    ordered = sorted(passages + marked, key=lambda p: (p.pieces[0].start, p.pieces[-1].end))
+    body, sections = essay.render(seed, ordered)
+    converted = xhtml.from_html(str(body), {mention_anchor(m): note_anchor(m.term_id) for m in noted})
+    by_anchor = {mention_anchor(m): m for m in noted}
+    first: dict[str, str] = {}
+    for anchor in converted.noted:
+        first.setdefault(by_anchor[anchor].term_id, anchor)
+    return Chapter(source, chapter_file(source.id), Markup(converted.text),
                    [(anchor, xhtml.NOT_XML.sub(" ", heading)) for anchor, heading in sections],
-                   source.format == "text" and seed.counts_sentences)
+                   source.format == "text" and seed.counts_sentences,
+                   [glossary.term(term_id) for term_id in first], first)
 
 
 def _quotes(glossary: Glossary, term: Term) -> list[tuple[Citation, Source]]:
@@ -126,7 +160,8 @@ def book_files(glossary: Glossary, timestamp: int) -> dict[str, bytes]:
     """Every file of the publication (inside OEBPS/), by its path there."""
     env = _environment()
     settings = glossary.settings
-    chapters = [_chapter(glossary, source) for source in glossary.sources.values()]
+    finder = mentions.Finder(glossary.terms)
+    chapters = [_chapter(glossary, source, finder) for source in glossary.sources.values()]
     moment = time.gmtime(timestamp)
     common: dict[str, Any] = {
         "settings": settings, "glossary": glossary, "chapters": chapters, "stylesheet": STYLESHEET,
@@ -134,6 +169,12 @@ def book_files(glossary: Glossary, timestamp: int) -> dict[str, bytes]:
         "modified": time.strftime("%Y-%m-%dT%H:%M:%SZ", moment), "date": time.strftime("%Y-%m-%d", moment),
         "fonts": FONT_FILES, "font_licence": FONT_LICENCE, "glossary_file": GLOSSARY, "title_page": TITLE_PAGE,
     }
+
+    def named_in(term: Term) -> list[tuple[Chapter, str]]:
+        """Each chapter whose notes gloss the term, with the anchor of its first noted mention there."""
+        return [(c, c.first_mentions[term.id]) for c in chapters if term.id in c.first_mentions]
+
+    common["named_in"] = named_in
     files: dict[str, str | bytes] = {
         TITLE_PAGE: env.get_template("title.xhtml").render(**common),
         GLOSSARY: env.get_template("glossary.xhtml").render(

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
+from dataclasses import dataclass
 from html.parser import HTMLParser
 
 VOID = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track",
@@ -21,12 +23,26 @@ def attribute(value: str) -> str:
     return text(value).replace('"', "&#34;")
 
 
-class _Rewriter(HTMLParser):
-    """Serializes what the HTML parser reads as XHTML; links that lead nowhere in a book become plain spans, and a
-    passage's anchor moves onto its first highlight."""
+_MARKED = re.compile(r'<mark class="passage" data-q="([^"]*)"')
 
-    def __init__(self) -> None:
+
+@dataclass(frozen=True)
+class Converted:
+    """A fragment as XHTML, and the marked spans that became references to notes, in reading order."""
+
+    text: str
+    noted: list[str]
+
+
+class _Rewriter(HTMLParser):
+    """Serializes what the HTML parser reads as XHTML; links that lead nowhere in a book become plain spans, a
+    passage's anchor moves onto its first highlight, and a span marked for a note becomes the note's reference."""
+
+    def __init__(self, notes: dict[str, str], linkable: set[str]) -> None:
         super().__init__(convert_charrefs=True)
+        self.notes = notes  # the anchor of a span marked for a note → the id of its note
+        self.linkable = linkable  # those marked in one piece, which can become one reference
+        self.noted: list[str] = []
         self.out: list[str] = []
         self.open: list[tuple[str, str]] = []  # (tag as read, tag as written; "" for one left out)
         # The site marks where a passage starts with an empty <span class="anchor" id=…>. A reading system that
@@ -35,10 +51,16 @@ class _Rewriter(HTMLParser):
         self.anchors: list[str] = []
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        values = {name: value or "" for name, value in attrs if not name.startswith("data-")}
+        given = {name: value or "" for name, value in attrs}
+        values = {name: value for name, value in given.items() if not name.startswith("data-")}
         if tag == "span" and "anchor" in values.get("class", "").split() and values.get("id"):
-            self.anchors.append(values["id"])
+            if values["id"] not in self.notes or values["id"] in self.linkable:
+                self.anchors.append(values["id"])
             self.open.append((tag, ""))
+            return
+        marked = given.get("data-q", "")
+        if tag == "mark" and marked in self.notes:
+            self._note_reference(marked)
             return
         if tag == "mark" and self.anchors:
             first = self.anchors.pop(0)  # passages starting at one place: the first takes the mark
@@ -54,6 +76,20 @@ class _Rewriter(HTMLParser):
         else:
             self.out.append(f"<{written}{shown}>")
             self.open.append((tag, written))
+
+    def _note_reference(self, anchor: str) -> None:
+        """A mention marked for a note: a reference to the note (a pop-up in most reading systems), or, where the
+        essay's own markup cuts it in pieces, its words as they are."""
+        if anchor not in self.linkable:
+            self.open.append(("mark", ""))
+            return
+        if anchor in self.anchors:
+            self.anchors.remove(anchor)
+        self._place_anchors()
+        self.out.append(f'<a class="mention" id="{attribute(anchor)}" epub:type="noteref" '
+                        f'href="#{attribute(self.notes[anchor])}">')
+        self.open.append(("mark", "a"))
+        self.noted.append(anchor)
 
     def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         self.handle_starttag(tag, attrs)
@@ -88,9 +124,15 @@ class _Rewriter(HTMLParser):
                 self.out.append(f"</{written}>")
 
 
-def from_html(fragment: str) -> str:
-    """The fragment as well-formed XHTML: void elements closed, every character escaped as XML wants it."""
-    rewriter = _Rewriter()
+def from_html(fragment: str, notes: dict[str, str] | None = None) -> Converted:
+    """The fragment as well-formed XHTML: void elements closed, every character escaped as XML wants it.
+
+    `notes` maps the anchor of each span marked for a note (marked as the essay renderer marks a passage) to the
+    id of its note; each becomes a reference to it (`epub:type="noteref"`), unless the essay's markup cuts it.
+    """
+    notes = notes or {}
+    pieces = Counter(anchor for anchor in _MARKED.findall(fragment) if anchor in notes)
+    rewriter = _Rewriter(notes, {anchor for anchor, count in pieces.items() if count == 1})
     rewriter.feed(fragment)
     rewriter.close()
-    return "".join(rewriter.out)
+    return Converted("".join(rewriter.out), rewriter.noted)
