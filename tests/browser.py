@@ -45,6 +45,7 @@ class Browser:
             viewport={"width": 1280, "height": 900})
         self.outside: list[str] = []  # every request for something that is not a file of the site
         self.context.route("**/*", self._route)
+        self._phone: Any = None
 
     def _route(self, route: Any) -> None:
         url = route.request.url
@@ -60,7 +61,20 @@ class Browser:
         page.emulate_media(color_scheme="dark" if dark else "light")
         return page
 
+    def phone(self, width: int = 360, height: int = 740) -> Any:
+        """A page on a phone: a touch screen (real touch events with `tap()`), a mobile viewport, no mouse."""
+        if self._phone is None:
+            browser = self._playwright.chromium.launch(executable_path=chromium_path(), args=ARGS, headless=True)
+            self._phone = browser.new_context(viewport={"width": width, "height": height}, has_touch=True,
+                                              is_mobile=True, device_scale_factor=2)
+            self._phone.route("**/*", self._route)
+        page = self._phone.new_page()
+        page.set_viewport_size({"width": width, "height": height})
+        return page
+
     def close(self) -> None:
+        if self._phone is not None:
+            self._phone.browser.close()
         self.context.close()
         self._playwright.stop()
         shutil.rmtree(self._profile, ignore_errors=True)

@@ -244,6 +244,15 @@ def test_a_terms_first_mention_in_a_section_refers_to_its_note(book):
     assert total > 100
 
 
+def test_the_mentions_referred_to_are_those_the_site_links_with_the_same_ids(book):
+    assert book.site is not None
+    for source in book.glossary.sources:
+        chapter = book.files[f"OEBPS/essay-{source}.xhtml"].decode()
+        page = (book.site / "sources" / f"{source}.html").read_text(encoding="utf-8")
+        ours = re.findall(r'<a class="mention" id="(m\d+-[a-z0-9-]+)" epub:type="noteref"', chapter)
+        assert ours == re.findall(r'<a class="term mention" id="(m\d+-[a-z0-9-]+)"', page) != []
+
+
 def test_the_first_mention_is_the_one_referred_to(book):
     chapter = book.files["OEBPS/essay-starter-pack.xhtml"].decode()
     body = chapter[chapter.index("</header>"):]
@@ -264,16 +273,14 @@ def test_the_glossary_leads_to_where_each_essay_first_names_a_term(book):
 
 
 @pytest.mark.parametrize("html, expected", [
-    ('<span class="anchor" id="m0-x"></span><mark class="passage" data-q="m0-x">Xs</mark> rest',
+    ('<a class="term mention" id="m0-x" href="../terms/x.html" data-term="x">Xs</a> rest',
      '<a class="mention" id="m0-x" epub:type="noteref" href="#note-x">Xs</a> rest'),
-    # the essay's markup cuts the mention in two: its words are left as they are, not half a reference
-    ('<span class="anchor" id="m0-x"></span><mark class="passage" data-q="m0-x">one</mark>'
-     '<em><mark class="passage" data-q="m0-x">two</mark></em>', "one<em>two</em>"),
+    ('<a class="term" href="../terms/x.html" data-term="x">X</a>', '<a class="term" href="../terms/x.html">X</a>'),
 ])
-def test_a_span_marked_for_a_note_becomes_its_reference(html, expected):
-    converted = xhtml.from_html(html, {"m0-x": "note-x"})
+def test_a_linked_mention_becomes_a_reference_to_its_note(html, expected):
+    converted = xhtml.from_html(html, lambda term_id: f"note-{term_id}")
     assert converted.text == expected
-    assert converted.noted == (["m0-x"] if "noteref" in expected else [])
+    assert converted.noted == ([("m0-x", "x")] if "noteref" in expected else [])
 
 
 # --- a real reading system ---------------------------------------------------------------------------------------

@@ -205,8 +205,8 @@ class SourceMentions:
         return f"§ {heading}, {where}" if heading else where
 
     def context(self, mention: Mention, width: int = CONTEXT) -> tuple[str, str, str]:
-        """The words before, the mention and the words after, in the reader's view (as `find` shows a hit)."""
-        text = self.seed.text
+        """The words before, the mention and the words after, as the reader sees them (as `find` shows a hit)."""
+        text = self.seed.visible
         return (text[max(0, mention.view_start - width) : mention.view_start],
                 text[mention.view_start : mention.view_end], text[mention.view_end : mention.view_end + width])
 

@@ -18,7 +18,7 @@ from glossdeck.render import fonts
 from glossdeck.render.archive import Entry, zip_bytes
 from glossdeck.render.epub import xhtml
 from glossdeck.render.site import essay
-from glossdeck.render.addresses import Piece, passage_anchor, pieces, seed_of
+from glossdeck.render.addresses import passage_anchor, pieces, seed_of
 
 MIMETYPE = b"application/epub+zip"
 BOOK = "OEBPS"  # the folder of the publication's files inside the zip
@@ -43,12 +43,6 @@ def item_id(path: str) -> str:
 def term_anchor(term_id: str) -> str:
     """A term's id in the glossary: ids must start with a letter in XML, and a term's may start with a digit."""
     return f"t-{term_id}"
-
-
-def mention_anchor(mention: mentions.Mention) -> str:
-    """The id of a term's noted mention in its chapter: one per term and section (the site's mention links use
-    the same)."""
-    return f"m{mention.section}-{mention.term_id}"
 
 
 def note_anchor(term_id: str) -> str:
@@ -135,17 +129,13 @@ def _noted_mentions(finder: mentions.Finder, seed: Any, passages: list[essay.Pas
 def _chapter(glossary: Glossary, source: Source, finder: mentions.Finder) -> Chapter:
     seed = seed_of(glossary, source)
     passages = _passages(glossary, source)
-    noted = _noted_mentions(finder, seed, passages)
-    # Each noted mention is marked as the essay renderer marks a passage (an anchor and a highlight, no citers);
-    # xhtml.from_html turns its highlight into the note's reference.
-    marked = [essay.Passage(mention_anchor(m), [Piece(m.start, m.end, m.spelling)]) for m in noted]
-    ordered = sorted(passages + marked, key=lambda p: (p.pieces[0].start, p.pieces[-1].end))
-    body, sections = essay.render(seed, ordered)
-    converted = xhtml.from_html(str(body), {mention_anchor(m): note_anchor(m.term_id) for m in noted})
-    by_anchor = {mention_anchor(m): m for m in noted}
+    # The essay renderer links each noted mention as the site does (where it lies within one run of text);
+    # xhtml.from_html turns each such link into a reference to the term's note.
+    body, sections = essay.render(seed, passages, _noted_mentions(finder, seed, passages))
+    converted = xhtml.from_html(str(body), note_anchor)
     first: dict[str, str] = {}
-    for anchor in converted.noted:
-        first.setdefault(by_anchor[anchor].term_id, anchor)
+    for anchor, term_id in converted.noted:
+        first.setdefault(term_id, anchor)
     return Chapter(source, chapter_file(source.id), Markup(converted.text),
                    [(anchor, xhtml.NOT_XML.sub(" ", heading)) for anchor, heading in sections],
                    source.format == "text" and seed.counts_sentences,

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import re
-from collections import Counter
 from dataclasses import dataclass
 from html.parser import HTMLParser
+from typing import Callable
 
 VOID = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track",
                   "wbr"})
@@ -23,26 +23,22 @@ def attribute(value: str) -> str:
     return text(value).replace('"', "&#34;")
 
 
-_MARKED = re.compile(r'<mark class="passage" data-q="([^"]*)"')
-
-
 @dataclass(frozen=True)
 class Converted:
-    """A fragment as XHTML, and the marked spans that became references to notes, in reading order."""
+    """A fragment as XHTML, and the (id, term id) of each mention that became a reference to a note, in order."""
 
     text: str
-    noted: list[str]
+    noted: list[tuple[str, str]]
 
 
 class _Rewriter(HTMLParser):
     """Serializes what the HTML parser reads as XHTML; links that lead nowhere in a book become plain spans, a
-    passage's anchor moves onto its first highlight, and a span marked for a note becomes the note's reference."""
+    passage's anchor moves onto its first highlight, and a term's linked mention refers to the term's note."""
 
-    def __init__(self, notes: dict[str, str], linkable: set[str]) -> None:
+    def __init__(self, note_id: Callable[[str], str] | None) -> None:
         super().__init__(convert_charrefs=True)
-        self.notes = notes  # the anchor of a span marked for a note → the id of its note
-        self.linkable = linkable  # those marked in one piece, which can become one reference
-        self.noted: list[str] = []
+        self.note_id = note_id  # a term's id → the id of its note in the chapter (None: mentions stay links)
+        self.noted: list[tuple[str, str]] = []
         self.out: list[str] = []
         self.open: list[tuple[str, str]] = []  # (tag as read, tag as written; "" for one left out)
         # The site marks where a passage starts with an empty <span class="anchor" id=…>. A reading system that
@@ -53,14 +49,18 @@ class _Rewriter(HTMLParser):
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         given = {name: value or "" for name, value in attrs}
         values = {name: value for name, value in given.items() if not name.startswith("data-")}
-        if tag == "span" and "anchor" in values.get("class", "").split() and values.get("id"):
-            if values["id"] not in self.notes or values["id"] in self.linkable:
-                self.anchors.append(values["id"])
+        classes = values.get("class", "").split()
+        if tag == "span" and "anchor" in classes and values.get("id"):
+            self.anchors.append(values["id"])
             self.open.append((tag, ""))
             return
-        marked = given.get("data-q", "")
-        if tag == "mark" and marked in self.notes:
-            self._note_reference(marked)
+        if tag == "a" and "mention" in classes and self.note_id is not None and given.get("data-term"):
+            # noteref to an <aside epub:type="footnote">: a pop-up in KOReader, Kobo, Apple Books, Thorium, Foliate
+            term_id, anchor = given["data-term"], values.get("id", "")
+            self.out.append(f'<a class="mention" id="{attribute(anchor)}" epub:type="noteref" '
+                            f'href="#{attribute(self.note_id(term_id))}">')
+            self.open.append((tag, "a"))
+            self.noted.append((anchor, term_id))
             return
         if tag == "mark" and self.anchors:
             first = self.anchors.pop(0)  # passages starting at one place: the first takes the mark
@@ -76,20 +76,6 @@ class _Rewriter(HTMLParser):
         else:
             self.out.append(f"<{written}{shown}>")
             self.open.append((tag, written))
-
-    def _note_reference(self, anchor: str) -> None:
-        """A mention marked for a note: a reference to the note (a pop-up in most reading systems), or, where the
-        essay's own markup cuts it in pieces, its words as they are."""
-        if anchor not in self.linkable:
-            self.open.append(("mark", ""))
-            return
-        if anchor in self.anchors:
-            self.anchors.remove(anchor)
-        self._place_anchors()
-        self.out.append(f'<a class="mention" id="{attribute(anchor)}" epub:type="noteref" '
-                        f'href="#{attribute(self.notes[anchor])}">')
-        self.open.append(("mark", "a"))
-        self.noted.append(anchor)
 
     def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         self.handle_starttag(tag, attrs)
@@ -124,15 +110,13 @@ class _Rewriter(HTMLParser):
                 self.out.append(f"</{written}>")
 
 
-def from_html(fragment: str, notes: dict[str, str] | None = None) -> Converted:
+def from_html(fragment: str, note_id: Callable[[str], str] | None = None) -> Converted:
     """The fragment as well-formed XHTML: void elements closed, every character escaped as XML wants it.
 
-    `notes` maps the anchor of each span marked for a note (marked as the essay renderer marks a passage) to the
-    id of its note; each becomes a reference to it (`epub:type="noteref"`), unless the essay's markup cuts it.
+    With `note_id`, each link the essay renderer made of a term's mention (`a.mention`) becomes a reference to
+    the term's note, whose id `note_id` gives (`epub:type="noteref"`).
     """
-    notes = notes or {}
-    pieces = Counter(anchor for anchor in _MARKED.findall(fragment) if anchor in notes)
-    rewriter = _Rewriter(notes, {anchor for anchor, count in pieces.items() if count == 1})
+    rewriter = _Rewriter(note_id)
     rewriter.feed(fragment)
     rewriter.close()
     return Converted("".join(rewriter.out), rewriter.noted)

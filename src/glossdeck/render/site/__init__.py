@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import functools
 import http.server
-import json
 import os
 import re
 import shutil
@@ -17,13 +16,14 @@ from typing import Any, Callable
 
 import jinja2
 
-from glossdeck import markup
+from glossdeck import markup, mentions
 from glossdeck.errors import GlossdeckError, Problem
 from glossdeck.model import Citation, Glossary, Source, Term, sort_key
 from glossdeck.render.addresses import (
     passage_anchor, passage_url, pieces, seed_of, source_page, term_page, text_fragment,
 )
-from glossdeck.render.site import essay, structured
+from glossdeck.render.site import essay, search, structured, uses
+from glossdeck.render.site.previews import with_previews
 
 ASSETS = ("site.css", "site.js", "minisearch.js", "minisearch.LICENSE.txt", "fonts/OFL.txt",
           "fonts/CharisSIL-Regular.woff2", "fonts/CharisSIL-Italic.woff2", "fonts/CharisSIL-Bold.woff2",
@@ -156,12 +156,9 @@ def _passages(glossary: Glossary, source: Source) -> list[essay.Passage]:
     return sorted(found.values(), key=lambda p: (p.pieces[0].start, p.pieces[-1].end))
 
 
-def _search_data(glossary: Glossary) -> str:
-    """The terms as a script (not JSON to fetch: browsers refuse fetch() on pages opened from disk)."""
-    docs = [{"id": t.id, "term": t.term, "aliases": " · ".join(t.aliases), "gloss": gloss(t),
-             "definition": markup.to_plain(t.definition), "url": term_page(t.id)} for t in glossary.terms]
-    payload = json.dumps(docs, ensure_ascii=False, sort_keys=True, indent=0).replace("</", "<\\/")
-    return f"window.GLOSSDECK_TERMS = {payload};\n"
+def _search_documents(glossary: Glossary, found: mentions.Mentions) -> list[dict[str, str]]:
+    return [search.document(t, gloss(t), markup.to_plain(t.definition), found.spellings(t.id), term_page(t.id))
+            for t in glossary.terms]
 
 
 def render(glossary: Glossary) -> dict[str, bytes]:
@@ -169,7 +166,13 @@ def render(glossary: Glossary) -> dict[str, bytes]:
     env = _environment()
     settings = glossary.settings
     linking = _linking_terms(glossary)
-    related_from = {t.id: [u for u in glossary.terms if t.id in u.related] for t in glossary.terms}
+    related_from: dict[str, list[Term]] = {t.id: [] for t in glossary.terms}
+    for term in glossary.terms:
+        for other in dict.fromkeys(term.related):
+            if other in related_from:
+                related_from[other].append(term)
+    seeds = {source_id: seed_of(glossary, source) for source_id, source in glossary.sources.items()}
+    found = mentions.find_all(glossary.terms, seeds)
     cited_sources = [s for s in glossary.sources.values()
                      if any(c.source == s.id for t in glossary.terms for c in t.all_citations)]
     common = {"settings": settings, "glossary": glossary, "gloss": gloss, "sources": list(glossary.sources.values()),
@@ -179,8 +182,24 @@ def render(glossary: Glossary) -> dict[str, bytes]:
     def page(path: str, template: str, **context: Any) -> None:
         root = "../" * path.count("/")
         canonical = settings.site_url + path if settings.site_url else None
-        files[path] = env.get_template(template).render(root=root, path=path, canonical=canonical,
-                                                        **common, **context)
+        html = env.get_template(template).render(root=root, path=path, canonical=canonical, **common, **context)
+        files[path] = with_previews(html, describe)
+
+    def describe(term_id: str) -> tuple[str, str]:
+        term = glossary.term(term_id)
+        return term.term, gloss(term)
+
+    placed: set[tuple[str, str]] = set()
+    for source in glossary.sources.values():
+        seed = seeds[source.id]
+        passages = _passages(glossary, source)
+        linked = uses.to_link(found, source.id, passages, [(s, e) for s, e, _ in seed.unquotable_spans])
+        body, sections = essay.render(seed, passages, linked)
+        placed.update((source.id, anchor) for anchor in uses.placed_anchors(body))
+        citing = [t for t in glossary.terms if any(c.source == source.id for c in t.all_citations)]
+        page(source_page(source.id), "source.html", source=source, body=body, sections=sections, citing=citing,
+             one_line=source.format == "text" and seed.counts_sentences, per_paragraph=essay.SENTENCES_PER_PARAGRAPH)
+    used = uses.uses_by_term(glossary, found, placed)
 
     page("index.html", "index.html", letters=_index_entries(glossary),
          alphabet=[chr(c) for c in range(ord("A"), ord("Z") + 1)])
@@ -188,17 +207,13 @@ def render(glossary: Glossary) -> dict[str, bytes]:
         page(term_page(term.id), "term.html", term=term, quotes=_quotes(glossary, term.citations),
              views=[(v, _quotes(glossary, v.citations)) for v in term.views],
              related=[glossary.term(r) for r in term.related], linking=linking[term.id],
-             related_from=related_from[term.id], structured=structured.defined_term(glossary, term))
+             related_from=related_from[term.id], structured=structured.defined_term(glossary, term),
+             uses=used.get(term.id, ([], 0)))
     aliases = _alias_pages(glossary)
     for name, term in aliases.items():
         page(term_page(name), "alias.html", term=term, alias=name)
-    for source in glossary.sources.values():
-        seed = seed_of(glossary, source)
-        body, sections = essay.render(seed, _passages(glossary, source))
-        citing = [t for t in glossary.terms if any(c.source == source.id for c in t.all_citations)]
-        page(source_page(source.id), "source.html", source=source, body=body, sections=sections, citing=citing,
-             one_line=source.format == "text" and seed.counts_sentences, per_paragraph=essay.SENTENCES_PER_PARAGRAPH)
-    files["assets/terms.js"] = _search_data(glossary)
+    page("search.html", "search.html")
+    files["assets/search-index.js"] = search.script(_search_documents(glossary, found))
     if settings.site_url:
         forwarding = {term_page(name) for name in aliases}  # pages that only forward are not for indexing
         pages = sorted(p for p in files if p.endswith(".html") and p not in forwarding)

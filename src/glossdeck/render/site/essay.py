@@ -1,4 +1,5 @@
-"""A seed as readable HTML, every cited passage marked and anchored, the author's notes set apart."""
+"""A seed as readable HTML, every cited passage marked and anchored, terms linked where first mentioned in a
+section, the author's notes set apart."""
 
 from __future__ import annotations
 
@@ -12,10 +13,12 @@ from markdown_it.token import Token
 from markupsafe import Markup
 
 from glossdeck import markup, reading
-from glossdeck.render.addresses import Piece
+from glossdeck.mentions import Mention
+from glossdeck.render.addresses import Piece, term_page
 from glossdeck.seeds import Seed, read_as_markdown
 
 _QUOTE_START, _QUOTE_END, _NOTE_START, _NOTE_END = "quote-start", "quote-end", "note-start", "note-end"
+_MENTION_START, _MENTION_END = "mention-start", "mention-end"
 _TAG = re.compile(r"(<[^>]*>)")
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n\s*")
 # White space to a reader (and in the reading view) that HTML would show as a control character or not at all.
@@ -44,11 +47,22 @@ class Event:
     first: bool = False
     last: bool = False
     why: str = ""
+    mention: Mention | None = None
 
 
-def render(seed: Seed, passages: list[Passage]) -> tuple[Markup, list[tuple[str, str]]]:
-    """The essay's body as HTML, and its sections as (anchor, heading) for a table of contents."""
-    events = _events(seed, passages)
+def mention_anchor(mention: Mention) -> str:
+    """The id of a term's linked mention on its source page: one per term and section."""
+    return f"m{mention.section}-{mention.term_id}"
+
+
+def render(seed: Seed, passages: list[Passage],
+           mentions: Sequence[Mention] = ()) -> tuple[Markup, list[tuple[str, str]]]:
+    """The essay's body as HTML, and its sections as (anchor, heading) for a table of contents.
+
+    Each of `mentions` (outside every passage and note) becomes a link to its term where it lies within one run
+    of text; one that would cross the essay's own markup is left as it is.
+    """
+    events = _events(seed, passages, mentions)
     marks = _Marks(seed.raw)
     if seed.source.format == "markdown":
         html, sections = _markdown(seed, events, marks)
@@ -73,8 +87,11 @@ class _Marks:
         return self.pattern.sub("", text)
 
 
-def _events(seed: Seed, passages: list[Passage]) -> list[Event]:
+def _events(seed: Seed, passages: list[Passage], mentions: Sequence[Mention]) -> list[Event]:
     events = []
+    for mention in mentions:
+        events.append(Event(mention.start, 1, _MENTION_START, mention=mention))
+        events.append(Event(mention.end, 0, _MENTION_END, mention=mention))
     for passage in passages:
         for index, piece in enumerate(passage.pieces):
             first, last = index == 0, index == len(passage.pieces) - 1
@@ -309,6 +326,9 @@ def _place_events(html: str, events: list[Event], marks: _Marks) -> str:
     note = ""
     in_link = 0
     pending: list[Passage] = []  # backlinks waiting for the end of an essay's own link
+    chunks = _TAG.split(html)
+    linkable = _within_one_run(chunks, events, marks)
+    linking = False
 
     def flush() -> None:
         for passage in pending:
@@ -328,7 +348,7 @@ def _place_events(html: str, events: list[Event], marks: _Marks) -> str:
             run = '<span class="author-note">' + run + "</span>"
         out.append(run)
 
-    for chunk in _TAG.split(html):
+    for chunk in chunks:
         if chunk.startswith("<"):
             out.append(chunk)
             if re.match(r"<a\b", chunk):
@@ -354,6 +374,17 @@ def _place_events(html: str, events: list[Event], marks: _Marks) -> str:
                     pending.append(passage)
                     if not in_link:
                         flush()
+            elif kind == _MENTION_START and event.mention is not None:
+                number = int(match.group(1))
+                if number in linkable and not in_link and not active:
+                    mention = event.mention
+                    out.append(str(Markup('<a class="term mention" id="{}" href="../{}" data-term="{}">').format(
+                        mention_anchor(mention), term_page(mention.term_id), mention.term_id)))
+                    linking = True
+            elif kind == _MENTION_END:
+                if linking:
+                    out.append("</a>")
+                    linking = False
             elif kind == _NOTE_START:
                 out.append(str(Markup('<span class="note-label">[{}:]</span> ').format(event.why.capitalize())))
                 note = event.why
@@ -362,3 +393,15 @@ def _place_events(html: str, events: list[Event], marks: _Marks) -> str:
         text(chunk[at:])
     flush()
     return "".join(out)
+
+
+def _within_one_run(chunks: list[str], events: list[Event], marks: _Marks) -> set[int]:
+    """The numbers of the mention starts whose end lies in the same run of text, with no tag between."""
+    ends = {id(e.mention): number for number, e in enumerate(events) if e.kind == _MENTION_END}
+    found: set[int] = set()
+    for chunk in chunks:
+        if chunk.startswith("<"):
+            continue
+        here = {int(m.group(1)) for m in marks.pattern.finditer(chunk)}
+        found.update(n for n in here if events[n].kind == _MENTION_START and ends[id(events[n].mention)] in here)
+    return found

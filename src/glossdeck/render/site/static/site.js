@@ -1,28 +1,46 @@
 /* glossdeck site: search (index page), previews of linked terms, and the cited passage a link points to. */
 (function () {
   "use strict";
-  var terms = window.GLOSSDECK_TERMS || [];
+  /* Each page carries the name and gloss of the terms it links (so its weight never grows with the glossary). */
   var byId = {};
-  terms.forEach(function (t) { byId[t.id] = t; });
+  var data = document.getElementById("term-previews");
+  if (data) {
+    var parsed = JSON.parse(data.textContent);
+    Object.keys(parsed).forEach(function (id) { byId[id] = { id: id, term: parsed[id][0], gloss: parsed[id][1] }; });
+  }
 
-  /* Search: MiniSearch over an index built here from the embedded terms (no fetch, so it works from disk). */
+  /* Search (the search page only): MiniSearch loads the index the build made (a script, not a fetch, so it
+     works opened from disk). The fields and tokenizing must be those the build used (render/site/search.py). */
+  var SEARCH = {
+    fields: ["term", "aliases", "joined", "spellings", "gloss", "definition"],
+    storeFields: ["term", "aliases", "gloss", "url"],
+    searchOptions: { boost: { term: 4, joined: 4, aliases: 3, spellings: 2, gloss: 1.5 }, prefix: true, fuzzy: 0.25 }
+  };
+  function joinedForm(text) { return text.toLowerCase().replace(/[\s\-\u2010\u2011\u2013_]+/g, ""); }
+  /* The words as typed (all of them, or failing that any), or the whole query typed without its spaces and
+     hyphens: "mesaoptimizer", "orthogonality-thesis" and "super intelligence" all find their term. */
+  function query(text, combineWith) {
+    return { combineWith: "OR", queries: [{ queries: [text], combineWith: combineWith },
+                                          { queries: [joinedForm(text)], fields: ["joined"], boost: { joined: 12 } }] };
+  }
   function setUpSearch() {
     var input = document.getElementById("search-input");
-    if (!input || !window.MiniSearch) { return; }
-    var engine = new window.MiniSearch({
-      fields: ["term", "aliases", "gloss", "definition"],
-      storeFields: ["term", "aliases", "gloss", "url"],
-      searchOptions: { boost: { term: 4, aliases: 3, gloss: 1.5 }, prefix: true, fuzzy: 0.25, combineWith: "AND" }
-    });
-    engine.addAll(terms);
+    if (!input || !window.MiniSearch || !window.GLOSSDECK_SEARCH) { return; }
+    var engine = window.MiniSearch.loadJSON(window.GLOSSDECK_SEARCH, SEARCH);
     var list = document.getElementById("search-results");
     var status = document.getElementById("search-status");
+    function matches(name, words) {
+      var lower = name.toLowerCase(), joined = joinedForm(name);
+      return words.filter(function (w) {  /* "mesaoptimizers" is the name "mesa-optimizer" too */
+        return lower.indexOf(w) >= 0 || joined.indexOf(w) >= 0 || (joined.length > 3 && w.indexOf(joined) === 0);
+      }).length;
+    }
     function show() {
-      var query = input.value.trim();
+      var text = input.value.trim();
       list.textContent = "";
-      if (!query) { status.textContent = ""; return; }
-      var hits = engine.search(query);
-      if (!hits.length) { hits = engine.search(query, { combineWith: "OR" }); }
+      if (!text) { status.textContent = ""; return; }
+      var hits = engine.search(query(text, "AND"));
+      if (!hits.length) { hits = engine.search(query(text, "OR")); }
       hits = hits.slice(0, 20);
       status.textContent = hits.length ? hits.length + (hits.length === 1 ? " term found" : " terms found") : "No term found";
       hits.forEach(function (hit) {
@@ -32,15 +50,11 @@
         link.textContent = hit.term;
         link.className = "result";  /* no preview: the gloss is shown beside it */
         item.appendChild(link);
-        var name = hit.term.toLowerCase();
-        var viaName = hit.terms.every(function (w) { return name.indexOf(w) >= 0; });
-        var matchedAlias = null, best = 0;  /* the other name that matched the most words */
-        if (!viaName) {
-          hit.aliases.split(" · ").forEach(function (a) {
-            var count = hit.terms.filter(function (w) { return a && a.toLowerCase().indexOf(w) >= 0; }).length;
-            if (count > best) { best = count; matchedAlias = a; }
-          });
-        }
+        var matchedAlias = null, best = matches(hit.term, hit.terms);  /* another name that matched more words */
+        hit.aliases.split(" · ").forEach(function (a) {
+          var count = a ? matches(a, hit.terms) : 0;
+          if (count > best) { best = count; matchedAlias = a; }
+        });
         if (matchedAlias) {
           var via = document.createElement("span");
           via.className = "via";
@@ -57,17 +71,21 @@
       var first = list.querySelector("a");
       if (first) { first.focus(); }
     });
+    var asked = new URLSearchParams(location.search).get("q");
+    if (asked && !input.value) { input.value = asked; }
     if (input.value) { show(); }
   }
 
-  /* Previews (WCAG 1.4.13): shown on hover, focus or tap; hoverable; stay until pointer or focus leaves; Escape closes. */
-  var preview = null, owner = null, hideTimer = null, lastPointer = "mouse";
+  /* Previews (WCAG 1.4.13): shown on hover, focus or tap; hoverable; stay until pointer or focus leaves; Escape closes.
+     On a touch screen the first tap on a term shows its gloss and the second follows the link: a tap also focuses
+     the link (which opens the preview) before its click, so what counts is whether the preview was already
+     showing when the finger came down. */
+  var preview = null, owner = null, hideTimer = null, lastPointer = "mouse", armed = null;
   function termOf(link) { return byId[link.getAttribute("data-term")]; }
   function build() {
     preview = document.createElement("div");
     preview.id = "term-preview";
     preview.className = "preview";
-    preview.setAttribute("role", "tooltip");
     preview.hidden = true;
     preview.addEventListener("mouseenter", function () { clearTimeout(hideTimer); });
     preview.addEventListener("mouseleave", function () { scheduleHide(); });
@@ -84,11 +102,19 @@
     name.textContent = term.term;
     preview.appendChild(name);
     preview.appendChild(document.createTextNode(term.gloss));
-    if (lastPointer === "touch") {
+    if (lastPointer === "touch") {  /* a finger cannot hover: the preview offers its own way on */
+      preview.removeAttribute("role");
+      var follow = document.createElement("a");
+      follow.className = "preview-open";
+      follow.href = link.href;
+      follow.textContent = "Open “" + term.term + "” →";
+      preview.appendChild(follow);
       var hint = document.createElement("span");
       hint.className = "hint";
-      hint.textContent = "Tap the link again to open its page.";
+      hint.textContent = "Or tap the term again.";
       preview.appendChild(hint);
+    } else {
+      preview.setAttribute("role", "tooltip");
     }
     preview.hidden = false;
     link.setAttribute("aria-describedby", "term-preview");
@@ -109,16 +135,24 @@
     var link = event.target.closest ? event.target.closest("a[data-term]") : null;
     return link && !link.closest(".preview") ? link : null;
   }
+  function showing(link) { return link !== null && owner === link && !preview.hidden; }
   function setUpPreviews() {
     build();
-    document.addEventListener("pointerdown", function (event) { lastPointer = event.pointerType || "mouse"; }, true);
+    document.addEventListener("pointerdown", function (event) {
+      lastPointer = event.pointerType || "mouse";
+      var link = linkFrom(event);
+      armed = showing(link) ? link : null;
+    }, true);
     document.addEventListener("mouseover", function (event) { var link = linkFrom(event); if (link && lastPointer !== "touch") { open(link); } });
     document.addEventListener("mouseout", function (event) { if (linkFrom(event) === owner && owner) { scheduleHide(); } });
     document.addEventListener("focusin", function (event) { var link = linkFrom(event); if (link) { open(link); } });
-    document.addEventListener("focusout", function (event) { if (linkFrom(event) === owner) { close(); } });
+    document.addEventListener("focusout", function (event) {
+      var into = event.relatedTarget;
+      if (linkFrom(event) === owner && !(into && preview.contains(into))) { close(); }
+    });
     document.addEventListener("click", function (event) {
       var link = linkFrom(event);
-      if (link && lastPointer === "touch" && owner !== link) { event.preventDefault(); open(link); return; }
+      if (link && lastPointer === "touch" && armed !== link) { event.preventDefault(); open(link); return; }
       if (!link && owner && !preview.contains(event.target)) { close(); }
     });
     document.addEventListener("keydown", function (event) {
