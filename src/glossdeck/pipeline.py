@@ -303,6 +303,14 @@ def build(root: Path, out: Path | None = None, targets: tuple[str, ...] = TARGET
 
         progress("flashcards")
         rendered["cards"] = cards.render(glossary)
+    site_files = None
+    if "html" in planned and "html" not in current:
+        from glossdeck.render import site
+
+        progress("web site")
+        site_files = site.render(glossary)
+        new_records["html"] = buildcache.Recorded(planned["html"].name, keys.key("html", new_lock or old_lock),
+                                                  buildcache.site_digest(site_files))
     if "stardict" in planned and "stardict" not in current:
         from glossdeck.render import stardict
 
@@ -313,14 +321,6 @@ def build(root: Path, out: Path | None = None, targets: tuple[str, ...] = TARGET
 
         progress("EPUB")
         rendered["epub"] = epub.render(glossary, document_date())
-    site_files = None
-    if "html" in planned and "html" not in current:
-        from glossdeck.render import site
-
-        progress("web site")
-        site_files = site.render(glossary)
-        new_records["html"] = buildcache.Recorded(planned["html"].name, keys.key("html", new_lock or old_lock),
-                                                  buildcache.site_digest(site_files))
     files: dict[Path, bytes] = {}
     if new_lock is not None and new_lock != old_lock:
         # The lock is renamed first: if the machine dies before the deck is renamed too, the next build

@@ -15,10 +15,11 @@ from markupsafe import Markup
 from glossdeck import markup, mentions
 from glossdeck.model import Citation, Glossary, Source, Term
 from glossdeck.render import fonts
+from glossdeck.render.addresses import passage_anchor, pieces, seed_of
 from glossdeck.render.archive import Entry, zip_bytes
 from glossdeck.render.epub import xhtml
 from glossdeck.render.site import essay
-from glossdeck.render.addresses import passage_anchor, pieces, seed_of
+from glossdeck.seeds import Seed
 
 MIMETYPE = b"application/epub+zip"
 BOOK = "OEBPS"  # the folder of the publication's files inside the zip
@@ -118,7 +119,7 @@ def _passages(glossary: Glossary, source: Source) -> list[essay.Passage]:
     return sorted(found.values(), key=lambda p: (p.pieces[0].start, p.pieces[-1].end))
 
 
-def _noted_mentions(finder: mentions.Finder, seed: Any, passages: list[essay.Passage]) -> list[mentions.Mention]:
+def _noted_mentions(finder: mentions.Finder, seed: Seed, passages: list[essay.Passage]) -> list[mentions.Mention]:
     """The mentions that become notes: each term's first in each section, never inside a quote's highlight, the
     author's notes to self, a heading, code or the essay's own links."""
     excluded = [(piece.start, piece.end) for passage in passages for piece in passage.pieces]
