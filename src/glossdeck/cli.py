@@ -744,8 +744,8 @@ def draft(project: Path | None, file: Path, write: bool, accept_repairs: bool, f
 
     \b
     Example:
-      glossdeck draft proposals.jsonl
-      glossdeck draft proposals.yaml --write --accept-repairs
+      glossdeck draft drafts.jsonl
+      glossdeck draft drafts.yaml --write --accept-repairs
     """
     from glossdeck import drafting
     from glossdeck.render import text
