@@ -30,7 +30,7 @@ from typing import Any, Callable
 
 REPO = Path(__file__).resolve().parent.parent
 TIMESTAMP = 1_700_000_000
-OURS = ["check", "deck", "booklet", "print", "cards", "build", "rebuild"]
+OURS = ["check", "deck", "booklet", "print", "cards", "stardict", "epub", "build", "rebuild"]
 BARE = ["bare-genanki", "bare-reportlab", "bare-pypdf", "bare-cards"]
 # Whole processes, as a user runs them: interpreter start, imports, loading, checking and writing included.
 PROCESSES = ["process-check", "process-booklet", "process-bare-reportlab"]
@@ -113,6 +113,14 @@ def job(name: str, root: Path) -> Callable[[], Any]:
         from glossdeck.render import cards
 
         return lambda: cards.render(glossary)
+    if name == "stardict":
+        from glossdeck.render import stardict
+
+        return lambda: stardict.render(glossary, TIMESTAMP)
+    if name == "epub":
+        from glossdeck.render import epub
+
+        return lambda: epub.render(glossary, TIMESTAMP)
     if name == "bare-genanki":
         return _bare_genanki(glossary, root)
     if name == "bare-reportlab":

@@ -213,7 +213,7 @@ def test_build_reports_progress(project):
     steps = []
     pipeline.build(project, timestamp=1_700_000_000, progress=steps.append)
     assert steps == ["checking the glossary and its quotes", "deck", "booklet", "print-ready booklet", "flashcards",
-                     "web site"]
+                     "web site", "e-reader dictionary", "EPUB"]
 
 
 def test_export_is_json(project):

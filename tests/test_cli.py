@@ -60,7 +60,8 @@ def test_build_writes_deck_and_booklet(project):
     assert (project / "build" / "test-glossary-booklet.pdf").read_bytes().startswith(b"%PDF")
     assert sorted(p.name for p in (project / "build").iterdir()) == [
         ".glossdeck-build.json", "test-glossary-booklet-print.pdf", "test-glossary-booklet.pdf",
-        "test-glossary-cards.pdf", "test-glossary-site", "test-glossary.apkg"]
+        "test-glossary-cards.pdf", "test-glossary-site", "test-glossary-stardict.zip", "test-glossary.apkg",
+        "test-glossary.epub"]
 
 
 def test_build_one_target_into_another_folder(project, tmp_path):

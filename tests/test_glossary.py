@@ -23,7 +23,8 @@ def test_shipped_glossary_builds_and_its_lock_is_current(tmp_path):
     result = pipeline.build(root, out=tmp_path / "out", timestamp=2_000_000_000)
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [
         ".glossdeck-build.json", "alignment-glossary-booklet-print.pdf", "alignment-glossary-booklet.pdf",
-        "alignment-glossary-cards.pdf", "alignment-glossary-site", "alignment-glossary.apkg"]
+        "alignment-glossary-cards.pdf", "alignment-glossary-site", "alignment-glossary-stardict.zip",
+        "alignment-glossary.apkg", "alignment-glossary.epub"]
     assert result.outputs["booklet"].stat().st_size > 100_000
     # A committed glossary has been built since its last edit: no note gets a new time.
     assert (root / "glossary" / "notes.lock").read_text(encoding="utf-8") == lock

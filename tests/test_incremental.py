@@ -20,15 +20,17 @@ import glossdeck
 from glossdeck import buildcache, deckstate, pipeline
 from glossdeck.cli import main
 from glossdeck.model import Glossary, Settings
-from glossdeck.render import anki, booklet, cards, site
+from glossdeck.render import anki, booklet, cards, epub, site, stardict
 
 LATER = TIMESTAMP + 86_400
 FILES = {"deck": "test-glossary.apkg", "booklet": "test-glossary-booklet.pdf",
-         "print": "test-glossary-booklet-print.pdf", "cards": "test-glossary-cards.pdf"}
+         "print": "test-glossary-booklet-print.pdf", "cards": "test-glossary-cards.pdf",
+         "stardict": "test-glossary-stardict.zip", "epub": "test-glossary.epub"}
 PDFS = {"booklet", "print", "cards"}
+DATED = PDFS | {"stardict", "epub"}  # SOURCE_DATE_EPOCH dates the PDFs and the zip files' entries
 
 # The file outputs: the web site, a folder, has its own test at the end.
-TARGETS = ("deck", "booklet", "print", "cards")
+TARGETS = ("deck", "booklet", "print", "cards", "stardict", "epub")
 
 
 @pytest.fixture(autouse=True)
@@ -166,7 +168,9 @@ CHANGES: dict[str, tuple[Callable[[Path, pytest.MonkeyPatch], None], dict[str, A
     "deck_name in glossary.yaml": (setting("deck_name", "Another name"), {}, {"deck"}),
     "view_cards in glossary.yaml": (setting("view_cards", "true"), {}, {"deck"}),
     "cloze_cards in glossary.yaml": (setting("cloze_cards", "true"), {}, {"deck"}),
-    "title in glossary.yaml": (setting("title", "Another title"), {}, {"booklet", "print", "cards"}),
+    "title in glossary.yaml": (setting("title", "Another title"), {},
+                               {"booklet", "print", "cards", "stardict", "epub"}),
+    "language in glossary.yaml": (setting("language", "en-GB"), {}, {"booklet", "print", "cards", "epub"}),
     "subtitle in glossary.yaml": (setting("subtitle", "Another subtitle"), {}, ALL),
     "--flip short": (lambda root, mp: None, {"card_flip": "short"}, {"cards"}),
     "--paper half-letter": (lambda root, mp: None, {"paper": "half-letter"}, {"booklet", "print"}),
@@ -175,21 +179,24 @@ CHANGES: dict[str, tuple[Callable[[Path, pytest.MonkeyPatch], None], dict[str, A
     "notes.lock deleted": (lambda root, mp: (root / deckstate.LOCK_FILE).unlink(), {}, {"deck"}),
     "glossdeck's version": (patch(glossdeck, "__version__", "99.0"), {}, ALL),
     "glossdeck's code": (patch(buildcache, "code_digest", lambda: "edited"), {}, ALL),
-    "a PDF font (an upgrade)": (package_file("fonts/CharisSIL-Italic.ttf", b"\0\0\0\0"), {}, PDFS),
-    "the fonts' coverage list (an upgrade)": (package_file("fonts/coverage.txt", b"\n"), {}, PDFS),
+    "a PDF font (an upgrade)": (package_file("fonts/CharisSIL-Italic.ttf", b"\0\0\0\0"), {}, PDFS | {"epub"}),
+    "the fonts' coverage list (an upgrade)": (package_file("fonts/coverage.txt", b"\n"), {}, PDFS | {"epub"}),
     # the site's own files touch no file output
     "the site's stylesheet (an upgrade)": (package_file("render/site/static/site.css"), {}, set()),
     "the site's script (an upgrade)": (package_file("render/site/static/site.js"), {}, set()),
     "a site template (an upgrade)": (package_file("render/site/templates/term.html", b"{# changed #}"), {}, set()),
     "a web font (an upgrade)": (package_file("render/site/static/fonts/CharisSIL-Bold.woff2", b"\0"), {}, set()),
     "a package file no target claims": (package_file("render/new-data.txt"), {}, ALL),
+    "the EPUB's stylesheet (an upgrade)": (package_file("render/epub/static/epub.css"), {}, {"epub"}),
+    "an EPUB template (an upgrade)": (package_file("render/epub/templates/chapter.xhtml", b"{# changed #}"), {},
+                                      {"epub"}),
     "SQLite's version": (patch(buildcache.sqlite3, "sqlite_version", "0.0.1"), {}, ALL),
     "a library's version": (patch(buildcache, "_dependency_versions", lambda root: {"reportlab": "0.1"}), {}, ALL),
     "the deck deleted": (lambda root, mp: (root / "build" / FILES["deck"]).unlink(), {}, {"deck"}),
     "the cards deleted": (lambda root, mp: (root / "build" / FILES["cards"]).unlink(), {}, {"cards"}),
     "the booklet edited by hand": (lambda root, mp: append(root / "build" / FILES["booklet"], b"%"), {}, {"booklet"}),
     # reportlab dates PDFs from SOURCE_DATE_EPOCH; the deck's "now" only matters for notes that changed.
-    "SOURCE_DATE_EPOCH set": (lambda root, mp: mp.setenv("SOURCE_DATE_EPOCH", str(LATER)), {}, PDFS),
+    "SOURCE_DATE_EPOCH set": (lambda root, mp: mp.setenv("SOURCE_DATE_EPOCH", str(LATER)), {}, DATED),
     "a reportlab setting in the environment": (lambda root, mp: mp.setenv("RL_pageCompression", "0"), {}, PDFS),
     "the print-ready file replaced": (lambda root, mp: (root / "build" / FILES["print"]).write_bytes(b""),
                                       {}, {"print"}),
@@ -246,6 +253,8 @@ def test_every_setting_a_target_leaves_out_of_its_key_leaves_its_bytes_alone(pro
         "booklet": lambda g: booklet.render(g, g.settings.paper),
         "cards": lambda g: cards.render(g),
         "html": lambda g: site.render(g),
+        "stardict": lambda g: stardict.render(g, TIMESTAMP),
+        "epub": lambda g: epub.render(g, TIMESTAMP),
     }
     for target, unread in buildcache.UNREAD_SETTINGS.items():
         expected = render[target](glossary)
@@ -283,13 +292,13 @@ def test_progress_hears_each_output_found_unchanged_and_each_rendered(root):
     steps: list[str] = []
     pipeline.build(root, timestamp=LATER, progress=steps.append)
     assert steps == ["checking the glossary and its quotes", "deck: unchanged", "booklet: unchanged",
-                     "print: unchanged", "flashcards"]
+                     "print: unchanged", "stardict: unchanged", "epub: unchanged", "flashcards"]
 
 
 def test_source_date_epoch_rebuilds_the_pdfs_it_dates_and_then_nothing(root, tmp_path):
     lines = run(root, epoch=LATER).stdout.splitlines()
     assert lines == [f"unchanged: {root / 'build' / FILES['deck']}"] + [
-        f"wrote {root / 'build' / FILES[t]}" for t in ("booklet", "print", "cards")]
+        f"wrote {root / 'build' / FILES[t]}" for t in ("booklet", "print", "cards", "stardict", "epub")]
     assert run(root, epoch=LATER).stdout.splitlines() == [
         f"unchanged: {root / 'build' / FILES[t]}" for t in TARGETS]
     assert run(root, "cards", epoch=LATER + 1).stdout.splitlines() == [f"wrote {root / 'build' / FILES['cards']}"]
@@ -326,7 +335,7 @@ def test_a_build_of_some_targets_keeps_the_others_records(root, tmp_path):
         assert after[f"build/{FILES[target]}"] == before[f"build/{FILES[target]}"]
     lines = run(root).stdout.splitlines()
     assert lines == [f"unchanged: {root / 'build' / FILES['deck']}"] + [
-        f"wrote {root / 'build' / FILES[t]}" for t in ("booklet", "print", "cards")]
+        f"wrote {root / 'build' / FILES[t]}" for t in ("booklet", "print", "cards", "stardict", "epub")]
 
 
 def test_the_print_ready_file_is_imposed_from_the_current_booklet_without_rendering_it(root, monkeypatch):
@@ -373,7 +382,9 @@ def test_a_manifest_that_records_other_bytes_or_names_is_not_trusted(root):
     before = snapshot(root)
     lines = run(root).stdout.splitlines()
     assert lines == [f"wrote {root / 'build' / FILES['deck']}", f"wrote {root / 'build' / FILES['booklet']}",
-                     f"unchanged: {root / 'build' / FILES['print']}", f"wrote {root / 'build' / FILES['cards']}"]
+                     f"unchanged: {root / 'build' / FILES['print']}", f"wrote {root / 'build' / FILES['cards']}",
+                     f"unchanged: {root / 'build' / FILES['stardict']}",
+                     f"unchanged: {root / 'build' / FILES['epub']}"]
     after = snapshot(root)
     assert all(after[f"build/{f}"][2] == before[f"build/{f}"][2] for f in FILES.values())
     assert not (root / "build" / "elsewhere.pdf").exists()
@@ -490,7 +501,7 @@ opened = []
 sys.addaudithook(lambda event, args: opened.append(os.fsdecode(args[0])) if event == "open" and isinstance(
     args[0], (str, bytes, os.PathLike)) else None)
 from glossdeck import deckstate, pipeline
-from glossdeck.render import anki, booklet, cards, impose, site
+from glossdeck.render import anki, booklet, cards, epub, impose, site, stardict
 root, target = Path(sys.argv[2]), sys.argv[3]
 glossary, _ = pipeline.check(root)
 opened.clear()
@@ -505,6 +516,10 @@ elif target == "cards":
     cards.render(glossary)
 elif target == "html":
     site.render(glossary)
+elif target == "stardict":
+    stardict.render(glossary, 1_700_000_000)
+elif target == "epub":
+    epub.render(glossary, 1_700_000_000)
 else:
     sys.exit(f"no recipe for target {target!r}: add one to RENDER_TARGET")
 read = sorted({os.path.relpath(os.path.realpath(p), package) for p in opened
@@ -525,7 +540,7 @@ def test_every_package_file_a_renderer_opens_is_part_of_its_key(project, target,
     opened = json.loads(done.stdout)
     keyed = "booklet" if target == "print" else target  # the print-ready file is keyed through the booklet's key
     assert [name for name in opened if not buildcache.reads(keyed, name)] == []
-    if target in ("booklet", "cards", "html"):
+    if target in ("booklet", "cards", "html", "epub"):
         assert opened, "the audit hook saw nothing: the test would pass whatever the renderer read"
 
 

@@ -165,6 +165,21 @@ def test_each_size_limit_allows_its_number_and_refuses_one_more(tmp_path, templa
     assert f"(at most {limit:,} {unit})" in found.hint
 
 
+@pytest.mark.parametrize("key", ["term", "aliases"])
+def test_a_name_the_fonts_draw_but_an_e_reader_dictionary_cannot_hold_is_refused(tmp_path, key):
+    """63 mathematical letters (4 bytes each in UTF-8, and Charis draws them) fill StarDict's 255 bytes, less 3."""
+    fraktur = "\U0001D504\U0001D505\U0001D50A"  # 𝔄 𝔅 𝔊
+    at_limit, over = fraktur * 21 + "abc", fraktur * 21 + "abcd"
+    template = "term: {X}\ndefinition: d\n" if key == "term" else "term: t\naliases: [{X}]\ndefinition: d\n"
+    assert glyph_problems(tmp_path / "drawn", terms={"t": template.replace("{X}", q(at_limit)) + CITE}) == []
+    assert size_problems(tmp_path / "ok", template.replace("{X}", q(at_limit)) + CITE) == []
+    [found] = size_problems(tmp_path / "over", template.replace("{X}", q(over)) + CITE)
+    what = "the name of term `t`" if key == "term" else "an alias of term `t`"
+    assert (found.line, found.message) == (1 if key == "term" else 2, f"{what} is 256 bytes long; the limit is 255 "
+                                           "(the longest word a StarDict dictionary, read by e-readers, can hold)")
+    assert found.hint.endswith("(at most 255 bytes)")
+
+
 def test_markup_is_not_counted_only_what_is_printed(tmp_path):
     linked = " ".join(f"[w{i}](#corrigibility)" for i in range(limits.DEFINITION.most))
     assert size_problems(tmp_path, f"term: t\ndefinition: {q(linked)}\n{CITE}") == []

@@ -34,7 +34,7 @@ def test_the_second_glossary_builds_every_output(other):
     result = pipeline.build(other, timestamp=1_700_000_000)
     assert {p.name for p in result.outputs.values()} == {
         "founding-texts.apkg", "founding-texts-booklet.pdf", "founding-texts-booklet-print.pdf",
-        "founding-texts-cards.pdf", "founding-texts-site"}
+        "founding-texts-cards.pdf", "founding-texts-site", "founding-texts-stardict.zip", "founding-texts.epub"}
     assert "consent of the governed" in (result.outputs["html"] / "index.html").read_text(encoding="utf-8")
     booklet = " ".join(page_text(result.outputs["booklet"]))
     assert "Founding Texts" in booklet and "consent of the governed" in booklet

@@ -31,10 +31,13 @@ UNREAD_SETTINGS = {
     "booklet": {"output_base", *_CARD_SETTINGS, *_DECK_SETTINGS},
     "cards": {"paper", "output_base", *_DECK_SETTINGS},
     "html": {"paper", "output_base", "release", "download_url", "note_type_id", *_CARD_SETTINGS, *_DECK_SETTINGS},
+    "stardict": {"paper", "language", *_CARD_SETTINGS, *_DECK_SETTINGS},  # output_base names its folder and files
+    "epub": {"paper", "output_base", "deck_name", "view_cards", *_CARD_SETTINGS},  # `id` makes its identifier
 }
-# The targets reportlab does not typeset, so that neither SOURCE_DATE_EPOCH (the PDFs' date) nor an RL_* variable
-# touches them; every other target is keyed on both (print through the booklet's key).
-NOT_REPORTLAB = {"deck", "html"}
+# The targets reportlab does not typeset, so that no RL_* variable touches them; every other target is keyed on
+# those and on SOURCE_DATE_EPOCH, the PDFs' date (print through the booklet's key).
+NOT_REPORTLAB = {"deck", "html", "stardict", "epub"}
+DATED = {"stardict", "epub"}  # beyond reportlab's targets: their zip entries (and the EPUB's date) are dated
 # glossdeck's own files that each renderer reads besides its Python (templates, stylesheets, scripts, fonts), as
 # folders inside the package. A package file that no target claims keys every target, so a file added later is
 # never missed. tests/test_incremental.py records every package file each renderer opens and fails on one that its
@@ -43,6 +46,7 @@ PACKAGE_DATA = {
     "booklet": ("fonts",),
     "cards": ("fonts",),
     "html": ("render/site/templates", "render/site/static"),
+    "epub": ("fonts", "render/epub/templates", "render/epub/static"),
 }
 
 
@@ -167,11 +171,13 @@ class Keys:
             self._data[target] = data_digest(target, self._package)
         parts: dict[str, Any] = {"target": target, "common": self.common, "settings": settings,
                                  "package_data": self._data[target]}
-        if target not in NOT_REPORTLAB:
+        if target not in NOT_REPORTLAB or target in DATED:
             # reportlab dates every PDF from SOURCE_DATE_EPOCH when it is set (else, in invariant mode, from a
-            # fixed date). The site has no date, and the deck does not depend on it: it is "now" only for notes
-            # that changed, and a deck rebuilt from the lock it left changes no note.
-            parts["pdf_date"] = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+            # fixed date), and so are the zip files (pipeline.document_date). The site has no date, and the deck
+            # does not depend on it: it is "now" only for notes that changed, and a deck rebuilt from the lock it
+            # left changes no note.
+            parts["date"] = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+        if target not in NOT_REPORTLAB:
             # reportlab also takes any of its settings from RL_<name> environment variables (rl_config).
             parts["reportlab_environment"] = sorted((k, v) for k, v in os.environ.items() if k.startswith("RL_"))
         if target == "deck":

@@ -24,11 +24,13 @@ class Limit:
     """The most a printed text may hold, why (what the page can hold), and how to get under it."""
 
     most: int
-    unit: str  # "words" or "characters"
+    unit: str  # "words", "characters" or "bytes" (of UTF-8)
     reason: str
     fix: str
 
     def measure(self, text: str) -> int:
+        if self.unit == "bytes":
+            return len(text.encode("utf-8"))
         return len(text.split()) if self.unit == "words" else len(text)
 
 
@@ -36,6 +38,9 @@ class Limit:
 # "Limits" section gives the measurements behind them.
 NAME = Limit(80, "characters", "five lines of a card's front at full size",
              "keep the name short and put the longer form in the definition")
+# Only a name of letters from beyond the Basic Multilingual Plane (4 bytes each) reaches this within NAME.
+NAME_BYTES = Limit(255, "bytes", "the longest word a StarDict dictionary, read by e-readers, can hold",
+                   "use fewer characters from beyond the Basic Multilingual Plane, such as mathematical letters")
 MAX_ALIASES = 12  # twelve of the longest aliases still fit a card's front under its headword
 DEFINITION = Limit(150, "words", "what a card's back holds at its smallest type beside a short quote",
                    "keep the core sense here and move detail into `views` or a related term")
@@ -105,8 +110,8 @@ def check_source(entry: Any, source_id: str, path: Path, problems: Problems) -> 
 
 
 def _term_texts(data: Located, term_id: str) -> Iterator[Printed]:
-    yield from _texts(data, "term", f"the name of term `{term_id}`", (NAME,), one_line=True)
-    yield from _texts(data, "aliases", f"an alias of term `{term_id}`", (NAME,), one_line=True)
+    yield from _texts(data, "term", f"the name of term `{term_id}`", (NAME, NAME_BYTES), one_line=True)
+    yield from _texts(data, "aliases", f"an alias of term `{term_id}`", (NAME, NAME_BYTES), one_line=True)
     yield from _texts(data, "definition", f"the definition of `{term_id}`", (DEFINITION, DEFINITION_CHARS),
                       markdown=True)
     yield from _citation_texts(data.get("citations"), f"a quote of `{term_id}`")

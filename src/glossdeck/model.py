@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
-TARGETS = ("deck", "booklet", "print", "cards", "html")  # what `glossdeck build` can write
+TARGETS = ("deck", "booklet", "print", "cards", "html", "stardict", "epub")  # what `glossdeck build` can write
 LEVELS = ("core", "standard", "extra")  # in the order new cards are learned
 # Refused in every text, where it enters: every C0 and C1 control but tab and newline, and the bidi
 # controls that make text read in another order than it is stored.

@@ -189,6 +189,16 @@ def build_timestamp() -> int:
     return int(value)
 
 
+# The date of the outputs that carry one, when SOURCE_DATE_EPOCH is not set: 2000-01-01, the date reportlab's
+# invariant mode gives the PDFs, so that the same glossary makes the same bytes on any day.
+FIXED_DATE = 946684800
+
+
+def document_date() -> int:
+    """The date the zip-based outputs carry: SOURCE_DATE_EPOCH (checked by build_timestamp's rule), else FIXED_DATE."""
+    return build_timestamp() if os.environ.get("SOURCE_DATE_EPOCH") is not None else FIXED_DATE
+
+
 def refuse_inputs(root: Path, targets: list[Path], own: Path | None = None) -> None:
     """Refuse to write over the project's inputs (anything in glossary/ or seeds/, through any symlink, but
     `own`, the lock that build keeps), or to write two outputs to one file."""
@@ -226,7 +236,8 @@ class BuildResult:
 def output_names(glossary: Glossary) -> dict[str, str]:
     base = glossary.settings.output_base
     return {"deck": f"{base}.apkg", "booklet": f"{base}-booklet.pdf", "print": f"{base}-booklet-print.pdf",
-            "cards": f"{base}-cards.pdf", "html": f"{base}-site"}
+            "cards": f"{base}-cards.pdf", "html": f"{base}-site", "stardict": f"{base}-stardict.zip",
+            "epub": f"{base}.epub"}
 
 
 def build(root: Path, out: Path | None = None, targets: tuple[str, ...] = TARGETS,
@@ -313,6 +324,16 @@ def build(root: Path, out: Path | None = None, targets: tuple[str, ...] = TARGET
         site_files = site.render(glossary)
         new_records["html"] = buildcache.Recorded(planned["html"].name, keys.key("html", new_lock or old_lock),
                                                   buildcache.site_digest(site_files))
+    if "stardict" in planned and "stardict" not in current:
+        from glossdeck.render import stardict
+
+        progress("e-reader dictionary")
+        rendered["stardict"] = stardict.render(glossary, document_date())
+    if "epub" in planned and "epub" not in current:
+        from glossdeck.render import epub
+
+        progress("EPUB")
+        rendered["epub"] = epub.render(glossary, document_date())
     # One transaction (writer.write_all): every output staged in full beside its place, then all swapped in, the
     # site's folder too; if a swap fails, those already swapped are put back.
     outputs: dict[Path, writer.Content] = {}
