@@ -107,16 +107,31 @@ class Seed:
             title = normalize_text(self.source.title, markdown=True)
             found = [(m.start(), _strip_markup(m.group(1))) for m in _MD_HEADING.finditer(self.raw)]
             return [(at, text) if text != title else (at, "") for at, text in found]
-        found = []
+        # shown without markup or the stray " :" / " ." that flattening left behind
+        return [(at, heading.lstrip("#").strip().rstrip(" :.").strip()) for at, _, heading in self.heading_spans]
+
+    @cached_property
+    def heading_spans(self) -> list[tuple[int, int, str]]:
+        """A plain text's listed headings as raw [start, end) and the line as listed, in reading order.
+
+        Each is found at its first occurrence after the heading before it (the list is in reading order), so
+        finding them all reads the text once: a text of many megabytes with thousands of headings stays fast.
+        A heading listed out of order is found at its first occurrence.
+        """
+        found: list[tuple[int, int, str]] = []
+        after = 0
         for heading in self.source.headings:
-            at = self.raw.find(heading)
+            at = self.raw.find(heading, after)
+            if at < 0:
+                at = self.raw.find(heading, 0, after + len(heading))
             if at >= 0:
-                # shown without markup or the stray " :" / " ." that flattening left behind
-                found.append((at, heading.lstrip("#").strip().rstrip(" :.").strip()))
+                found.append((at, at + len(heading), heading))
+                after = max(after, at + len(heading))
         return sorted(found)
 
     def missing_headings(self) -> list[str]:
-        return [h for h in self.source.headings if h not in self.raw]
+        found = {heading for _, _, heading in self.heading_spans}
+        return [h for h in self.source.headings if h not in found]
 
     def heading_at(self, offset: int) -> str | None:
         starts = [at for at, _ in self.headings]
@@ -215,12 +230,12 @@ class Seed:
     def _section_starts(self) -> list[tuple[int, int, str]]:
         """(heading offset, offset where its text begins, heading) for every section, in order."""
         sections = []
+        if self.source.format != "markdown":
+            return [(at, _skip_space(self.raw, end), shown)
+                    for (at, end, _), (_, shown) in zip(self.heading_spans, self.headings)]
         for at, heading in self.headings:
-            if self.source.format == "markdown":
-                line_end = self.raw.find("\n", at)
-                end = len(self.raw) if line_end < 0 else line_end
-            else:
-                end = at + len(next(h for h in self.source.headings if self.raw.find(h) == at))
+            line_end = self.raw.find("\n", at)
+            end = len(self.raw) if line_end < 0 else line_end
             sections.append((at, _skip_space(self.raw, end), heading))
         return sections
 

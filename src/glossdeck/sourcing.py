@@ -114,16 +114,20 @@ def propose_headings(text: Text, title: str) -> tuple[str, ...]:
     lines = text.raw.splitlines(keepends=True)
     starts = [0, *itertools.accumulate(len(line) for line in lines)]
     found: list[str] = []
+    after = 0  # seeds.py finds each heading after the one before it: the text between is searched once
     for index, line in enumerate(lines):
         stripped = line.strip()
-        # a heading is found by its first occurrence (seeds.py): earlier words that repeat it would misplace it
-        first = text.raw.find(stripped) == starts[index] + line.index(stripped) if stripped else False
+        words = stripped.split()
+        if not (0 < len(words) <= MAX_HEADING_WORDS and stripped[0].isupper() and stripped != title
+                and not re.search(r"[.,;:!?…\"”’)]$", stripped) and stripped not in found):
+            continue
         alone = (index == 0 or not lines[index - 1].strip()) and (index + 1 >= len(lines)
                                                                    or not lines[index + 1].strip())
-        words = stripped.split()
-        if (alone and first and 0 < len(words) <= MAX_HEADING_WORDS and stripped[0].isupper() and stripped != title
-                and not re.search(r"[.,;:!?…\"”’)]$", stripped) and stripped not in found):
+        at = starts[index] + line.index(stripped)
+        # where seeds.py will look for it: an earlier occurrence would misplace the heading
+        if alone and text.raw.find(stripped, after, at + len(stripped)) == at:
             found.append(stripped)
+            after = at + len(stripped)
     return tuple(found)
 
 

@@ -144,7 +144,7 @@ def _body_start(seed: Seed, events: list[Event]) -> int:
 def _text(seed: Seed, events: list[Event]) -> tuple[str, list[tuple[str, str]]]:
     """A plain-text source: its headings (found where sources.yaml says) and paragraphs."""
     raw = seed.raw
-    headings = sorted({(raw.find(h), raw.find(h) + len(h)) for h in seed.source.headings if raw.find(h) >= 0})
+    headings = sorted({(start, end) for start, end, _ in seed.heading_spans})
     shown = dict(seed.headings)
     blocks: list[str] = []
     sections: list[tuple[str, str]] = []
