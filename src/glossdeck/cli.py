@@ -271,25 +271,31 @@ def _settings_overrides(paper: str | None, cards_paper: str | None, card_size: t
 
 @main.command()
 @project_option
-@click.option("--format", "fmt", type=click.Choice(["json"]), default="json", help="Output format.")
+@click.option("--format", "fmt", type=click.Choice(["json", "hypothesis", "skos", "tbx", "csl"]), default="json",
+              show_default=True, help="json: the whole resolved glossary; hypothesis: the quotes as Hypothesis "
+              "annotations; skos: a SKOS vocabulary (Turtle); tbx: a TBX-Basic termbase; csl: the sources as CSL-JSON.")
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Write to this file instead of standard output.")
 @handles_errors
 def export(project: Path | None, fmt: str, output: Path | None) -> None:
-    """Print the whole resolved glossary, with every citation's location, as JSON.
+    """Print the resolved glossary in a format other tools read (default: all of it, as JSON).
 
     \b
     Example:
       glossdeck export --format json -o glossary.json
+      glossdeck export --format hypothesis -o annotations.json   # import in the Hypothesis client
+      glossdeck export --format skos -o glossary.ttl             # Skosmos, rdflib, any SKOS tool
+      glossdeck export --format tbx -o glossary.tbx              # Weblate and translation tools
+      glossdeck export --format csl -o sources.json              # Zotero and citation processors
     """
-    from glossdeck import export as exporter
+    from glossdeck import exports
     from glossdeck.writer import write_atomically
 
     root = _project(project)
     if output is not None:
         _pipeline().refuse_inputs(root, [output])
     glossary, _ = _pipeline().check(root)
-    text = exporter.to_json(glossary)
+    text = exports.render(glossary, fmt)
     if output is None:
         echo(text, nl=False)
     else:

@@ -33,6 +33,7 @@ def _source(src: Source) -> dict[str, Any]:
         "url": src.url, "version": src.version, "format": src.format, "speakers": list(src.speakers),
         "headings": list(src.headings),
         "unquotable": [{"pattern": u.pattern, "why": u.why} for u in src.unquotable],
+        "draft": src.draft,
     }
 
 

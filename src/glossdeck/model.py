@@ -68,6 +68,7 @@ class Source:
     speakers: tuple[str, ...] = ()
     headings: tuple[str, ...] = ()
     unquotable: tuple[Unquotable, ...] = ()
+    draft: bool = False  # the seed is a draft: the page at `url` differs from it
     path: Path | None = None
     line: int | None = None
 

@@ -67,6 +67,7 @@ SOURCE_FIELDS = {
     "speakers": Field("name-list"),
     "headings": Field("text-list"),
     "unquotable": Field("unquotable"),
+    "draft": Field("bool"),
 }
 TERM_FIELDS = {
     "term": Field("name", True),
@@ -445,6 +446,7 @@ def validate_sources(data: Any, path: Path, problems: Problems) -> dict[str, Sou
             format=clean.get("format", "text"),
             speakers=clean.get("speakers", ()),
             headings=clean.get("headings", ()),
+            draft=clean.get("draft", False),
             unquotable=_unquotables(check, clean.get("unquotable", []), source_id),
             path=path,
             line=line,

@@ -20,7 +20,7 @@ import jinja2
 from glossdeck import markup
 from glossdeck.errors import GlossdeckError, Problem
 from glossdeck.model import Citation, Glossary, Source, Term, sort_key
-from glossdeck.render.site import essay
+from glossdeck.render.site import essay, structured
 from glossdeck.render.site.links import (
     passage_anchor, passage_url, pieces, seed_of, source_page, term_page, text_fragment,
 )
@@ -188,7 +188,7 @@ def render(glossary: Glossary) -> dict[str, bytes]:
         page(term_page(term.id), "term.html", term=term, quotes=_quotes(glossary, term.citations),
              views=[(v, _quotes(glossary, v.citations)) for v in term.views],
              related=[glossary.term(r) for r in term.related], linking=linking[term.id],
-             related_from=related_from[term.id])
+             related_from=related_from[term.id], structured=structured.defined_term(glossary, term))
     aliases = _alias_pages(glossary)
     for name, term in aliases.items():
         page(term_page(name), "alias.html", term=term, alias=name)

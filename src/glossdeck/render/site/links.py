@@ -62,6 +62,11 @@ def _visible(seed: Seed, begin: int, stop: int) -> str:
     return _whole_visible(seed.source, seed.raw)[begin:stop]
 
 
+def visible_text(seed: Seed) -> str:
+    """The whole seed as a reader of its page sees it: markup dropped, spaces collapsed, characters unfolded."""
+    return _whole_visible(seed.source, seed.raw)
+
+
 @lru_cache(maxsize=16)
 def _whole_visible(source: Source, raw: str) -> str:
     seed = Seed(source, raw)
