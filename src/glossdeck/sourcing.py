@@ -9,7 +9,6 @@ import itertools
 import json
 import re
 from dataclasses import dataclass
-from importlib.metadata import version as package_version
 from pathlib import Path
 
 from glossdeck import citations, pipeline, validate
@@ -19,24 +18,10 @@ from glossdeck.load import Located, parse_yaml
 from glossdeck.model import Glossary, Source
 from glossdeck.seeds import Seed, load_seeds, speaker_turns
 from glossdeck.writer import create_new, write_atomically
+from glossdeck.formats import Text, read_source
 
-MARKDOWN_SUFFIXES = {".md", ".markdown"}
-HTML_SUFFIXES = {".html", ".htm"}
 MAX_HEADING_WORDS = 12
 MIN_TURNS = 2  # a name opening fewer turns than this is no speaker (e.g. a stray "Note:")
-# Parts of a saved web page that are never the essay.
-_PAGE_CHROME = ["script", "style", "noscript", "nav", "header", "footer", "aside", "form", "iframe", "svg", "button"]
-
-
-@dataclass(frozen=True)
-class Text:
-    """A text ready to become a seed: its bytes, format, and where it came from if converted."""
-
-    data: bytes
-    raw: str
-    format: str  # text or markdown
-    origin: str = ""  # how it was converted, if it was
-    title: str = ""  # a title found in the file itself
 
 
 @dataclass(frozen=True)
@@ -53,58 +38,8 @@ class Plan:
 
 
 def read_text(path: Path) -> Text:
-    """A file as a seed: UTF-8 text or Markdown kept byte for byte, or a saved web page turned into Markdown."""
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise GlossdeckError([Problem(path, None, "file not found", "give the path of the essay to add")]) from None
-    except IsADirectoryError:
-        raise GlossdeckError([Problem(path, None, "is a folder, not a file", "give the essay's file")]) from None
-    except OSError as exc:
-        raise GlossdeckError([Problem(path, None, f"cannot read the file: {exc.strerror}")]) from None
-    head = data[:2048].lstrip().lower()
-    if path.suffix.lower() in HTML_SUFFIXES or head.startswith((b"<!doctype html", b"<html")):
-        return _from_html(path, data)
-    if b"\x00" in data:
-        raise GlossdeckError([Problem(path, None, "is not a text file (it holds NUL bytes)",
-                                      "give the essay as UTF-8 text, Markdown or a saved web page (.html)")])
-    try:
-        raw = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        raise GlossdeckError([Problem(path, line, f"is not valid UTF-8 (byte 0x{data[exc.start]:02x})",
-                                      "save it as UTF-8 (e.g. `iconv -f latin1 -t utf-8 IN > OUT`), then add that")
-                              ]) from None
-    if not raw.strip():
-        raise GlossdeckError([Problem(path, None, "is empty", "add the file that holds the essay's text")])
-    markdown = path.suffix.lower() in MARKDOWN_SUFFIXES or (
-        path.suffix.lower() != ".txt" and re.search(r"^#{1,6} \S|\*\*[^*\n]+\*\*", raw, re.MULTILINE) is not None)
-    title = next((m.group(1).strip() for m in re.finditer(r"^# (.+)$", raw, re.MULTILINE)), "") if markdown else ""
-    return Text(data, raw, "markdown" if markdown else "text", title=title)
-
-
-def _from_html(path: Path, data: bytes) -> Text:
-    """A saved web page's text as Markdown: markdownify on the page's article, without its menus and scripts."""
-    from bs4 import BeautifulSoup
-    from markdownify import markdownify
-
-    page = BeautifulSoup(data, "html.parser")  # reads the page's own <meta charset>
-    title = page.title.get_text(" ", strip=True) if page.title else ""
-    for tag in page.find_all(_PAGE_CHROME):
-        tag.decompose()
-    body = page.find("article") or page.find("main") or page.body or page
-    markdown = markdownify(str(body), heading_style="ATX", bullets="-", strip=["img"])
-    # markdownify leaves runs of blank lines and trailing spaces where tags were
-    lines = [line.rstrip() for line in markdown.splitlines()]
-    text = re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip() + "\n"
-    if len(re.findall(r"\w+", text)) < validate.MIN_QUOTE_WORDS:
-        raise GlossdeckError([Problem(path, None, "this web page has no text to quote (after removing its menus, "
-                                      "scripts and styles)", "save the page with its content (\"Web page, "
-                                      "complete\"), or copy the essay's text into a .md or .txt file")])
-    digest = hashlib.sha256(data).hexdigest()
-    origin = (f"Converted to Markdown with markdownify {package_version('markdownify')} from the saved web page "
-              f"{path.name} (SHA-256 {digest}).")
-    return Text(text.encode("utf-8"), text, "markdown", origin=origin, title=title)
+    """A file as a seed: UTF-8 text or Markdown kept byte for byte; a web page, a PDF or an EPUB converted."""
+    return read_source(path)
 
 
 def propose_headings(text: Text, title: str) -> tuple[str, ...]:

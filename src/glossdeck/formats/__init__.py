@@ -1,0 +1,48 @@
+"""Files as `source add` reads them: a text ready to become a seed, whatever form the file came in."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from glossdeck.errors import GlossdeckError, Problem
+
+HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
+
+
+@dataclass(frozen=True)
+class Text:
+    """A text ready to become a seed: its bytes, format, and where it came from if converted."""
+
+    data: bytes
+    raw: str
+    format: str  # text or markdown
+    origin: str = ""  # how it was converted, if it was
+    title: str = ""  # a title found in the file itself
+    author: str = ""  # an author named in the file itself (a PDF's or an EPUB's metadata)
+    paged: bool = False  # a form feed begins each page of the original (a PDF)
+    page_labels: tuple[str, ...] = field(default=())  # the original's own page numbers, when not 1, 2, 3 …
+
+
+def read_source(path: Path) -> Text:
+    """A file as a seed: text or Markdown kept as it is, a saved web page turned into Markdown."""
+    data = _read_bytes(path)
+    head = data[:2048].lstrip().lower()
+    if path.suffix.lower() in HTML_SUFFIXES or head.startswith((b"<!doctype html", b"<html")):
+        from glossdeck.formats import webpage
+
+        return webpage.read(path, data)
+    from glossdeck.formats import plain
+
+    return plain.read(path, data)
+
+
+def _read_bytes(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise GlossdeckError([Problem(path, None, "file not found", "give the path of the text to add")]) from None
+    except IsADirectoryError:
+        raise GlossdeckError([Problem(path, None, "is a folder, not a file", "give the text's file")]) from None
+    except OSError as exc:
+        raise GlossdeckError([Problem(path, None, f"cannot read the file: {exc.strerror}")]) from None

@@ -1,0 +1,188 @@
+"""A saved web page as Markdown: trafilatura finds the page's own text, markdownify keeps its structure."""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import re
+from importlib.metadata import version as package_version
+from pathlib import Path
+
+from bs4 import BeautifulSoup, NavigableString, PageElement, Tag
+
+from glossdeck.errors import GlossdeckError, Problem
+from glossdeck.formats import Text
+
+MIN_WORDS = 5  # validate.MIN_QUOTE_WORDS: a page with fewer words has nothing to quote
+# Deeper than this, an element is unwrapped (its text kept in its parent): real pages nest a few dozen levels,
+# and the converter recurses once per level.
+MAX_DEPTH = 60
+# Never text: what runs, draws or asks for input.
+_NOT_TEXT = ["script", "style", "noscript", "template", "iframe", "object", "embed", "canvas", "svg", "audio",
+             "video", "button", "form", "input", "select", "textarea", "dialog", "link", "meta"]
+# The page's chrome by its own markup, dropped when trafilatura finds no text at all (a very short page).
+_CHROME = ["nav", "header", "footer", "aside"]
+_HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
+# The blocks a reader reads one by one; each is kept or dropped whole.
+_BLOCKS = _HEADINGS | {"p", "pre", "li", "dt", "dd", "td", "th", "figcaption", "caption", "blockquote"}
+# A short block must be found close after the previous one in trafilatura's text, or a menu's "Home" would be
+# taken for the word "home" somewhere in the essay.
+_NEAR = 40
+_WORD = re.compile(r"\w")
+
+
+def read(path: Path, data: bytes) -> Text:
+    markdown, title = to_markdown(data)
+    if len(re.findall(r"\w+", markdown)) < MIN_WORDS:
+        raise GlossdeckError([Problem(path, None, "this web page has no text to quote (after removing its menus, "
+                                      "scripts and styles)", "save the page with its content (\"Web page, "
+                                      "complete\"), or copy the text into a .md or .txt file")])
+    digest = hashlib.sha256(data).hexdigest()
+    origin = (f"Converted to Markdown from the saved web page {path.name} (SHA-256 {digest}): its text found by "
+              f"trafilatura {package_version('trafilatura')}, its structure kept by markdownify "
+              f"{package_version('markdownify')}.")
+    return Text(markdown.encode("utf-8"), markdown, "markdown", origin=origin, title=title)
+
+
+def to_markdown(data: bytes) -> tuple[str, str]:
+    """The page's main text as Markdown, and its title (its first heading, else its <title>)."""
+    from markdownify import MarkdownConverter
+
+    page = BeautifulSoup(data, "html.parser")  # reads the page's own <meta charset>
+    page_title = " ".join(page.title.get_text(" ").split()) if page.title else ""
+    for tag in page.find_all(_NOT_TEXT):
+        tag.decompose()
+    page = _flatten(page, MAX_DEPTH)
+    _drop_permalinks(page)
+    body = page.body or page
+    _keep_main_text(body)
+    heading = body.find("h1")
+    title = " ".join(heading.get_text(" ").split()) if heading else page_title
+    converter = MarkdownConverter(heading_style="ATX", bullets="-", strip=["img"], escape_misc=True)
+    markdown = converter.convert_soup(body)
+    lines = [line.rstrip() for line in markdown.splitlines()]  # markdownify leaves trailing spaces and blank runs
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip() + "\n", title
+
+
+def _flatten(page: BeautifulSoup, limit: int) -> BeautifulSoup:
+    """The page again, every element nested deeper than `limit` left out but its text kept, so that no later step
+    recurses too deep; the page itself when it is not that deep (rebuilt in one pass: unwrapping each deep element
+    in place would walk its whole subtree every time)."""
+    stack: list[tuple[Tag, int]] = [(page, 0)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > limit:
+            break
+        stack.extend((child, depth + 1) for child in node.children if isinstance(child, Tag))
+    else:
+        return page
+    out: list[str] = []
+    work: list[tuple[PageElement, int] | str] = [(page, 0)]
+    while work:
+        item = work.pop()
+        if isinstance(item, str):
+            out.append(item)
+            continue
+        element, level = item
+        if isinstance(element, NavigableString):
+            if type(element) is NavigableString:  # not a comment, doctype or other markup
+                out.append(html.escape(str(element), quote=False))
+            continue
+        if not isinstance(element, Tag):
+            continue
+        shown = 0 < level <= limit
+        if shown:
+            out.append(f"<{element.name}{_attributes(element)}>")
+        if shown and not element.is_empty_element:
+            work.append(f"</{element.name}>")
+        work.extend((child, level + 1) for child in reversed(element.contents))
+    return BeautifulSoup("".join(out), "html.parser")
+
+
+def _attributes(node: Tag) -> str:
+    values = ((name, " ".join(value) if isinstance(value, list) else str(value)) for name, value in node.attrs.items())
+    return "".join(f' {name}="{html.escape(value)}"' for name, value in values)
+
+
+def _drop_permalinks(page: BeautifulSoup) -> None:
+    """Drop the marks that link a heading to itself (¶, #, 🔗, an icon font's glyph): they are not the text."""
+    for link in page.find_all("a", href=True):
+        if str(link["href"]).startswith("#") and not _WORD.search(link.get_text()):
+            link.decompose()
+
+
+def _keep_main_text(body: Tag) -> None:
+    """Keep the blocks whose text trafilatura finds to be the page's own, with their headings; drop the rest."""
+    import trafilatura
+
+    found = trafilatura.extract(str(body), output_format="txt", include_tables=True, include_comments=False,
+                                favor_recall=True) or ""
+    main = _squash(found)
+    if not main:  # too short for trafilatura to judge: drop the page's own chrome
+        for tag in body.find_all(_CHROME):
+            tag.decompose()
+        return
+    blocks = _blocks(body)
+    kept: set[int] = set()
+    at = 0
+    for block in blocks:
+        text = _squash(block.get_text(" "))
+        where = main.find(text, at) if text else -1
+        if where >= 0 and (len(text) >= _NEAR or where - at <= _NEAR):
+            kept.add(id(block))
+            at = where + len(text)
+    for index, block in enumerate(blocks):  # trafilatura leaves out many headings: keep those of kept text
+        if block.name in _HEADINGS:
+            following = next((b for b in blocks[index + 1 :] if b.name not in _HEADINGS), None)
+            if following is not None and id(following) in kept:
+                kept.add(id(block))
+    _prune(body, kept, {id(parent) for block in blocks if id(block) in kept for parent in block.parents}, main)
+
+
+def _blocks(body: Tag) -> list[Tag]:
+    """The innermost blocks, in reading order (a code block or a heading whole, whatever it holds): one walk."""
+    found: list[Tag] = []
+    holds_block: set[int] = set()  # elements with a block somewhere inside
+    stack: list[tuple[Tag, bool]] = [(body, False)]
+    order: list[Tag] = []
+    while stack:  # pre-order, skipping what a heading or a code block holds
+        node, inside = stack.pop()
+        whole = node.name in ("pre", *_HEADINGS)
+        if node is not body:
+            order.append(node)
+        if whole and node is not body:
+            continue
+        stack.extend((child, inside) for child in reversed(node.contents) if isinstance(child, Tag))
+    for node in reversed(order):  # children before their parents
+        if node.name in _BLOCKS or id(node) in holds_block:
+            parent = node.parent
+            if parent is not None:
+                holds_block.add(id(parent))
+    for node in order:
+        if node.name in _BLOCKS and (node.name in ("pre", *_HEADINGS) or id(node) not in holds_block):
+            found.append(node)
+    return found
+
+
+def _prune(node: Tag, kept: set[int], holders: set[int], main: str) -> None:
+    """Remove what is neither a kept block nor holds one; loose text stays if trafilatura kept it."""
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        for child in list(current.children):
+            if isinstance(child, Tag):
+                if id(child) in kept:
+                    continue
+                if id(child) in holders:
+                    stack.append(child)
+                else:
+                    child.decompose()
+            elif isinstance(child, NavigableString):
+                text = _squash(str(child))
+                if text and text not in main:
+                    child.extract()
+
+
+def _squash(text: str) -> str:
+    """Only letters and digits, lower case: the same text however its spaces and punctuation were laid out."""
+    return re.sub(r"\W+", "", text).casefold()
