@@ -65,6 +65,8 @@ class Source:
     url: str | None = None
     version: str = ""
     format: str = "text"  # "text" or "markdown"
+    pages: bool = False  # a form feed begins each page of the original (a PDF's text): locations name the page
+    page_labels: tuple[str, ...] = ()  # the original's own page numbers, when they are not 1, 2, 3 …
     speakers: tuple[str, ...] = ()
     headings: tuple[str, ...] = ()
     unquotable: tuple[Unquotable, ...] = ()

@@ -6,18 +6,18 @@ import collections
 import dataclasses
 import hashlib
 import itertools
-import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-from glossdeck import citations, pipeline, validate
+from glossdeck import citations, pipeline, sourcesfile, validate
 from glossdeck.authoring import glossary_lock
 from glossdeck.errors import GlossdeckError, Problem, Problems
-from glossdeck.load import Located, parse_yaml
+from glossdeck.load import parse_yaml
 from glossdeck.model import Glossary, Source
 from glossdeck.seeds import Seed, load_seeds, speaker_turns
-from glossdeck.writer import create_new, write_atomically
+from glossdeck.writer import create_new, write_all, write_atomically
 from glossdeck.formats import Text, read_source
 
 MAX_HEADING_WORDS = 12
@@ -73,24 +73,28 @@ def propose_speakers(raw: str) -> tuple[str, ...]:
     return names if len(names) >= 2 else ()
 
 
-def _scalar(text: str) -> str:
-    return json.dumps(text, ensure_ascii=False)  # a JSON string is a YAML double-quoted scalar
-
-
-def entry_yaml(source: Source) -> str:
-    """The sources.yaml entry, formatted like the hand-written ones."""
-    lines = [f"{source.id}:", f"  file: {_scalar(source.file)}", f"  sha256: {source.sha256}",
-             f"  title: {_scalar(source.title)}", f"  author: {_scalar(source.author)}"]
-    for key in ("date", "venue", "version"):
+def entry_fields(source: Source) -> dict[str, Any]:
+    """A source's entry in sources.yaml, as the hand-written ones have it (empty keys left out)."""
+    fields: dict[str, Any] = {"file": source.file, "sha256": source.sha256, "title": source.title,
+                              "author": source.author}
+    for key in ("subtitle", "date", "venue"):
         if getattr(source, key):
-            lines.append(f"  {key}: {_scalar(getattr(source, key))}")
-    lines.append(f"  url: {_scalar(source.url) if source.url else 'null'}")
-    lines.append(f"  format: {source.format}")
+            fields[key] = getattr(source, key)
+    fields["url"] = source.url
+    if source.version:
+        fields["version"] = source.version
+    if source.draft:
+        fields["draft"] = True
+    fields["format"] = source.format
+    if source.pages:
+        fields["pages"] = True
+    if source.page_labels:
+        fields["page_labels"] = list(source.page_labels)
     if source.speakers:
-        lines.append("  speakers: [" + ", ".join(_scalar(s) for s in source.speakers) + "]")
+        fields["speakers"] = list(source.speakers)
     if source.headings:
-        lines += ["  headings:", *(f"    - {_scalar(h)}" for h in source.headings)]
-    return "\n".join(lines) + "\n"
+        fields["headings"] = list(source.headings)
+    return fields
 
 
 def plan_add(root: Path, file: Path, source_id: str, title: str | None = None, author: str | None = None,
@@ -142,7 +146,7 @@ def write_new(plan: Plan, headings: tuple[str, ...], speakers: tuple[str, ...]) 
         if source.id in glossary.sources:
             raise GlossdeckError([Problem(None, None, f"source `{source.id}` was added meanwhile",
                                           "choose another --id")])
-        new_text = (old_text if not old_text or old_text.endswith("\n") else old_text + "\n") + entry_yaml(source)
+        new_text = sourcesfile.add_entry(old_text, source.id, entry_fields(source))
         _check_sources_text(root, new_text, {source.id: plan.text.raw})
         if plan.in_place:
             if hashlib.sha256(plan.seed_path.read_bytes()).hexdigest() != source.sha256:
@@ -217,6 +221,7 @@ class Update:
     source: Source
     text: Text
     broken: list[Problem]
+    old_sha256: str  # the seed it replaces: if sources.yaml says otherwise by then, someone else changed it
 
 
 def plan_update(root: Path, source_id: str, file: Path) -> Update:
@@ -244,29 +249,23 @@ def plan_update(root: Path, source_id: str, file: Path) -> Update:
                        "remove it from `headings:` in sources.yaml after the update, or fix the text")
     citing = tuple(t for t in glossary.terms if any(c.source == source_id for c in t.all_citations))
     citations.resolve(dataclasses.replace(glossary, terms=citing), seeds, problems)
-    return Update(source, text, problems.errors)
+    return Update(source, text, problems.errors, old.sha256)
 
 
 def write_update(root: Path, update: Update) -> Path:
-    """Swap the seed's bytes and record its new SHA-256 (and origin) in sources.yaml."""
+    """Swap the seed's bytes and record its new SHA-256 (and origin) in sources.yaml: both files or neither."""
     source = update.source
     with glossary_lock(root):
         path = root / pipeline.SOURCES_FILE
         old_text = path.read_text(encoding="utf-8")
-        data, _ = parse_yaml(old_text.encode("utf-8"), path)
-        entry = data[source.id] if isinstance(data, Located) else None
-        if not isinstance(entry, Located):
+        glossary, _ = _glossary_and_sources_text(root)
+        if glossary.sources.get(source.id, source).sha256 != update.old_sha256:
             raise GlossdeckError([Problem(path, None, f"source `{source.id}` changed meanwhile", "run it again")])
-        lines = old_text.splitlines(keepends=True)
-        lines[entry.line_of("sha256") - 1] = re.sub(r"(sha256:\s*)\S+", r"\g<1>" + source.sha256,
-                                                    lines[entry.line_of("sha256") - 1], count=1)
-        if update.text.origin and "version" in entry and isinstance(entry.raw.get("version"), str) \
-                and "\n" not in entry.raw["version"]:
-            at = entry.line_of("version") - 1
-            lines[at] = re.sub(r"(version:\s*).*", lambda m: m.group(1) + _scalar(source.version), lines[at], count=1)
-        new_text = "".join(lines)
+        changes: dict[str, Any] = {"sha256": source.sha256}
+        if update.text.origin:
+            changes["version"] = source.version
+        new_text = sourcesfile.set_fields(old_text, source.id, changes)
         _check_sources_text(root, new_text, {source.id: update.text.raw})
         seed_path = root / pipeline.SEEDS_DIR / source.file
-        write_atomically(seed_path, update.text.data)
-        write_atomically(path, new_text.encode("utf-8"))
+        write_all({path: new_text.encode("utf-8"), seed_path: update.text.data})
     return seed_path

@@ -64,6 +64,8 @@ SOURCE_FIELDS = {
     "url": Field("optional-text"),
     "version": Field("text"),
     "format": Field("text"),
+    "pages": Field("bool"),
+    "page_labels": Field("text-list"),
     "speakers": Field("name-list"),
     "headings": Field("text-list"),
     "unquotable": Field("unquotable"),
@@ -429,6 +431,13 @@ def validate_sources(data: Any, path: Path, problems: Problems) -> dict[str, Sou
             continue
         if clean.get("format", "text") not in ("text", "markdown"):
             problems.error(path, entry.line_of("format"), "format must be `text` or `markdown`")
+        if clean.get("pages") and clean.get("format", "text") != "text":
+            problems.error(path, entry.line_of("pages"), "`pages: true` is for a plain-text seed whose form feeds "
+                           "begin the original's pages (as `source add` writes a PDF's text)",
+                           "remove `pages:`, or set `format: text`")
+        if clean.get("page_labels") and not clean.get("pages"):
+            problems.error(path, entry.line_of("page_labels"), "`page_labels` needs `pages: true`",
+                           "add `pages: true`, or remove `page_labels:`")
         if clean.get("url") is not None:
             check_address(clean["url"], path, entry.line_of("url"), problems, "`url`", term_links=False)
         sources[source_id] = Source(
@@ -444,6 +453,8 @@ def validate_sources(data: Any, path: Path, problems: Problems) -> dict[str, Sou
             url=clean.get("url"),
             version=clean.get("version", ""),
             format=clean.get("format", "text"),
+            pages=clean.get("pages", False),
+            page_labels=tuple(clean.get("page_labels", ())),
             speakers=clean.get("speakers", ()),
             headings=clean.get("headings", ()),
             draft=clean.get("draft", False),
