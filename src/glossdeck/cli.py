@@ -550,57 +550,94 @@ def source() -> None:
     """
 
 
+def _names(text: str | None) -> tuple[str, ...] | None:
+    """--speakers "A, B" as names; None when the option was not given."""
+    return None if text is None else tuple(name.strip() for name in text.split(",") if name.strip())
+
+
+speakers_option = click.option("--speakers", default=None, metavar="A,B",
+                               help="The dialogue's speakers, comma-separated (instead of those found).")
+no_speakers_option = click.option("--no-speakers", is_flag=True, help="Not a dialogue, whatever turns were found.")
+headings_option = click.option("--heading", "--headings", "headings", multiple=True, metavar="LINE",
+                               help="A heading line of a plain text (repeatable), instead of those found.")
+no_headings_option = click.option("--no-headings", is_flag=True, help="A plain text without headings.")
+
+
 @source.command(name="add")
 @project_option
 @click.argument("file", type=click.Path(path_type=Path))
 @click.option("--id", "source_id", required=True, help="A short, stable id that citations use, e.g. `gettysburg`.")
-@click.option("--title", default=None, help="The text's title (default: its first `# ` heading or <title>).")
-@click.option("--author", default=None, help="Who wrote it.")
+@click.option("--title", default=None, help="The text's title (default: its first heading, or its own title).")
+@click.option("--author", default=None, help="Who wrote it (default: the author a PDF or an EPUB names).")
 @click.option("--date", default=None, help="When it was written or published, e.g. 1863-11-19.")
 @click.option("--url", default=None, help="Where it can be read.")
 @click.option("--venue", default=None, help="Where it appeared.")
+@speakers_option
+@no_speakers_option
+@headings_option
+@no_headings_option
+@click.option("--dry-run", is_flag=True, help="Print what would be written, and write nothing.")
 @click.option("--yes", "-y", is_flag=True, help="Accept the proposed headings and speakers without asking.")
 @handles_errors
 def source_add(project: Path | None, file: Path, source_id: str, title: str | None, author: str | None,
-               date: str | None, url: str | None, venue: str | None, yes: bool) -> None:
-    """Copy FILE into seeds/ byte for byte and write its entry in sources.yaml.
+               date: str | None, url: str | None, venue: str | None, speakers: str | None, no_speakers: bool,
+               headings: tuple[str, ...], no_headings: bool, dry_run: bool, yes: bool) -> None:
+    """Copy FILE into seeds/ and write its entry in sources.yaml.
 
     Markdown (.md) and plain text are kept as they are; a saved web page
-    (.html) is turned into Markdown first. Its headings and, in a dialogue,
-    its speakers (lines opening with `Name:`) are proposed for you to confirm.
-    Everything is checked before anything is written.
+    (.html) is turned into Markdown, a PDF into text with its pages, an EPUB
+    into Markdown with a heading per chapter. Headings and, in a dialogue,
+    speakers (paragraphs opening with `Name:`) are proposed for you to confirm
+    on a terminal; --speakers, --no-speakers, --heading and --no-headings set
+    them instead, and --dry-run shows what would be written. Everything is
+    checked before anything is written.
 
     \b
     Example:
-      glossdeck source add ~/Downloads/essay.html --id essay --author "A. Author" --yes
+      glossdeck source add ~/Downloads/essay.html --id essay --author "A. Author" --dry-run
+      glossdeck source add paper.pdf --id paper --no-speakers --yes
     """
     from glossdeck import sourcing
 
     root = _project(project)
     plan = sourcing.plan_add(root, file, source_id, title, author, date, url, venue)
+    given_speakers = () if no_speakers else _names(speakers)
+    given_headings = () if no_headings else (tuple(h.strip() for h in headings if h.strip()) or None)
+    chosen_speakers = plan.speakers if given_speakers is None else given_speakers
+    chosen_headings = plan.headings if given_headings is None or plan.source.format == "markdown" \
+        else given_headings
+    sourcing.check_choices(plan.text, given_headings or (), chosen_speakers)
     interactive = _interactive()
-    if not yes and not interactive:
+    if not (yes or dry_run or interactive):
         raise GlossdeckError([Problem(None, None, "no terminal to confirm the proposed headings and speakers",
-                                      "pass --yes to accept them, or run the command in a terminal")])
-    echo(f"{plan.source.id}: {plan.source.title} — {plan.source.author} ({plan.source.format}"
-         + (", converted from HTML" if plan.text.origin else "") + ")")
-    headings = plan.headings
-    if headings:
+                                      "pass --yes to accept them (or set them with --speakers, --no-speakers, "
+                                      "--heading), or see them first with --dry-run")])
+    kind = {"": "", "pdf": ", converted from a PDF", "epub": ", converted from an EPUB"}.get(plan.text.kind,
+                                                                                          ", converted from HTML")
+    echo(f"{plan.source.id}: {plan.source.title} — {plan.source.author} ({plan.source.format}{kind})")
+    if chosen_headings:
         echo("Headings" + (" (found in the Markdown):" if plan.source.format == "markdown" else ":"))
-        for heading in headings:
+        for heading in chosen_headings:
             echo(f"  {heading}")
-    if plan.speakers:
-        echo("Speakers (every quote must name one): " + ", ".join(plan.speakers))
-    speakers = plan.speakers
+    if chosen_speakers:
+        echo("Speakers (every quote must name one): " + ", ".join(chosen_speakers))
+    if dry_run:
+        echo(f"Would write {plan.seed_path}" + (" (already there)" if plan.in_place else "")
+             + f" and add to {root / 'glossary' / 'sources.yaml'}:")
+        echo(sourcing.entry_text(plan, chosen_headings, chosen_speakers), nl=False)
+        echo("(dry run: nothing written)", err=True)
+        return
     if not yes:
-        if plan.source.format == "text" and headings and not click.confirm("Use these headings?", default=True):
-            headings = tuple(h for h in headings if click.confirm(f"  heading {h!r}?", default=True))
-        if speakers and not click.confirm(f"Is it a dialogue between {', '.join(speakers)}?", default=True):
-            speakers = ()
+        if plan.source.format == "text" and given_headings is None and chosen_headings \
+                and not click.confirm("Use these headings?", default=True):
+            chosen_headings = tuple(h for h in chosen_headings if click.confirm(f"  heading {h!r}?", default=True))
+        if given_speakers is None and chosen_speakers \
+                and not click.confirm(f"Is it a dialogue between {', '.join(chosen_speakers)}?", default=True):
+            chosen_speakers = ()
         if not click.confirm("Write the seed and its entry?", default=True):
             echo("Nothing written.", err=True)
             sys.exit(1)
-    seed = sourcing.write_new(plan, headings, speakers)
+    seed = sourcing.write_new(plan, chosen_headings, chosen_speakers)
     echo(f"wrote {seed} and its entry in {root / 'glossary' / 'sources.yaml'}")
     echo(f"Next: `glossdeck find \"PHRASE\" --source {plan.source.id}` to find a quote, then `glossdeck add`.")
 

@@ -37,10 +37,15 @@ def ordered(fields: dict[str, Any]) -> dict[str, Any]:
     return known | {key: value for key, value in fields.items() if key not in known}
 
 
+def entry_text(source_id: str, fields: dict[str, Any]) -> str:
+    """A new entry as it would be written."""
+    return "".join(_emit({source_id: ordered(fields)}))
+
+
 def add_entry(text: str, source_id: str, fields: dict[str, Any]) -> str:
     """The file with a new entry at its end."""
     lead = text if not text or text.endswith("\n") else text + "\n"
-    new = lead + "".join(_emit({source_id: ordered(fields)}))
+    new = lead + entry_text(source_id, fields)
     _check(new, source_id, fields)
     return new
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import collections
 import dataclasses
 import hashlib
 import itertools
@@ -11,17 +10,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from glossdeck import citations, pipeline, sourcesfile, validate
+from glossdeck import citations, dialogue, pipeline, sourcesfile, validate
 from glossdeck.authoring import glossary_lock
 from glossdeck.errors import GlossdeckError, Problem, Problems
 from glossdeck.load import parse_yaml
-from glossdeck.model import Glossary, Source
-from glossdeck.seeds import Seed, load_seeds, speaker_turns
+from glossdeck.model import Glossary, Source, name_problem
+from glossdeck.seeds import Seed, load_seeds
 from glossdeck.writer import create_new, write_all, write_atomically
 from glossdeck.formats import Text, read_source
 
 MAX_HEADING_WORDS = 12
-MIN_TURNS = 2  # a name opening fewer turns than this is no speaker (e.g. a stray "Note:")
 
 
 @dataclass(frozen=True)
@@ -66,11 +64,28 @@ def propose_headings(text: Text, title: str) -> tuple[str, ...]:
     return tuple(found)
 
 
-def propose_speakers(raw: str) -> tuple[str, ...]:
-    """A dialogue's speakers: names that open at least two turns, when at least two such names take turns."""
-    counts = collections.Counter(name for _, name in speaker_turns(raw))
-    names = tuple(name for name, count in counts.items() if count >= MIN_TURNS)
-    return names if len(names) >= 2 else ()
+def check_choices(text: Text, headings: tuple[str, ...], speakers: tuple[str, ...], shown: Path | None = None
+                  ) -> None:
+    """The same checks for headings and speakers however they were chosen (found, given, or edited)."""
+    problems = Problems()
+    markdown = text.format == "markdown"
+    if headings and markdown:
+        problems.error(shown, None, "a Markdown text's headings are its own `#` lines",
+                       "leave out --heading: they are found in the text")
+    for heading in headings:
+        if heading not in text.raw:
+            problems.error(shown, None, f"heading {heading!r} is not in the text",
+                           "copy the heading line exactly as the text has it")
+    opening = dialogue.names_opening_turns(text.raw, markdown)
+    for name in speakers:
+        wrong = name_problem(name)
+        if wrong:
+            problems.error(shown, None, f"speaker {name!r} {wrong[0]}", wrong[1])
+        elif name not in opening:
+            turn = f"**{name}**:" if markdown else f"{name}:"
+            problems.error(shown, None, f"speaker {name!r} opens no turn in the text",
+                           f"a turn is a paragraph that begins `{turn}`; give the names as the text writes them")
+    problems.raise_if_errors()
 
 
 def entry_fields(source: Source) -> dict[str, Any]:
@@ -106,6 +121,7 @@ def plan_add(root: Path, file: Path, source_id: str, title: str | None = None, a
         problems.error(None, None, f"{source_id!r} is not a valid source id",
                        "use lowercase words joined by hyphens, e.g. `--id gettysburg-address`")
     title = title or text.title
+    author = author or text.author
     for value, option in ((title, "--title"), (author, "--author")):
         if not (value or "").strip():
             problems.error(None, None, f"missing {option}", f"pass {option} \"…\" (it is shown with every quote)")
@@ -132,14 +148,24 @@ def plan_add(root: Path, file: Path, source_id: str, title: str | None = None, a
     source = Source(id=source_id, file=seed_name, sha256=digest, title=" ".join(title.split()),
                     author=" ".join((author or "").split()), date=date or "", venue=venue or "", url=url or None,
                     version=text.origin, format=text.format)
-    speakers = propose_speakers(text.raw)
+    speakers = dialogue.propose_speakers(text.raw, text.format == "markdown")
     return Plan(root, source, text, seed_path, propose_headings(text, source.title), speakers, in_place)
+
+
+def chosen(plan: Plan, headings: tuple[str, ...], speakers: tuple[str, ...]) -> Source:
+    """The new source with the headings and speakers chosen (a Markdown text's headings are its own)."""
+    return dataclasses.replace(plan.source, speakers=speakers, headings=headings if plan.text.format == "text" else ())
+
+
+def entry_text(plan: Plan, headings: tuple[str, ...], speakers: tuple[str, ...]) -> str:
+    """The entry `write_new` would add to sources.yaml."""
+    source = chosen(plan, headings, speakers)
+    return sourcesfile.entry_text(source.id, entry_fields(source))
 
 
 def write_new(plan: Plan, headings: tuple[str, ...], speakers: tuple[str, ...]) -> Path:
     """Check the entry exactly as `check` will read it, then write the seed and the entry; all or nothing."""
-    source = dataclasses.replace(plan.source, speakers=speakers,
-                                 headings=headings if plan.text.format == "text" else ())
+    source = chosen(plan, headings, speakers)
     root = plan.root
     with glossary_lock(root):
         glossary, old_text = _glossary_and_sources_text(root)

@@ -18,6 +18,7 @@ class Text:
     raw: str
     format: str  # text or markdown
     origin: str = ""  # how it was converted, if it was
+    kind: str = ""  # what it was converted from: "html", "pdf" or "epub" ("" when kept as it came)
     title: str = ""  # a title found in the file itself
     author: str = ""  # an author named in the file itself (a PDF's or an EPUB's metadata)
     paged: bool = False  # a form feed begins each page of the original (a PDF)

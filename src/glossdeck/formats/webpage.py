@@ -7,6 +7,7 @@ import html
 import re
 from importlib.metadata import version as package_version
 from pathlib import Path
+from typing import Any
 
 from bs4 import BeautifulSoup, NavigableString, PageElement, Tag
 
@@ -20,8 +21,15 @@ MAX_DEPTH = 60
 # Never text: what runs, draws or asks for input.
 _NOT_TEXT = ["script", "style", "noscript", "template", "iframe", "object", "embed", "canvas", "svg", "audio",
              "video", "button", "form", "input", "select", "textarea", "dialog", "link", "meta"]
-# The page's chrome by its own markup, dropped when trafilatura finds no text at all (a very short page).
-_CHROME = ["nav", "header", "footer", "aside"]
+# The page's landmarks that are never its text, by HTML's and ARIA's own meaning: navigation, search, sidebars, and
+# the banner and footer of the page (a header or footer inside an article or a section is the article's own).
+_LANDMARK_TAGS = ["nav", "aside"]
+_LANDMARK_ROLES = {"navigation", "search", "complementary", "banner", "contentinfo"}
+_SECTIONING = {"article", "aside", "main", "nav", "section"}
+# Links that HTML's own link types mark as the way around a set of pages: a block made of them is a navigation bar.
+_NAVIGATION_RELS = {"next", "prev", "previous", "up", "contents", "index", "first", "last", "start", "top"}
+# What a data table's cell never holds: a table whose cells hold these lays the page out, and is read as its cells.
+_LAYOUT_CONTENT = ["p", "ul", "ol", "dl", "pre", "blockquote", "table", "h1", "h2", "h3", "h4", "h5", "h6", "div"]
 _HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
 # The blocks a reader reads one by one; each is kept or dropped whole.
 _BLOCKS = _HEADINGS | {"p", "pre", "li", "dt", "dd", "td", "th", "figcaption", "caption", "blockquote"}
@@ -29,6 +37,8 @@ _BLOCKS = _HEADINGS | {"p", "pre", "li", "dt", "dd", "td", "th", "figcaption", "
 # taken for the word "home" somewhere in the essay.
 _NEAR = 40
 _WORD = re.compile(r"\w")
+# "Sorting HOW TO — Python 3.11.2 documentation", "Writing Your Docs - MkDocs": the page's title, then the site's
+_SITE_SUFFIX = re.compile(r"\s+[—–|·-]\s+")
 
 
 def read(path: Path, data: bytes) -> Text:
@@ -41,27 +51,43 @@ def read(path: Path, data: bytes) -> Text:
     origin = (f"Converted to Markdown from the saved web page {path.name} (SHA-256 {digest}): its text found by "
               f"trafilatura {package_version('trafilatura')}, its structure kept by markdownify "
               f"{package_version('markdownify')}.")
-    return Text(markdown.encode("utf-8"), markdown, "markdown", origin=origin, title=title)
+    return Text(markdown.encode("utf-8"), markdown, "markdown", origin=origin, kind="html", title=title)
 
 
 def to_markdown(data: bytes) -> tuple[str, str]:
     """The page's main text as Markdown, and its title (its first heading, else its <title>)."""
-    from markdownify import MarkdownConverter
-
     page = BeautifulSoup(data, "html.parser")  # reads the page's own <meta charset>
     page_title = " ".join(page.title.get_text(" ").split()) if page.title else ""
     for tag in page.find_all(_NOT_TEXT):
         tag.decompose()
     page = _flatten(page, MAX_DEPTH)
+    _drop_landmarks(page)
     _drop_permalinks(page)
+    _unwrap_layout_tables(page)
     body = page.body or page
     _keep_main_text(body)
-    heading = body.find("h1")
-    title = " ".join(heading.get_text(" ").split()) if heading else page_title
-    converter = MarkdownConverter(heading_style="ATX", bullets="-", strip=["img"], escape_misc=True)
-    markdown = converter.convert_soup(body)
+    title = _SITE_SUFFIX.split(page_title, 1)[0].strip() or page_title
+    if not title:
+        heading = body.find("h1")
+        title = " ".join(heading.get_text(" ").split()) if heading else ""
+    markdown = _converter().convert_soup(body)
     lines = [line.rstrip() for line in markdown.splitlines()]  # markdownify leaves trailing spaces and blank runs
     return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip() + "\n", title
+
+
+def _converter() -> Any:
+    """markdownify, escaping what Markdown would read as markup, and a definition list as plain paragraphs (its
+    `: definition` syntax is no CommonMark: a reader of the seed would see the colons)."""
+    from markdownify import MarkdownConverter
+
+    class Converter(MarkdownConverter):  # type: ignore[misc]  # markdownify ships no type hints
+        def convert_dt(self, el: Tag, text: str, parent_tags: set[str]) -> str:
+            return text if "_inline" in parent_tags else "\n\n" + " ".join(text.split()) + "\n\n"
+
+        def convert_dd(self, el: Tag, text: str, parent_tags: set[str]) -> str:
+            return text if "_inline" in parent_tags else "\n\n" + text.strip() + "\n\n"
+
+    return Converter(heading_style="ATX", bullets="-", strip=["img"], escape_misc=True)
 
 
 def _flatten(page: BeautifulSoup, limit: int) -> BeautifulSoup:
@@ -104,6 +130,30 @@ def _attributes(node: Tag) -> str:
     return "".join(f' {name}="{html.escape(value)}"' for name, value in values)
 
 
+def _drop_landmarks(page: BeautifulSoup) -> None:
+    """Drop navigation, search, sidebars, and the page's own banner and footer."""
+    for tag in page.find_all(True):
+        if tag.decomposed:
+            continue
+        role = str(tag.get("role") or "").lower()
+        page_level = tag.name in ("header", "footer") and not any(p.name in _SECTIONING for p in tag.parents)
+        if tag.name in _LANDMARK_TAGS or role in _LANDMARK_ROLES or page_level:
+            tag.decompose()
+
+
+def _unwrap_layout_tables(page: BeautifulSoup) -> None:
+    """A table laid out for looks (its cells hold paragraphs, lists, headings or other tables) becomes its cells,
+    read in order, as a browser's reader view does; a table of data stays a table."""
+    for table in reversed(page.find_all("table")):  # inner tables first
+        cells = table.find_all(["td", "th"])
+        if any(cell.find(_LAYOUT_CONTENT) is not None for cell in cells):
+            for part in table.find_all(["thead", "tbody", "tfoot", "tr", "caption"]):
+                part.unwrap()
+            for cell in table.find_all(["td", "th"]):
+                cell.name = "div"
+            table.name = "div"
+
+
 def _drop_permalinks(page: BeautifulSoup) -> None:
     """Drop the marks that link a heading to itself (¶, #, 🔗, an icon font's glyph): they are not the text."""
     for link in page.find_all("a", href=True):
@@ -118,9 +168,7 @@ def _keep_main_text(body: Tag) -> None:
     found = trafilatura.extract(str(body), output_format="txt", include_tables=True, include_comments=False,
                                 favor_recall=True) or ""
     main = _squash(found)
-    if not main:  # too short for trafilatura to judge: drop the page's own chrome
-        for tag in body.find_all(_CHROME):
-            tag.decompose()
+    if not main:  # too short for trafilatura to judge: the page as it is, without its landmarks
         return
     blocks = _blocks(body)
     kept: set[int] = set()
@@ -131,12 +179,41 @@ def _keep_main_text(body: Tag) -> None:
         if where >= 0 and (len(text) >= _NEAR or where - at <= _NEAR):
             kept.add(id(block))
             at = where + len(text)
+    for block in blocks:  # a list item that only links within the page is a table of contents' entry
+        if (block.name == "li" and _links_within_page(block)) or _navigation_bar(block):
+            kept.discard(id(block))
     for index, block in enumerate(blocks):  # trafilatura leaves out many headings: keep those of kept text
-        if block.name in _HEADINGS:
-            following = next((b for b in blocks[index + 1 :] if b.name not in _HEADINGS), None)
-            if following is not None and id(following) in kept:
-                kept.add(id(block))
+        if block.name in _HEADINGS and _heads_kept_text(blocks, index, kept):
+            kept.add(id(block))
     _prune(body, kept, {id(parent) for block in blocks if id(block) in kept for parent in block.parents}, main)
+
+
+def _heads_kept_text(blocks: list[Tag], index: int, kept: set[int]) -> bool:
+    """Whether a kept block stands in the heading's section (up to the next heading of its level or higher)."""
+    level = blocks[index].name
+    for block in blocks[index + 1 :]:
+        if block.name in _HEADINGS:
+            if block.name <= level:  # "h2" <= "h3": a heading of the same or a higher level ends the section
+                return False
+        elif id(block) in kept:
+            return True
+    return False
+
+
+def _navigation_bar(block: Tag) -> bool:
+    """Whether at least half the block's text is links to the next, previous or parent page (Texinfo's "Next: …,
+    Previous: …, Up: …")."""
+    text = _squash(block.get_text(" "))
+    links = block.find_all("a", rel=True)
+    around = "".join(_squash(a.get_text(" ")) for a in links if _NAVIGATION_RELS & {r.lower() for r in a["rel"]})
+    return bool(text) and len(around) >= 0.5 * len(text)
+
+
+def _links_within_page(block: Tag) -> bool:
+    """Whether all the block's text is links to places on the same page."""
+    text = _squash(block.get_text(" "))
+    linked = "".join(_squash(a.get_text(" ")) for a in block.find_all("a", href=True) if str(a["href"]).startswith("#"))
+    return bool(text) and text == linked
 
 
 def _blocks(body: Tag) -> list[Tag]:
