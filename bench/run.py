@@ -108,7 +108,7 @@ def job(name: str, root: Path) -> Callable[[], Any]:
     if name == "cards":
         from glossdeck.render import cards
 
-        return lambda: cards.render(glossary, cards.options_from(glossary.settings))
+        return lambda: cards.render(glossary)
     if name == "bare-genanki":
         return _bare_genanki(glossary, root)
     if name == "bare-reportlab":

@@ -9,7 +9,8 @@ from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
 
 from glossdeck import markup, pipeline
-from glossdeck.render.cards import NUMBER_INSET, PRINTER_MARGIN, CardOptions, grid_for
+from glossdeck.cardgrid import PRINTER_MARGIN, CardOptions, grid_for
+from glossdeck.render.cards import NUMBER_INSET
 from glossdeck.render.fonts import register
 from tests.conftest import TIMESTAMP, make_project
 

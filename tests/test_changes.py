@@ -2,6 +2,7 @@
 description carrying the latest release's notes."""
 
 import json
+import os
 import shutil
 import sqlite3
 import subprocess
@@ -69,7 +70,7 @@ def make_changes(root: Path) -> None:
 
 def test_changes_since_the_last_release(repo):
     make_changes(repo)
-    report = changes.changes_since(repo)
+    report = pipeline.changes_since(repo)
     assert [c.id for c in report.added] == ["self-evident-truth"]
     assert [c.id for c in report.retired] == ["right-of-revolution"]
     changed = {c.id: (c.fields, c.renamed_from) for c in report.changed}
@@ -96,8 +97,8 @@ def test_the_cli_gives_markdown_and_json(repo):
 def test_an_earlier_revision_by_name(repo):
     edit(repo, "unalienable-rights", "by birth", "from birth")
     release(repo, "second release", 1_700_100_000)
-    assert changes.changes_since(repo).empty  # nothing since the last release...
-    report = changes.changes_since(repo, "HEAD~1")  # ... but the gloss changed since the first
+    assert pipeline.changes_since(repo).empty  # nothing since the last release...
+    report = pipeline.changes_since(repo, "HEAD~1")  # ... but the gloss changed since the first
     assert [(c.id, c.fields) for c in report.changed] == [("unalienable-rights", ("gloss",))]
 
 
@@ -123,9 +124,27 @@ def test_the_deck_description_carries_the_latest_releases_notes(repo):
     assert "In this update" in description and "Changed: unalienable rights (gloss)" in description
     git(repo, "add", "-A")
     git(repo, "commit", "-q", "-m", "second release")
-    # built again from the release commit itself, the deck still says what that release brought
-    again = pipeline.build(repo, out=repo / "out", targets=("deck",), timestamp=1_700_100_000).outputs["deck"]
-    assert deck_description(again) == description
+    # built again from the release commit itself, the deck still says what that release brought: the same
+    # notes, so the deck is not even rebuilt (it is keyed on its release notes, not on the commit)
+    again = pipeline.build(repo, out=repo / "out", targets=("deck",), timestamp=1_700_100_000)
+    assert deck_description(again.outputs["deck"]) == description and again.unchanged == ("deck",)
+    (repo / "NOTES.md").write_text("a commit that touches no term\n")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "docs")
+    assert pipeline.build(repo, out=repo / "out", targets=("deck",)).unchanged == ("deck",)
+
+
+def test_the_deck_is_rebuilt_when_its_release_notes_change(repo):
+    edit(repo, "unalienable-rights", "by birth", "from birth")
+    first = pipeline.build(repo, out=repo / "out", targets=("deck",), timestamp=1_700_100_000)
+    assert "changes since the release of " in deck_description(first.outputs["deck"])
+    # The release commit gets another date: the glossary, the lock and HEAD's tree are as they were; only the
+    # notes ("changes since the release of <date>") differ, and they alone make the deck be built again.
+    subprocess.run(["git", "-c", "user.name=Test", "-c", "user.email=test@example.org", "commit", "-q", "--amend",
+                    "--no-edit"], cwd=repo, check=True, env={**os.environ, "GIT_COMMITTER_DATE": "2001-02-03T12:00"})
+    again = pipeline.build(repo, out=repo / "out", targets=("deck",), timestamp=1_700_100_000)
+    assert again.unchanged == ()
+    assert "changes since the release of 2001-02-03" in deck_description(again.outputs["deck"])
 
 
 def test_a_student_sees_the_notes_after_reimporting(repo, tmp_path):
@@ -153,7 +172,7 @@ def test_not_a_git_repository(tmp_path):
     result = CliRunner().invoke(main, ["--project", str(root), "changes"])
     assert result.exit_code == 1 and "Traceback" not in result.output
     assert "is not in a git repository" in result.output and "git init" in result.output
-    assert changes.release_notes_html(root) == ""  # a build outside git just has no release notes
+    assert pipeline.release_notes(root, pipeline.check(root)[0]) is None  # outside git a deck has no notes
 
 
 @pytest.mark.parametrize("rev", ["no-such-tag", "HEAD~5", "--output=x", "0123456789abcdef0123"])

@@ -15,7 +15,7 @@ from glossdeck import pipeline
 from glossdeck.cli import main
 from glossdeck.exports import FORMATS, csl, hypothesis, render, skos, tbx
 from glossdeck.markup import to_plain
-from glossdeck.render.site import links
+from glossdeck.render import addresses
 from browser import Browser
 from conftest import REPO, make_project
 
@@ -77,7 +77,7 @@ def test_every_selector_anchors_exactly_once_in_its_source(shipped_glossary):
     for annotation in data["annotations"]:
         selector = annotation["target"][0]["selector"][0]
         assert selector["type"] == "TextQuoteSelector"
-        visible = links.visible_text(links.seed_of(shipped_glossary, by_uri[annotation["uri"]]))
+        visible = addresses.visible_text(addresses.seed_of(shipped_glossary, by_uri[annotation["uri"]]))
         whole = selector["prefix"] + selector["exact"] + selector["suffix"]
         assert visible.count(whole) == 1, selector
         at = visible.index(whole)
@@ -137,7 +137,7 @@ def test_chromium_finds_each_selector_where_the_quote_is(browser, shipped_glossa
     missed, tried, repeated = [], 0, 0
     for index, citation in enumerate(every):
         selector = hypothesis.selector(shipped_glossary, citation)
-        visible = links.visible_text(links.seed_of(shipped_glossary, shipped_glossary.sources[citation.source]))
+        visible = addresses.visible_text(addresses.seed_of(shipped_glossary, shipped_glossary.sources[citation.source]))
         elsewhere = visible.count(selector["exact"]) > 1
         if not (citation.location.elided or elsewhere or index % 10 == 0):
             continue
@@ -319,7 +319,7 @@ def test_every_term_page_carries_its_defined_term(shipped):
     glossary, _ = pipeline.check(shipped["root"])
     site = shipped["html"]
     for term in glossary.terms:
-        found = _json_ld(site / links.term_page(term.id))
+        found = _json_ld(site / addresses.term_page(term.id))
         assert len(found) == 1, term.id
         data = found[0]
         assert data["@type"] == "DefinedTerm" and data["name"] == term.term
@@ -332,7 +332,7 @@ def test_every_term_page_carries_its_defined_term(shipped):
 def test_defined_term_cannot_close_its_script(tmp_path):
     root = make_project(tmp_path / "project", terms={"hostile": HOSTILE_TERM})
     site = pipeline.build(root, out=tmp_path / "out", targets=("html",)).outputs["html"]
-    page = site / links.term_page("hostile")
+    page = site / addresses.term_page("hostile")
     html = page.read_text(encoding="utf-8")
     block = html[html.index('<script type="application/ld+json">'):]
     block = block[:block.index("</script>")]
@@ -349,7 +349,7 @@ def test_a_published_site_gives_addresses(tmp_path):
     settings = root / "glossary" / "glossary.yaml"
     settings.write_text(settings.read_text(encoding="utf-8") + "site_url: https://example.org/g/\n", encoding="utf-8")
     site = pipeline.build(root, out=tmp_path / "out", targets=("html",)).outputs["html"]
-    data = _json_ld(site / links.term_page("corrigibility"))[0]
+    data = _json_ld(site / addresses.term_page("corrigibility"))[0]
     assert data["url"] == data["@id"] == "https://example.org/g/terms/corrigibility.html"
     assert data["inDefinedTermSet"]["url"] == "https://example.org/g/"
 

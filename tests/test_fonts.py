@@ -1,4 +1,4 @@
-"""render.fonts: what the shipped fonts can draw, and proof read back from built PDFs that it is drawn."""
+"""limits.drawable and render.fonts: what the shipped fonts draw, and proof from built PDFs that it is drawn."""
 
 import unicodedata
 from pathlib import Path
@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from glossdeck import markup, pipeline
+from glossdeck import limits, markup, pipeline
 from glossdeck.errors import GlossdeckError
 from glossdeck.render import fonts
 from tests.conftest import REPO, TIMESTAMP, make_project
@@ -19,9 +19,9 @@ UNUSUAL = "αβγδ θλμπ ΔΨΩ Жизнь Việt ʃəˈɹʊɡ ŋ ǂ → ⇒
 
 
 def test_coverage_file_matches_the_fonts():
-    assert fonts.drawable() == fonts.cmap_coverage(), \
+    assert limits.drawable() == fonts.cmap_coverage(), \
         "regenerate src/glossdeck/fonts/coverage.txt: .venv/bin/python -m glossdeck.render.fonts"
-    assert fonts.COVERAGE_FILE.read_text(encoding="ascii") == fonts.coverage_text(fonts.cmap_coverage())
+    assert limits.COVERAGE_FILE.read_text(encoding="ascii") == fonts.coverage_text(fonts.cmap_coverage())
 
 
 @pytest.mark.parametrize("ch, covered", [
@@ -32,7 +32,7 @@ def test_coverage_file_matches_the_fonts():
     ("中", False), ("ع", False), ("ש", False), ("क", False), ("😀", False), ("\ue000", False), ("\t", False),
 ])
 def test_what_charis_can_draw(ch, covered):
-    assert (ord(ch) in fonts.drawable()) is covered
+    assert (ord(ch) in limits.drawable()) is covered
 
 
 def test_every_character_glossdeck_itself_prints_is_drawable():
@@ -44,7 +44,7 @@ def test_every_character_glossdeck_itself_prints_is_drawable():
     printed |= set(markup.to_plain("\"a\" 'b' (c) (tm) (r) +- ... -- ---"))  # the typographer's replacements
     assert {"©", "™", "±", "…", "–", "—", "“", "’"} <= printed
     missing = sorted(f"U+{ord(ch):04X} {unicodedata.name(ch, '?')}" for ch in printed
-                     if ord(ch) not in fonts.drawable())
+                     if ord(ch) not in limits.drawable())
     assert missing == []
 
 

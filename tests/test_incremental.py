@@ -219,7 +219,7 @@ def test_every_setting_a_target_leaves_out_of_its_key_leaves_its_bytes_alone(pro
     render = {
         "deck": lambda g: anki.render(g, state, TIMESTAMP).data,
         "booklet": lambda g: booklet.render(g, g.settings.paper),
-        "cards": lambda g: cards.render(g, cards.options_from(g.settings)),
+        "cards": lambda g: cards.render(g),
     }
     for target, unread in buildcache.UNREAD_SETTINGS.items():
         expected = render[target](glossary)

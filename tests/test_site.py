@@ -24,7 +24,7 @@ from conftest import FIXTURES, make_project
 from glossdeck import pipeline
 from glossdeck.cli import main
 from glossdeck.model import Citation, Location, Source
-from glossdeck.render.site import links
+from glossdeck.render import addresses
 from glossdeck.seeds import Seed
 
 SCREENSHOTS = REPO / "build" / "site-screenshots"
@@ -153,7 +153,7 @@ def test_an_elided_quote_highlights_each_piece(shipped):
     elided = [c for t in glossary.terms for c in t.all_citations if c.location and c.location.elided]
     assert elided
     for citation in elided:
-        anchor = links.passage_anchor(citation.location)
+        anchor = addresses.passage_anchor(citation.location)
         html = (shipped["html"] / "sources" / f"{citation.source}.html").read_text(encoding="utf-8")
         marks = [m for m in re.finditer(r'<mark class="passage" data-q="([^"]*)">([^<]*)</mark>', html)
                  if anchor in m.group(1).split()]
@@ -220,27 +220,27 @@ def _cite(seed: Seed, quote: str, elided: bool = False, occurrence: int = 1) -> 
 
 def test_fragment_of_a_short_quote_is_the_quote():
     seed = _seed("One sentence here. Gradient descent, says she, is powerful.")
-    assert links.text_fragment(seed, _cite(seed, "Gradient descent, says she")) == \
+    assert addresses.text_fragment(seed, _cite(seed, "Gradient descent, says she")) == \
         "#:~:text=Gradient%20descent%2C%20says%20she"
 
 
 def test_fragment_of_a_long_quote_is_its_start_and_end():
     seed = _seed("Intro. The quick brown fox jumps over the lazy dog and then runs far away. Done.")
     quote = "The quick brown fox jumps over the lazy dog and then runs far away."
-    fragment = links.text_fragment(seed, _cite(seed, quote))
+    fragment = addresses.text_fragment(seed, _cite(seed, quote))
     assert fragment == "#:~:text=The%20quick%20brown%20fox,then%20runs%20far%20away."
 
 
 def test_fragment_gets_a_prefix_where_its_start_comes_earlier():
     seed = _seed("We say AI is safe. Then, later on, we say AI is safe after all.")
-    fragment = links.text_fragment(seed, _cite(seed, "we say AI is safe"))  # matching ignores case
+    fragment = addresses.text_fragment(seed, _cite(seed, "we say AI is safe"))  # matching ignores case
     assert fragment == "#:~:text=on%2C-,we%20say%20AI%20is%20safe"
 
 
 def test_fragment_lengthens_an_end_that_comes_too_early():
     text = "Start of it all: one two three four five six. Then again one two three four five six."
     seed = _seed(text)
-    fragment = links.text_fragment(seed, _cite(seed, text))
+    fragment = addresses.text_fragment(seed, _cite(seed, text))
     assert fragment.startswith("#:~:text=Start%20of%20it%20all%3A,")
     end = unquote(fragment.split(",")[-1])
     assert end.startswith("again one two")  # "three four five six." alone would end the range at the first one
@@ -248,14 +248,14 @@ def test_fragment_lengthens_an_end_that_comes_too_early():
 
 def test_fragment_encodes_its_syntax_characters_and_keeps_curly_quotes():
     seed = _seed("It’s a half-baked, so-called plan & more.")
-    fragment = links.text_fragment(seed, _cite(seed, "It’s a half-baked, so-called plan & more."))
+    fragment = addresses.text_fragment(seed, _cite(seed, "It’s a half-baked, so-called plan & more."))
     assert "%2D" in fragment and "%2C" in fragment and "%26" in fragment and "-" not in fragment.replace("%2D", "")
     assert unquote(fragment[len("#:~:text="):]) == "It’s a half-baked, so-called plan & more."
 
 
 def test_fragment_of_an_elided_quote_has_a_directive_per_piece():
     seed = _seed("Alpha beta gamma. Filler words in between. Delta epsilon zeta.")
-    fragment = links.text_fragment(seed, _cite(seed, "Alpha beta gamma. … Delta epsilon zeta.", elided=True))
+    fragment = addresses.text_fragment(seed, _cite(seed, "Alpha beta gamma. … Delta epsilon zeta.", elided=True))
     assert fragment == "#:~:text=Alpha%20beta%20gamma.&text=Delta%20epsilon%20zeta."
 
 
@@ -263,7 +263,7 @@ def test_fragment_of_markdown_drops_the_markup():
     seed = _seed("Some *emphasised* words and a [link](https://example.org) here.", fmt="markdown")
     cite = Citation("s", "Some emphasised words and a link here.",
                     location=Location(0, len(seed.raw), 1, 1, None, seed.raw))
-    assert unquote(links.text_fragment(seed, cite)[9:]) == "Some emphasised words and a link here."
+    assert unquote(addresses.text_fragment(seed, cite)[9:]) == "Some emphasised words and a link here."
 
 
 # --- site_url ----------------------------------------------------------------------------------------------------
@@ -583,7 +583,7 @@ def test_text_fragments_select_their_passage_in_chromium(browser, shipped, tmp_p
     chosen: list[tuple[Citation, str]] = []
     every = [c for t in glossary.terms for c in t.all_citations]
     for index, citation in enumerate(every):
-        fragment = links.text_fragment(links.seed_of(glossary, glossary.sources[citation.source]), citation)
+        fragment = addresses.text_fragment(addresses.seed_of(glossary, glossary.sources[citation.source]), citation)
         if citation.location.elided or "-," in fragment or index % 12 == 0:
             chosen.append((citation, fragment))
     assert any(c.location.elided for c, _ in chosen) and any("-," in f for _, f in chosen)
@@ -592,9 +592,9 @@ def test_text_fragments_select_their_passage_in_chromium(browser, shipped, tmp_p
     in_view = "id => { const r = document.getElementById(id).getBoundingClientRect(); return r.top >= 0 && " \
               "r.top <= window.innerHeight; }"
     for citation, fragment in chosen[:80]:
-        seed = links.seed_of(glossary, glossary.sources[citation.source])
-        anchor = links.passage_anchor(citation.location)
-        body, _ = essay.render(seed, [essay.Passage(anchor, links.pieces(seed, citation))])
+        seed = addresses.seed_of(glossary, glossary.sources[citation.source])
+        anchor = addresses.passage_anchor(citation.location)
+        body, _ = essay.render(seed, [essay.Passage(anchor, addresses.pieces(seed, citation))])
         standin = tmp_path / f"{citation.source}-{anchor}.html"
         standin.write_text(f'<!doctype html><html lang="en"><body style="font-size:20px">{body}</body></html>',
                            encoding="utf-8")

@@ -286,14 +286,18 @@ def add(root: Path, new: Term, dry_run: bool = False) -> tuple[Path, str]:
     path = root / pipeline.TERMS_DIR / f"{new.id}.yaml"
     text = term_yaml(new)
     with glossary_lock(root):
-        _check_new(root, new, path, text)
+        errors = [p for p in check_new(root, new) if p.severity == "error"]
+        if errors:
+            raise GlossdeckError(errors)
         if dry_run:
             return path, text
         _create(path, text)
     return path, text
 
 
-def _check_new(root: Path, new: Term, path: Path, text: str) -> None:
+def check_new(root: Path, new: Term) -> list[Problem]:
+    """Every problem, errors and warnings, that `check` would report once the new term's file is written."""
+    path = root / pipeline.TERMS_DIR / f"{new.id}.yaml"
     problems = Problems()
     if not validate.ID_PATTERN.match(new.id):
         problems.error(None, None, f"{new.id!r} is not a valid term id",
@@ -321,11 +325,12 @@ def _check_new(root: Path, new: Term, path: Path, text: str) -> None:
             hint = ("did you mean " + " or ".join(f"`{g}`" for g in guess) + "?") if guess else \
                 "use the id of an existing term (`glossdeck list` shows them)"
             problems.error(None, None, f"related term `{target}` does not exist", hint)
-    problems.raise_if_errors()
-    _check_as_file(root, glossary, path, text)
+    if problems.errors:
+        return problems.items
+    return problems.items + _problems_as_file(root, glossary, path, term_yaml(new))
 
 
-def _check_as_file(root: Path, glossary: Glossary, path: Path, text: str) -> None:
+def _problems_as_file(root: Path, glossary: Glossary, path: Path, text: str) -> list[Problem]:
     """Validate and resolve the term exactly as `check` will read it from its file."""
     problems = Problems()
     data, found = parse_yaml(text.encode("utf-8"), path)
@@ -335,11 +340,11 @@ def _check_as_file(root: Path, glossary: Glossary, path: Path, text: str) -> Non
         term = dataclasses.replace(term, id=path.stem)
         together = Problems()  # the new term's links and names, checked as `check` checks every file
         validate.check_terms_together([*glossary.terms, term], together)
-        problems.extend([p for p in together.errors if p.path == path])
+        problems.extend([p for p in together.items if p.path == path])
         seeds, seed_problems = load_seeds(root / pipeline.SEEDS_DIR, glossary.sources)
         problems.extend(seed_problems)
         citations.resolve(dataclasses.replace(glossary, terms=(term,)), seeds, problems)
-    problems.raise_if_errors()
+    return problems.items
 
 
 def _create(path: Path, text: str) -> None:

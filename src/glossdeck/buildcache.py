@@ -8,7 +8,6 @@ import json
 import os
 import re
 import sqlite3
-import subprocess
 import sys
 import zlib
 from dataclasses import dataclass
@@ -17,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import glossdeck
-from glossdeck.model import Glossary, Settings
+from glossdeck.model import Changes, Glossary, Settings
 
 MANIFEST = ".glossdeck-build.json"
 FORMAT, VERSION = "glossdeck-build", 1
@@ -113,9 +112,10 @@ def _dependency_versions(root: str) -> dict[str, str]:
 class Keys:
     """The key of each target: a digest over exactly what its renderer reads, computed once per build."""
 
-    def __init__(self, glossary: Glossary) -> None:
+    def __init__(self, glossary: Glossary, release_notes: Changes | None = None) -> None:
         self.settings = glossary.settings
         self.root = glossary.root
+        self.release_notes = plain(release_notes, glossary.root)
         # Settings are keyed per target; everything else in the glossary (terms, sources, resolved quotes) by all.
         whole = plain(dataclasses.replace(glossary, settings=Settings()), glossary.root)
         self.common = digest({"glossary": whole,
@@ -141,8 +141,7 @@ class Keys:
             parts["reportlab_environment"] = sorted((k, v) for k, v in os.environ.items() if k.startswith("RL_"))
         if target == "deck":
             parts["lock"] = None if lock is None else hashlib.sha256(lock).hexdigest()
-            # its description carries release notes read from git: a new commit may change them
-            parts["history"] = git_head(self.root)
+            parts["release_notes"] = self.release_notes  # its description carries them
         return digest(parts)
 
 
@@ -204,12 +203,3 @@ def current_site(folder: Path, key: str, recorded: Recorded | None) -> bool:
     except OSError:
         return False
     return site_digest(files) == recorded.sha256
-
-
-def git_head(root: Path) -> str | None:
-    """The commit the project's git repository stands at, or None outside one."""
-    try:
-        done = subprocess.run(["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, text=True, timeout=10)
-    except (OSError, subprocess.SubprocessError):
-        return None
-    return done.stdout.strip() if done.returncode == 0 else None

@@ -2,44 +2,26 @@
 
 from __future__ import annotations
 
-import html
 import io
 import json
 import shutil
 import subprocess
 import tarfile
 import tempfile
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict
 from pathlib import Path
+from typing import Callable
 
-from glossdeck import deckstate, pipeline
+from glossdeck import deckstate
 from glossdeck.errors import GlossdeckError, Problem
-from glossdeck.model import Glossary, Term
+from glossdeck.layout import GLOSSARY_DIR, SEEDS_DIR
+from glossdeck.model import Changes, Glossary, Term, TermChange
 
 COMPARED = ("term", "gloss", "definition", "quotes", "views")  # what a student sees change on a card
 
-
-@dataclass(frozen=True)
-class TermChange:
-    id: str
-    term: str
-    gloss: str = ""
-    fields: tuple[str, ...] = ()  # for a changed term: which of COMPARED changed
-    renamed_from: str = ""
-
-
-@dataclass(frozen=True)
-class Report:
-    since: str  # the revision as given (or the default's commit)
-    commit: str
-    date: str
-    added: list[TermChange] = field(default_factory=list)
-    changed: list[TermChange] = field(default_factory=list)
-    retired: list[TermChange] = field(default_factory=list)
-
-    @property
-    def empty(self) -> bool:
-        return not (self.added or self.changed or self.retired)
+# Loads the glossary in a project folder (a past version need not pass today's checks). Loading is the
+# pipeline's business: it hands its loader in (pipeline.changes_since, pipeline.release_notes).
+Loader = Callable[[Path], Glossary]
 
 
 def _git(root: Path, *args: str) -> str:
@@ -102,9 +84,9 @@ def resolve_revision(root: Path, rev: str | None) -> str:
 def _old_tree(root: Path, commit: str, folder: Path) -> Path:
     """The project's glossary/ and seeds/ as they were at `commit`, extracted into `folder`."""
     top, prefix = _repository(root)
-    wanted = [prefix + name for name in ("glossary", pipeline.SEEDS_DIR)]
+    wanted = [prefix + name for name in (GLOSSARY_DIR, SEEDS_DIR)]
     present = [p for p in wanted if _exists(root, commit, p)]
-    if prefix + "glossary" not in present:
+    if prefix + GLOSSARY_DIR not in present:
         raise GlossdeckError([Problem(None, None, f"commit {commit[:12]} has no {prefix}glossary/ folder",
                                       "name a revision at which the glossary existed")])
     data = subprocess.run(["git", "-C", str(top), "archive", "--format=tar", commit, "--", *present],
@@ -125,30 +107,21 @@ def _exists(root: Path, commit: str, path: str) -> bool:
     return True
 
 
-def _load(root: Path) -> Glossary:
-    """A glossary's terms, resolved where its quotes check; a past version need not pass today's checks."""
-    try:
-        return pipeline.check(root)[0]
-    except GlossdeckError:
-        return pipeline.load_glossary(root)[0]
-
-
-def changes_since(root: Path, rev: str | None = None, current: Glossary | None = None) -> Report:
-    """What changed in the terms between REV and the working tree."""
+def changes_since(root: Path, rev: str | None, current: Glossary, load: Loader) -> Changes:
+    """What changed in the terms between REV (default: the latest release) and `current`, the working tree's."""
     commit = resolve_revision(root, rev)
     date = _git(root, "show", "-s", "--format=%cs", commit).strip()
     folder = Path(tempfile.mkdtemp(prefix="glossdeck-changes-"))
     try:
-        old = _load(_old_tree(root, commit, folder))
+        old = load(_old_tree(root, commit, folder))
     finally:
         shutil.rmtree(folder, ignore_errors=True)
-    new = current if current is not None else pipeline.check(root)[0]
-    return compare(old, new, rev or commit[:12], commit, date)
+    return compare(old, current, rev or commit[:12], commit, date)
 
 
 def _same_as(root: Path, commit: str) -> bool:
     """Whether the glossary and seeds in the working tree are exactly those of `commit` (no new file either)."""
-    paths = ["--", "glossary", pipeline.SEEDS_DIR]
+    paths = ["--", GLOSSARY_DIR, SEEDS_DIR]
     try:
         _git(root, "diff", "--quiet", commit, *paths)
         return not _git(root, "ls-files", "--others", "--exclude-standard", *paths).strip()
@@ -167,37 +140,30 @@ def _compared(term: Term) -> dict[str, object]:
     return {"term": term.term, "gloss": term.gloss, "definition": term.definition, "quotes": quotes, "views": views}
 
 
-def compare(old: Glossary, new: Glossary, since: str, commit: str = "", date: str = "") -> Report:
-    report = Report(since, commit, date)
+def compare(old: Glossary, new: Glossary, since: str, commit: str = "", date: str = "") -> Changes:
     before = {identity(t): t for t in old.terms}
     after = {identity(t): t for t in new.terms}
+    added, changed = [], []
     for key, term in after.items():
         if key not in before:
-            report.added.append(TermChange(term.id, term.term, term.gloss))
+            added.append(TermChange(term.id, term.term, term.gloss))
             continue
         was, now = _compared(before[key]), _compared(term)
         fields = tuple(name for name in COMPARED if was[name] != now[name])
         renamed = before[key].id if before[key].id != term.id else ""
         if fields or renamed:
-            report.changed.append(TermChange(term.id, term.term, term.gloss, fields, renamed))
-    for key, term in before.items():
-        if key not in after:
-            report.retired.append(TermChange(term.id, term.term, term.gloss))
-    return report
+            changed.append(TermChange(term.id, term.term, term.gloss, fields, renamed))
+    retired = [TermChange(t.id, t.term, t.gloss) for key, t in before.items() if key not in after]
+    return Changes(since, commit, date, tuple(added), tuple(changed), tuple(retired))
 
 
-def to_json(report: Report) -> str:
+def to_json(report: Changes) -> str:
     data = {"since": report.since, "commit": report.commit, "date": report.date,
             **{kind: [asdict(c) for c in getattr(report, kind)] for kind in ("added", "changed", "retired")}}
     return json.dumps(data, indent=2, ensure_ascii=False)
 
 
-def _what(change: TermChange) -> str:
-    parts = list(change.fields) + ([f"renamed from `{change.renamed_from}`"] if change.renamed_from else [])
-    return ", ".join(parts)
-
-
-def to_markdown(report: Report) -> str:
+def to_markdown(report: Changes) -> str:
     lines = [f"# Changes since {report.since}" + (f" ({report.date})" if report.date else ""), ""]
     if report.empty:
         return "\n".join(lines + ["No term was added, changed or retired.", ""])
@@ -207,13 +173,13 @@ def to_markdown(report: Report) -> str:
             continue
         lines += [f"## {title} ({len(items)})", ""]
         for change in items:
-            detail = {"added": change.gloss, "changed": _what(change), "retired": ""}[kind]
+            detail = {"added": change.gloss, "changed": change.what, "retired": ""}[kind]
             lines.append(f"- **{change.term}**" + (f" — {detail}" if detail else ""))
         lines.append("")
     return "\n".join(lines)
 
 
-def latest_release(root: Path, current: Glossary | None = None) -> Report | None:
+def latest_release(root: Path, current: Glossary, load: Loader) -> Changes | None:
     """What the latest release brought: changes since the last release, or, when the working tree is that
     release, since the one before. None outside git or before the first release."""
     try:
@@ -221,28 +187,11 @@ def latest_release(root: Path, current: Glossary | None = None) -> Report | None
         if not commits:
             return None
         if len(commits) > 1 and _same_as(root, commits[0]):  # building the release itself: what it brought
-            report = changes_since(root, commits[1], current)
+            report = changes_since(root, commits[1], current, load)
         else:
-            report = changes_since(root, commits[0], current)
+            report = changes_since(root, commits[0], current, load)
             if report.empty and len(commits) > 1:
-                report = changes_since(root, commits[1], current)
+                report = changes_since(root, commits[1], current, load)
     except (GlossdeckError, subprocess.CalledProcessError):
         return None
     return None if report.empty else report
-
-
-def release_notes_html(root: Path, current: Glossary | None = None) -> str:
-    """The latest release's notes as HTML for the deck's description; empty when there are none."""
-    report = latest_release(root, current)
-    if report is None:
-        return ""
-    items = []
-    for kind, title in (("added", "New"), ("changed", "Changed"), ("retired", "Retired")):
-        changes = getattr(report, kind)
-        if changes:
-            names = ", ".join(html.escape(c.term, quote=False) + (f" ({html.escape(_what(c), quote=False)})"
-                                                                  if kind == "changed" else "") for c in changes)
-            items.append(f"<li>{title}: {names}</li>")
-    when = f" of {html.escape(report.date)}" if report.date else ""
-    return (f'<div class="release"><b>In this update</b> (changes since the release{when}):'
-            f'<ul>{"".join(items)}</ul></div>')

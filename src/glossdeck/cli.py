@@ -333,11 +333,11 @@ def find(project: Path | None, phrase: str, source: str | None, limit: int) -> N
         sys.exit(1)
     shown = [authoring.hit_at(where) for where in found[:limit]]
     for hit, citers in zip(shown, authoring.citing(glossary, seeds, shown)):
-        echo(click.style(text.hit_header(glossary, hit), bold=True))
+        echo(click.style(text.place_header(glossary, hit.source, hit.location), bold=True))
         for line in text.cited_by(citers):
             echo(click.style(line, dim=True))
         echo("  …" + hit.before + click.style(hit.match, fg="yellow", bold=True, underline=True) + hit.after + "…")
-        echo(text.hit_citation(hit))
+        echo(authoring.term_yaml_citation(hit.citation))  # ready to paste into a term file
         echo()
     if len(found) > limit:
         echo(f"({len(found) - limit} more; narrow with --source or a longer phrase, or raise --limit)", err=True)
@@ -712,7 +712,7 @@ def changes(project: Path | None, rev: str | None, fmt: str) -> None:
     """
     from glossdeck import changes as changelog
 
-    report = changelog.changes_since(_project(project), rev)
+    report = _pipeline().changes_since(_project(project), rev)
     echo(changelog.to_json(report) if fmt == "json" else changelog.to_markdown(report), nl=fmt == "json")
 
 
@@ -737,3 +737,74 @@ def serve(project: Path | None, out: Path | None, port: int) -> None:
     glossary, _ = _pipeline().load_glossary(root)
     folder = (out if out is not None else root / "build") / site.folder_name(glossary)
     site.serve(folder, port, lambda url: echo(f"serving {folder} at {url} (press Ctrl-C to stop)"))
+
+
+@main.command()
+@project_option
+@handles_errors
+def mcp(project: Path | None) -> None:
+    """Serve glossdeck's tools to a language model over the Model Context Protocol, on stdin and stdout.
+
+    The tools: find, show, check, propose_term and add_term. A drafted quote
+    is written only once it is the source's exact words; near misses come
+    back repaired, with each change listed, and anything else is refused.
+    Needs the extra: pip install 'glossdeck[mcp]'. See docs/drafting.md.
+
+    \b
+    Example (an MCP host's configuration):
+      {"mcpServers": {"glossdeck": {"command": "glossdeck", "args": ["mcp", "--project", "/path/to/glossary"]}}}
+    """
+    from glossdeck import mcp_server
+
+    root = _project(project)
+    server = mcp_server.make_server(root)  # before serving, so that a missing SDK is a message, not a broken pipe
+    server.run("stdio")
+
+
+@main.command()
+@project_option
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--write", is_flag=True, help="Write each proposal whose every quote is verified (atomically).")
+@click.option("--accept-repairs", is_flag=True, help="With --write: also write quotes repaired to the source's words.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@handles_errors
+def draft(project: Path | None, file: Path, write: bool, accept_repairs: bool, fmt: str) -> None:
+    """Judge drafted terms (a YAML file, or JSON Lines: one object per line) as `propose_term` does.
+
+    Each quote is verified, repaired to the source's exact words (each change
+    shown) or refused (with the nearest passages). Nothing is written without
+    --write; then only the terms whose every quote is verified (or repaired,
+    with --accept-repairs) and that `check` accepts. Exit status 0 only if
+    every proposal could be written as it stands.
+
+    \b
+    Example:
+      glossdeck draft proposals.jsonl
+      glossdeck draft proposals.yaml --write --accept-repairs
+    """
+    from glossdeck import drafting
+    from glossdeck.render import text
+
+    root = _project(project)
+    results: list[tuple[str, Any, list[Problem], Path | None]] = []
+    for where, proposal in drafting.read_proposals(file):
+        if isinstance(proposal, GlossdeckError):
+            results.append((where, None, proposal.problems, None))
+            continue
+        found = drafting.triage(root, proposal)
+        written = drafting.write(root, found, accept_repairs) if write and found.writable(accept_repairs) else None
+        results.append((where, found, [], written))
+    if fmt == "json":
+        echo(json.dumps([{"where": where, **(drafting.triage_data(found, written) if found else {}),
+                          "errors": [p.as_dict() for p in errors]} for where, found, errors, written in results],
+                        ensure_ascii=False, indent=2))
+    else:
+        for where, found, errors, written in results:
+            echo(click.style(where, bold=True))
+            if found is None:
+                _report(errors)
+                continue
+            for line in text.triage_lines(drafting.triage_data(found, written)):
+                echo(line)
+    if not all(found is not None and found.writable(accept_repairs=False) for _, found, _, _ in results):
+        sys.exit(1)

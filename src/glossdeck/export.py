@@ -20,7 +20,7 @@ def to_data(glossary: Glossary) -> dict[str, Any]:
         "format_version": FORMAT_VERSION,
         "settings": dataclasses.asdict(glossary.settings),
         "sources": [_source(src) for src in glossary.sources.values()],
-        "terms": [_term(t) for t in glossary.terms],
+        "terms": [term_data(t) for t in glossary.terms],
         "study_order": [t.id for t in order.terms],
         "study_cycles": [list(c) for c in order.cycles],
     }
@@ -37,7 +37,8 @@ def _source(src: Source) -> dict[str, Any]:
     }
 
 
-def _term(term: Term) -> dict[str, Any]:
+def term_data(term: Term) -> dict[str, Any]:
+    """One term with its citations' locations, as the export gives it."""
     return {
         "id": term.id,
         "term": term.term,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -11,7 +12,10 @@ from glossdeck import markup
 from glossdeck.errors import Problems
 from glossdeck.load import Located, LocatedList
 from glossdeck.model import CONTROL_CHARS
-from glossdeck.render.fonts import drawable
+
+# The code points every shipped face has a glyph for, as ranges; read by `check` without loading reportlab.
+# Made from the fonts by `python -m glossdeck.render.fonts`; tests/test_fonts.py keeps it true to them.
+COVERAGE_FILE = Path(__file__).resolve().parent / "fonts" / "coverage.txt"
 
 
 @dataclass(frozen=True)
@@ -135,6 +139,17 @@ def _texts(record: Located, key: str, what: str, limits: tuple[Limit, ...] = (FI
 def _printed_text(text: Printed) -> str:
     """The characters that reach the page."""
     return markup.to_plain(text.text) if text.markdown else text.text
+
+
+@lru_cache(maxsize=None)
+def drawable() -> frozenset[int]:
+    """The code points that all four faces can draw (any text may be set in any face), from COVERAGE_FILE."""
+    points: set[int] = set()
+    for line in COVERAGE_FILE.read_text(encoding="ascii").splitlines():
+        if line and not line.startswith("#"):
+            first, _, last = line.partition("-")
+            points.update(range(int(first, 16), int(last or first, 16) + 1))
+    return frozenset(points)
 
 
 def _check_glyphs(text: Printed, path: Path, problems: Problems) -> None:

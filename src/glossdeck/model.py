@@ -208,6 +208,38 @@ class Glossary:
         return self._by_name.get(name_key(name))
 
 
+@dataclass(frozen=True)
+class TermChange:
+    """One term added, changed or retired between two versions of a glossary, known by its first id."""
+
+    id: str
+    term: str
+    gloss: str = ""
+    fields: tuple[str, ...] = ()  # for a changed term: which of what a student sees changed
+    renamed_from: str = ""
+
+    @property
+    def what(self) -> str:
+        """What changed, in words: the fields, and the id a renamed term had."""
+        return ", ".join([*self.fields, *([f"renamed from `{self.renamed_from}`"] if self.renamed_from else [])])
+
+
+@dataclass(frozen=True)
+class Changes:
+    """The terms added, changed and retired since a revision: `glossdeck changes`, and a release's notes."""
+
+    since: str  # the revision as given (or the default's commit)
+    commit: str
+    date: str
+    added: tuple[TermChange, ...] = ()
+    changed: tuple[TermChange, ...] = ()
+    retired: tuple[TermChange, ...] = ()
+
+    @property
+    def empty(self) -> bool:
+        return not (self.added or self.changed or self.retired)
+
+
 # Characters a reader never sees: format characters (zero-width space, soft hyphen, joiners, BOM) and the
 # other default-ignorable ones. They must not make two names differ, and no name may hold one.
 _IGNORABLE = {"\u034f", "\u115f", "\u1160", "\u3164", "\uffa0", *map(chr, range(0xFE00, 0xFE10))}

@@ -10,17 +10,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
-from glossdeck import buildcache, citations, deckstate, validate
+from glossdeck import buildcache, changes, citations, deckstate, validate
 from glossdeck.errors import GlossdeckError, Problem, Problems
+from glossdeck.layout import SEEDS_DIR, SETTINGS_FILE, SOURCES_FILE, TERMS_DIR
 from glossdeck.load import load_yaml
-from glossdeck.model import TARGETS, Glossary, Settings
+from glossdeck.model import TARGETS, Changes, Glossary, Settings
 from glossdeck.seeds import load_seeds
 from glossdeck.writer import write_all
 
-SETTINGS_FILE = "glossary/glossary.yaml"
-SOURCES_FILE = "glossary/sources.yaml"
-TERMS_DIR = "glossary/terms"
-SEEDS_DIR = "seeds"
 
 
 def find_project(start: Path) -> Path:
@@ -125,6 +122,22 @@ def _check_deck_state(root: Path, glossary: Glossary, problems: Problems) -> Non
                           f"add `renamed_from: [{key}]` to the new term")
 
 
+def past_glossary(root: Path) -> Glossary:
+    """A past version of the glossary, for comparing: loaded and validated but not checked against its seeds,
+    since changes compare only what a student reads (and a past version need not pass today's checks)."""
+    return load_glossary(root)[0]
+
+
+def changes_since(root: Path, rev: str | None = None) -> Changes:
+    """The terms added, changed and retired between REV (default: the latest release) and the working tree."""
+    return changes.changes_since(root, rev, check(root)[0], past_glossary)
+
+
+def release_notes(root: Path, glossary: Glossary) -> Changes | None:
+    """What the latest release brought, for the deck's description; None outside git or before a release."""
+    return changes.latest_release(root, glossary, past_glossary)
+
+
 def build_timestamp() -> int:
     """SOURCE_DATE_EPOCH when set (reproducible builds), else now; either must be a time a deck can carry."""
     value = os.environ.get("SOURCE_DATE_EPOCH")
@@ -205,7 +218,10 @@ def build(root: Path, out: Path | None = None, targets: tuple[str, ...] = TARGET
     lock, manifest = root / deckstate.LOCK_FILE, out_dir / buildcache.MANIFEST
     refuse_inputs(root, [lock, manifest, *planned.values()], own=lock)
     old_lock = _read_if_file(lock)
-    keys = buildcache.Keys(glossary)
+    # The deck's description carries the release notes: read from git here, handed to the renderer as data,
+    # and part of the deck's key (so a commit that changes no release note rebuilds nothing).
+    notes = release_notes(root, glossary) if "deck" in planned else None
+    keys = buildcache.Keys(glossary, notes)
     recorded = buildcache.read_manifest(manifest)
     new_records = dict(recorded)
     rendered: dict[str, bytes] = {}
@@ -228,7 +244,7 @@ def build(root: Path, out: Path | None = None, targets: tuple[str, ...] = TARGET
 
         progress("deck")
         state, _ = deckstate.load(root)
-        deck = anki.render(glossary, state, now)
+        deck = anki.render(glossary, state, now, notes)
         rendered["deck"], new_lock = deck.data, deck.state.to_text().encode("utf-8")
     reading = current.get("booklet")
     if reading is None and "print" in planned and "print" not in current and not force:
@@ -253,7 +269,7 @@ def build(root: Path, out: Path | None = None, targets: tuple[str, ...] = TARGET
         from glossdeck.render import cards
 
         progress("flashcards")
-        rendered["cards"] = cards.render(glossary, cards.options_from(glossary.settings))
+        rendered["cards"] = cards.render(glossary)
     site_files = None
     if "html" in planned and "html" not in current:
         from glossdeck.render import site

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from glossdeck import limits, markup
+from glossdeck import cardgrid, limits, markup
 from glossdeck.errors import GlossdeckError, Problem, Problems
 from glossdeck.load import Located, LocatedList
 from glossdeck.model import CONTROL_CHARS, LEVELS
@@ -398,14 +398,9 @@ def back_offset(text: str) -> tuple[float, float]:
 
 
 def card_fit_problems(settings: Settings) -> list[Problem]:
-    """Whether the cards fit on their paper: the renderer's own rule, asked only of a size other than the default
-    (which fits every paper and layout), so that `check` does not load reportlab for nothing."""
-    if settings.card_size_mm == Settings.card_size_mm:
-        return []
-    from glossdeck.render import cards
-
+    """Whether the cards fit on their paper: the rule the cards renderer lays them out by."""
     try:
-        cards.grid_for(cards.options_from(settings))
+        cardgrid.grid_for(cardgrid.options_from(settings))
     except GlossdeckError as error:
         return error.problems
     return []

@@ -9,7 +9,7 @@ from typing import Any
 
 from glossdeck import __version__, markup
 from glossdeck.model import Citation, Glossary, Source, Term
-from glossdeck.render.site import links
+from glossdeck.render import addresses
 
 CONTEXT_CHARS = 32  # the prefix and suffix the Hypothesis client itself records around a highlight
 DRAFT_TAG = "glossdeck:quoted-from-a-draft"
@@ -30,7 +30,7 @@ def page_address(glossary: Glossary, source: Source) -> str | None:
     if source.url is not None:
         return source.url.split("#")[0]
     if glossary.settings.site_url is not None:
-        return glossary.settings.site_url + links.source_page(source.id)
+        return glossary.settings.site_url + addresses.source_page(source.id)
     return None
 
 
@@ -43,7 +43,7 @@ def _annotation(glossary: Glossary, term: Term, citation: Citation, user: str) -
     if draft:
         lines.append(f"Quoted from a draft of this page (glossdeck's copy of “{source.title}”): "
                      "the published words may differ, and the highlight may be missing or approximate.")
-    page = links.term_url(glossary.settings, term.id)
+    page = addresses.term_url(glossary.settings, term.id)
     if page is not None:
         lines.append(f"[{term.term} in the {glossary.settings.title}]({page})")
     return {
@@ -67,9 +67,9 @@ def _identity(term: Term, citation: Citation) -> str:
 def selector(glossary: Glossary, citation: Citation) -> dict[str, str]:
     """A TextQuoteSelector for the quoted passage (an elided quote: from its first word to its last), with a
     prefix and suffix of at least CONTEXT_CHARS, lengthened word by word until the three occur together once."""
-    seed = links.seed_of(glossary, glossary.sources[citation.source])
-    visible = links.visible_text(seed)
-    found = links.pieces(seed, citation)
+    seed = addresses.seed_of(glossary, glossary.sources[citation.source])
+    visible = addresses.visible_text(seed)
+    found = addresses.pieces(seed, citation)
     begin = bisect.bisect_left(seed.offsets, found[0].start)
     end = bisect.bisect_left(seed.offsets, found[-1].end - 1) + 1
     exact = visible[begin:end]

@@ -19,10 +19,9 @@ from typing import Any
 import genanki
 
 from glossdeck import markup
-from glossdeck.changes import release_notes_html
 from glossdeck.deckstate import MODEL_KEY, VIEW_MODEL_KEY, DeckState, Entry, digest, is_view_key, view_keys
-from glossdeck.model import Citation, Glossary, Settings, Source, Term
-from glossdeck.render.site.links import passage_url, term_url
+from glossdeck.model import Changes, Citation, Glossary, Settings, Source, Term
+from glossdeck.render.addresses import passage_url, term_url
 from glossdeck.render.common import attribution
 from glossdeck.study import study_order
 
@@ -190,8 +189,9 @@ class DeckBuild:
     state: DeckState
 
 
-def render(glossary: Glossary, state: DeckState, now: int) -> DeckBuild:
-    """Build the package; notes whose content is unchanged since `state` keep their times."""
+def render(glossary: Glossary, state: DeckState, now: int, release_notes: Changes | None = None) -> DeckBuild:
+    """Build the package; notes whose content is unchanged since `state` keep their times. `release_notes`,
+    what the latest release brought (read from git by the pipeline), go into the deck's description."""
     settings = glossary.settings
     entries = {MODEL_KEY: state.stamp(MODEL_KEY, digest([model_fingerprint(), CSS]), MODEL_NAME, now)}
     model = _Model(entries[MODEL_KEY].mtime, *note_type(settings))
@@ -213,7 +213,7 @@ def render(glossary: Glossary, state: DeckState, now: int) -> DeckBuild:
         deck.add_note(_Note(entry.mtime, model=model, fields=fields, guid=note_guid(settings.id, key),
                             tags=["glossdeck::retired"], due=len(glossary.terms)))
     timestamp = max(e.mtime for e in entries.values())
-    deck.description = deck_description(settings, timestamp) + release_notes_html(glossary.root, glossary)
+    deck.description = deck_description(settings, timestamp) + release_notes_html(release_notes)
     return DeckBuild(_package_bytes(deck, timestamp), DeckState(entries))
 
 
@@ -284,6 +284,22 @@ UPDATE_ADVICE = (
     "On Anki 2.1.66 to 24.11 (and AnkiDroid releases on those versions), always import the newest "
     "release only, never an older one after it; if a term still shows its old text, import the newest "
     "release again with <i>Update notes: Always</i>.")
+
+
+def release_notes_html(notes: Changes | None) -> str:
+    """The latest release's notes as HTML for the deck's description; empty when there are none."""
+    if notes is None or notes.empty:
+        return ""
+    items = []
+    for kind, title in (("added", "New"), ("changed", "Changed"), ("retired", "Retired")):
+        changes = getattr(notes, kind)
+        if changes:
+            names = ", ".join(html.escape(c.term, quote=False) + (f" ({html.escape(c.what, quote=False)})"
+                                                                  if kind == "changed" else "") for c in changes)
+            items.append(f"<li>{title}: {names}</li>")
+    when = f" of {html.escape(notes.date)}" if notes.date else ""
+    return (f'<div class="release"><b>In this update</b> (changes since the release{when}):'
+            f'<ul>{"".join(items)}</ul></div>')
 
 
 def deck_description(settings: Settings, timestamp: int) -> str:

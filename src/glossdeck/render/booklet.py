@@ -19,6 +19,7 @@ from reportlab.platypus import (BaseDocTemplate, CondPageBreak, Frame, PageBreak
 
 from glossdeck import markup
 from glossdeck.model import Citation, Glossary, Source, Term, sort_key
+from glossdeck.render.addresses import source_address
 from glossdeck.render.common import attribution
 from glossdeck.render.common import esc as _esc
 from glossdeck.render.fonts import register
@@ -560,8 +561,6 @@ def _qr_code(glossary: Glossary, source: Source) -> list[Any]:
     """A QR code to the source's page on the site, else to the original; nothing if it has no address."""
     import segno
     from reportlab.platypus import Image
-
-    from glossdeck.render.site.links import source_address
 
     address = source_address(glossary, source)
     if address is None:

@@ -4,24 +4,20 @@ from __future__ import annotations
 
 import io
 import re
-from dataclasses import dataclass
 
 from reportlab.lib.enums import TA_CENTER, TA_LEFT
-from reportlab.lib.pagesizes import A4, landscape, letter
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Paragraph
 
 from glossdeck import markup
-from glossdeck.errors import GlossdeckError, Problem
-from glossdeck.model import Citation, Glossary, Settings, Term
+from glossdeck.cardgrid import (MARK_GAP, MARK_LENGTH, PRINTER_MARGIN, CardOptions, Grid, back_slot, grid_for,
+                                options_from)
+from glossdeck.model import Citation, Glossary, Term
 from glossdeck.render.common import attribution, esc
 from glossdeck.render.fonts import register
 
-PAPERS = {"a4": A4, "letter": letter}
-PRINTER_MARGIN = 5 * mm  # home printers cannot print closer than this to the edge
-MARK_GAP, MARK_LENGTH = 1.5 * mm, 4 * mm
 PADDING = 4 * mm
 MIN_FONT = 6.0
 GAP = 4  # points between the paragraphs of a card's back
@@ -33,73 +29,9 @@ MARK_COLOUR = "#7f7f7f"
 NUMBER_INSET = 2.5 * mm  # the card's number sits this far in from its lower-left corner, front and back
 
 
-@dataclass(frozen=True)
-class CardOptions:
-    """How the cards are laid out; see docs/printing.md, "Printing flashcards"."""
-
-    paper: str = "a4"
-    width_mm: float = 60
-    height_mm: float = 85
-    flip: str = "long"  # the edge the printer flips the sheet on: "long" or "short"
-    back_offset_mm: tuple[float, float] = (0.0, 0.0)  # moves every back right and up
-    layout: str = "duplex"  # "duplex" or "fold" (front and back side by side, for printers without duplex)
-
-
-@dataclass(frozen=True)
-class Grid:
-    """Card positions on one sheet: a grid symmetric about the page centre."""
-
-    page: tuple[float, float]
-    card: tuple[float, float]
-    columns: int
-    rows: int
-
-    @property
-    def origin(self) -> tuple[float, float]:
-        width, height = self.page
-        return (width - self.columns * self.card[0]) / 2, (height - self.rows * self.card[1]) / 2
-
-    def slot(self, column: int, row: int) -> tuple[float, float]:
-        """Lower-left corner of the card at (column, row), row 0 at the top."""
-        x0, y0 = self.origin
-        return x0 + column * self.card[0], y0 + (self.rows - 1 - row) * self.card[1]
-
-
-def options_from(settings: Settings) -> CardOptions:
-    return CardOptions(paper=settings.cards_paper, width_mm=settings.card_size_mm[0],
-                       height_mm=settings.card_size_mm[1], flip=settings.card_flip,
-                       back_offset_mm=settings.card_back_offset_mm, layout=settings.card_layout)
-
-
-def grid_for(options: CardOptions) -> Grid:
-    """As many cards as fit with their crop marks inside the printable area."""
-    page = PAPERS[options.paper]
-    if options.layout == "fold":
-        page = landscape(page)
-    card = (options.width_mm * mm, options.height_mm * mm)
-    reserve = 2 * (PRINTER_MARGIN + MARK_GAP + MARK_LENGTH)
-    usable_width = page[0] - reserve
-    if options.layout == "fold":  # each half of the sheet holds the same number of cards
-        usable_width = page[0] / 2 - (PRINTER_MARGIN + MARK_GAP + MARK_LENGTH) - MARK_GAP
-    columns = int(usable_width // card[0])
-    rows = int((page[1] - reserve) // card[1])
-    if columns < 1 or rows < 1:
-        raise GlossdeckError([Problem(None, None, f"a {options.width_mm:g}×{options.height_mm:g} mm card does not "
-                                      f"fit on {options.paper.upper()} paper with room for crop marks",
-                                      "choose a smaller card_size (e.g. 60x85) or the other layout")])
-    if options.layout == "fold":
-        return Grid(page, card, columns * 2, rows)
-    return Grid(page, card, columns, rows)
-
-
-def back_slot(grid: Grid, column: int, row: int, flip: str) -> tuple[int, int]:
-    """Where a front's back goes on the reverse page so that the two line up after the flip."""
-    if flip == "long":  # the sheet turns over left to right: columns swap
-        return grid.columns - 1 - column, row
-    return column, grid.rows - 1 - row  # turns over top to bottom: rows swap
-
-
-def render(glossary: Glossary, options: CardOptions = CardOptions()) -> bytes:
+def render(glossary: Glossary, options: CardOptions | None = None) -> bytes:
+    """The cards PDF, laid out as `options` say (default: as the glossary's settings say)."""
+    options = options if options is not None else options_from(glossary.settings)
     font = register()
     grid = grid_for(options)
     buffer = io.BytesIO()
@@ -221,7 +153,8 @@ def _back(canvas: Canvas, glossary: Glossary, term: Term, corner: tuple[float, f
         citation = _short_quote(term)
         if citation is not None:
             source = glossary.sources[citation.source]
-            parts.append(Paragraph(f"“{esc(citation.display)}” — {attribution(source, citation)}", styles["quote"]))
+            quoted = f"“{esc(citation.display)}” — {attribution(source, citation)}"
+            parts.append(Paragraph(quoted, styles["quote"]))
         placed = _fit(parts, width, height, gap=GAP)
     for paragraph, h in placed:
         paragraph.drawOn(canvas, x + PADDING, top - h)
@@ -242,7 +175,8 @@ def _definition_below(term: Term, glossary: Glossary, styles: dict[str, Paragrap
             citation = _short_quote(term)
             if citation is not None:
                 source = glossary.sources[citation.source]
-                quote = Paragraph(f"“{esc(citation.display)}” — {attribution(source, citation)}", styles["quote"])
+                quoted = f"“{esc(citation.display)}” — {attribution(source, citation)}"
+                quote = Paragraph(quoted, styles["quote"])
                 qh = quote.wrap(width, room)[1]
                 if h + GAP + qh <= room:
                     placed.append((quote, qh))

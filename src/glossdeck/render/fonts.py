@@ -1,9 +1,11 @@
-"""The TrueType fonts shipped inside the package: registered once with reportlab, and what they can draw."""
+"""The TrueType fonts shipped inside the package: registered once with reportlab, and their coverage file made."""
 
 from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+
+from glossdeck.limits import COVERAGE_FILE
 
 FONT_DIR = Path(__file__).resolve().parent.parent / "fonts"
 SERIF = "CharisSIL"
@@ -13,9 +15,6 @@ FACES = {
     f"{SERIF}-Bold": "CharisSIL-Bold.ttf",
     f"{SERIF}-BoldItalic": "CharisSIL-BoldItalic.ttf",
 }
-# The code points every face has a glyph for, as ranges; read by `check` without loading reportlab.
-# Made from the fonts by `python -m glossdeck.render.fonts`; tests/test_fonts.py keeps it true to them.
-COVERAGE_FILE = FONT_DIR / "coverage.txt"
 
 
 @lru_cache(maxsize=None)
@@ -34,17 +33,6 @@ def register() -> str:
     pdfmetrics.registerFontFamily(SERIF, normal=SERIF, bold=f"{SERIF}-Bold", italic=f"{SERIF}-Italic",
                                   boldItalic=f"{SERIF}-BoldItalic")
     return SERIF
-
-
-@lru_cache(maxsize=None)
-def drawable() -> frozenset[int]:
-    """The code points that all four faces can draw (any text may be set in any face), from COVERAGE_FILE."""
-    points: set[int] = set()
-    for line in COVERAGE_FILE.read_text(encoding="ascii").splitlines():
-        if line and not line.startswith("#"):
-            first, _, last = line.partition("-")
-            points.update(range(int(first, 16), int(last or first, 16) + 1))
-    return frozenset(points)
 
 
 def cmap_coverage() -> frozenset[int]:

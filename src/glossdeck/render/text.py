@@ -5,10 +5,10 @@ from __future__ import annotations
 import html
 import re
 import textwrap
+from typing import Any
 
 from glossdeck import markup
-from glossdeck.authoring import Hit, term_yaml_citation
-from glossdeck.model import Citation, Glossary, Term
+from glossdeck.model import Citation, Glossary, Location, Term
 from glossdeck.render import common
 
 WIDTH = 78
@@ -60,16 +60,41 @@ def list_line(term: Term, number: int | None = None) -> str:
     return line
 
 
-def hit_header(glossary: Glossary, hit: Hit) -> str:
-    source = glossary.sources[hit.source]
-    return f"{hit.source}: {source.title}, {hit.location.describe()}"
-
-
-def hit_citation(hit: Hit) -> str:
-    """The ready-to-paste citation, indented for a term file's `citations:` list."""
-    return term_yaml_citation(hit.citation)
+def place_header(glossary: Glossary, source_id: str, location: Location) -> str:
+    """A place in a source, as `find` heads each hit: the source's id and title, its section and paragraph."""
+    return f"{source_id}: {glossary.sources[source_id].title}, {location.describe()}"
 
 
 def cited_by(terms: list[Term]) -> list[str]:
     """The terms that already quote a passage, each with its gloss, for `find`."""
     return [_wrap(f"cited by {t.id}" + (f": {markup.to_plain(t.gloss)}" if t.gloss else ""), "  ") for t in terms]
+
+
+def triage_lines(found: dict[str, Any]) -> list[str]:
+    """A drafted term's verdicts (as `drafting.triage_data` gives them) for the terminal: each quote, what became
+    of it and why; then the term's problems, and whether it can be written."""
+    marks = {"verified": "✓ verified", "repaired": "~ repaired", "refused": "✗ refused"}
+    lines = [f"  {found['term']} ({found['id']})"]
+    for verdict in found["quotes"]:
+        lines.append(f"    {marks[verdict['verdict']]}: {verdict['source']}: “{verdict['proposed']}”")
+        if verdict["verdict"] == "repaired":
+            lines.append(f"        source: “{verdict['quote']}”")
+        if verdict.get("location"):
+            speaker = f", {verdict['speaker']}" if verdict.get("speaker") else ""
+            lines.append(f"        at {verdict['location']}{speaker}")
+        lines += [f"        {change}" for change in verdict.get("changes", [])]
+        if verdict.get("reason"):
+            lines.append(_wrap(verdict["reason"], "        "))
+        lines += [_wrap("nearest: " + near, "        ") for near in verdict.get("nearest", [])]
+    for problem in found["problems"]:
+        hint = f" ({problem['hint']})" if problem.get("hint") else ""
+        lines.append(_wrap(f"{problem['severity']}: {problem['message']}{hint}", "    "))
+    if found["written"] is not None:
+        lines.append(f"    wrote {found['written']}")
+    elif found["writable"]:
+        lines.append("    can be written as it stands (--write)")
+    elif found["writable_with_repairs"]:
+        lines.append("    can be written with its repairs (--write --accept-repairs)")
+    else:
+        lines.append("    cannot be written: " + found["reason"])
+    return lines

@@ -20,10 +20,10 @@ import jinja2
 from glossdeck import markup
 from glossdeck.errors import GlossdeckError, Problem
 from glossdeck.model import Citation, Glossary, Source, Term, sort_key
-from glossdeck.render.site import essay, structured
-from glossdeck.render.site.links import (
+from glossdeck.render.addresses import (
     passage_anchor, passage_url, pieces, seed_of, source_page, term_page, text_fragment,
 )
+from glossdeck.render.site import essay, structured
 
 ASSETS = ("site.css", "site.js", "minisearch.js", "minisearch.LICENSE.txt", "fonts/OFL.txt",
           "fonts/CharisSIL-Regular.woff2", "fonts/CharisSIL-Italic.woff2", "fonts/CharisSIL-Bold.woff2",

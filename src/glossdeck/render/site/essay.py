@@ -9,7 +9,7 @@ from typing import Any
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 
-from glossdeck.render.site.links import Piece
+from glossdeck.render.addresses import Piece
 from glossdeck.seeds import Seed, normalize_text
 
 # Sentinels: a private-use kind character, then the event's number as a character of plane 15.

@@ -7,7 +7,7 @@ from typing import Any
 
 from glossdeck import markup
 from glossdeck.model import Glossary, Term
-from glossdeck.render.site.links import term_page
+from glossdeck.render.addresses import term_page
 
 # Inside <script> only "</script", "<!--" and "<script" can end or confuse the element: escaping every <, > and &
 # as JSON's \u escapes keeps any text the glossary holds from doing so, and the JSON means the same.

@@ -1,4 +1,4 @@
-"""Addresses of passages: anchors on the site's source pages, and URL text fragments into the originals."""
+"""Every address the outputs link to: site pages, passage anchors, text fragments into the originals."""
 
 from __future__ import annotations
 
@@ -8,10 +8,10 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from glossdeck.layout import SEEDS_DIR
 from glossdeck.model import Citation, Glossary, Location, Settings, Source
 from glossdeck.seeds import Seed, normalize_text
 
-SEEDS_DIR = "seeds"
 EDGE_WORDS = 4  # words a text fragment's start and end take from the quote
 MAX_CONTEXT_WORDS = 8  # words of prefix tried before the start is left ambiguous
 
