@@ -109,7 +109,7 @@ def test_a_new_terms_links_are_checked_before_it_is_written(tmp_path):
     result = run("--project", str(root), "add", "--term", "consent of the governed", "--gloss", "g.",
                  "--definition", "It may be [altered or abolished](#right-of-revolution).", "--cite", "declaration",
                  "deriving their just powers from the consent of the governed")
-    assert result.exit_code == 1 and "link to unknown term `right-of-revolution` in the text" in result.output
+    assert result.exit_code == 1 and "link to unknown term `right-of-revolution` (in the definition)" in result.output
     assert snapshot(root) == before
 
 

@@ -218,7 +218,8 @@ def test_a_short_elision_within_a_paragraph_is_accepted(tmp_path, quote):
 
 
 @pytest.mark.parametrize("source, quote, heading, line", [
-    ("starter-pack", "learn more about AI alignment. ## What is AI alignment? Alignment is the process",
+    # as a reader sees it: the heading's `##` is markup, not words of the essay
+    ("starter-pack", "learn more about AI alignment. What is AI alignment? Alignment is the process",
      "What is AI alignment?", "line 20"),
     ("custom", "The first part ends here. Second part", "Second part", "char 40"),  # a text source's inline heading
     ("custom", "ends here. Second part The second one begins", "Second part", "char 40"),

@@ -1,22 +1,22 @@
-"""seeds: the normalized view folds presentation only, and maps back to the raw text."""
+"""seeds: the reader's view folds presentation only, and maps back to the raw text."""
 
 import pytest
 
 from glossdeck import pipeline
-from glossdeck.seeds import normalize
 from tests.conftest import make_project
 
 
-def test_normalize_folds_whitespace_quotes_and_markup():
-    raw = "A<!---->I is _not_ **hard**,\nsee [the “post”][ref] and [x](http://y)\u00a0now"
-    text, offsets = normalize(raw, markdown=True)
-    assert text == 'AI is not hard, see the "post" and x now'
-    assert raw[offsets[text.index("post")] : offsets[text.index("post")] + 4] == "post"
+def test_the_view_folds_whitespace_quotes_and_markup():
+    raw = "A<!---->I is _not_ **hard**,\nsee [the “post”][ref] and [x](http://y)\u00a0now\n\n[ref]: http://z\n"
+    seed = seed_of(raw, markdown=True)
+    assert seed.text == 'AI is not hard, see the "post" and x now'
+    assert seed.visible == "AI is not hard, see the “post” and x now"
+    start, end = seed.raw_span(seed.text.index("post"), seed.text.index("post") + 4)
+    assert raw[start:end] == "post"
 
 
 def test_plain_text_keeps_markdown_characters():
-    text, _ = normalize("a *b* [c](d)", markdown=False)
-    assert text == "a *b* [c](d)"
+    assert seed_of("a *b* [c](d)").text == "a *b* [c](d)"
 
 
 def test_changed_seed_is_refused(tmp_path):
@@ -48,17 +48,6 @@ def test_shipped_seeds_are_the_received_essays():
         pytest.skip("no shared/seeds beside the repository to compare with")
     for seed in shared.iterdir():
         assert (REPO / "seeds" / seed.name).read_bytes() == seed.read_bytes()
-
-
-def test_fast_normalization_agrees_with_the_mapped_one():
-    from glossdeck.seeds import normalize_text
-    from tests.conftest import REPO
-
-    for seed in (REPO / "seeds").iterdir():
-        text = seed.read_text(encoding="utf-8")
-        for chunk in (text[i : i + 300] for i in range(0, len(text), 300)):
-            for markdown in (True, False):
-                assert normalize_text(chunk, markdown) == normalize(chunk, markdown)[0]
 
 
 def seed_of(text, markdown=False, speakers=()):

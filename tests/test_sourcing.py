@@ -162,7 +162,7 @@ def _bad_file(tmp_path: Path, case: str) -> Path:
 
 @pytest.mark.parametrize("case, message", [
     ("latin-1", "is not valid UTF-8 (byte 0xe9)"),
-    ("binary", "is not a text file"),
+    ("binary", "holds a NUL byte, which no text has"),
     ("empty", "is empty"),
     ("empty page", "this web page has no text to quote"),
     ("script-only page", "this web page has no text to quote"),

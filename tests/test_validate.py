@@ -65,7 +65,7 @@ CASES = {
     ),
     "link to unknown term": (
         "term: x\ndefinition: See [this](#orthogonality).\n",
-        "glossary/terms/bad.yaml:2: error: link to unknown term `orthogonality` in the text\n"
+        "glossary/terms/bad.yaml:2: error: link to unknown term `orthogonality` (in the definition)\n"
         "    hint: did you mean `orthogonality-thesis`?",
     ),
     "dialogue citation without speaker": (

@@ -17,7 +17,7 @@ from glossdeck import citations, pipeline, validate
 from glossdeck.errors import GlossdeckError, Problem, Problems
 from glossdeck.load import parse_yaml
 from glossdeck.model import Citation, Glossary, Location, Term, elision_pieces, name_key
-from glossdeck.seeds import Seed, load_seeds, normalize_text
+from glossdeck.seeds import Seed, load_seeds
 from glossdeck.writer import create_new
 
 CONTEXT = 70  # characters of context shown on each side of a hit
@@ -78,7 +78,7 @@ class Occurrence:
 def occurrences(seeds: dict[str, Seed], phrase: str, source: str | None = None) -> list[Occurrence]:
     found: list[Occurrence] = []
     for seed in _chosen(seeds, source):
-        needle = normalize_text(phrase, seed.source.format == "markdown").casefold()
+        needle = seed.needle(phrase).casefold()
         if not needle:
             continue
         here = [Occurrence(seed, start, end) for start, end in _folded_matches(seed, needle)]

@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from rapidfuzz import fuzz
 
 from glossdeck.errors import Problems
-from glossdeck.model import Citation, Glossary, Location, Term, View, describe_char, elision_pieces, invisible
-from glossdeck.seeds import Seed, normalize_text
+from glossdeck.model import Citation, Glossary, Location, Term, describe_char, elision_pieces, invisible
+from glossdeck.seeds import Seed, fold
 
 MIN_PIECE_WORDS = 3  # each piece of an elided quote: a run of words that says something on its own
 MAX_ELISION_GAP = 400  # normalized characters left out between two pieces: a few sentences at most
@@ -36,13 +36,13 @@ class Match:
 
 
 def find_all(seed: Seed, quote: str) -> list[Match]:
-    """Every place the quote (possibly elided) occurs in the seed's normalized text, as whole words."""
-    markdown = seed.source.format == "markdown"
-    whole = normalize_text(quote, markdown)
+    """Every place the quote (possibly elided) occurs in what a reader of the seed sees, as whole words."""
+    quote = seed.read_quote(quote)
+    whole = fold(quote)
     if not whole:
         return []
     matches = _occurrences(seed, whole)
-    pieces = [normalize_text(p, markdown) for p in elision_pieces(quote)]
+    pieces = [fold(p) for p in elision_pieces(quote)]
     if matches or len(pieces) < 2 or short_pieces(quote):
         return matches
     found = []
@@ -93,16 +93,24 @@ def locate(seed: Seed, match: Match) -> Location:
 
 def nearest_passage(seed: Seed, quote: str) -> tuple[str, float]:
     """The passage of the seed most like the quote, and how alike they are (0–100)."""
-    needle = normalize_text(quote, seed.source.format == "markdown")[:NEAREST_NEEDLE]
+    needle = seed.needle(quote)[:NEAREST_NEEDLE]
     best = fuzz.partial_ratio_alignment(needle, seed.text, processor=str.casefold)
     if best is None:
         return "", 0.0
-    start, end = best.dest_start, best.dest_end
-    while 0 < start < len(seed.text) and seed.text[start].isalnum() and seed.text[start - 1].isalnum():
-        start -= 1  # widen to whole words
-    while 0 < end < len(seed.text) and seed.text[end - 1].isalnum() and seed.text[end].isalnum():
+    start, end = _whole_word_edge(seed.text, best.dest_start), _whole_word_edge(seed.text, best.dest_end)
+    return seed.text[start:end].lstrip(" .,;:!?)").rstrip(), best.score
+
+
+def _whole_word_edge(text: str, at: int) -> int:
+    """An edge of the nearest passage moved off the middle of a word: to the word's nearer end."""
+    if not (0 < at < len(text) and text[at - 1].isalnum() and text[at].isalnum()):
+        return at
+    begin, end = at, at
+    while begin > 0 and text[begin - 1].isalnum():
+        begin -= 1
+    while end < len(text) and text[end].isalnum():
         end += 1
-    return seed.text[start:end].lstrip(" .,;:!?)"), best.score
+    return begin if at - begin <= end - at else end
 
 
 def resolve(glossary: Glossary, seeds: dict[str, Seed], problems: Problems) -> Glossary:
@@ -113,10 +121,8 @@ def resolve(glossary: Glossary, seeds: dict[str, Seed], problems: Problems) -> G
 
 def _resolve_term(term: Term, seeds: dict[str, Seed], problems: Problems) -> Term:
     citations = tuple(_resolve(c, seeds, problems) for c in term.citations)
-    views = tuple(
-        View(v.holder, v.summary, tuple(_resolve(c, seeds, problems) for c in v.citations), v.line)
-        for v in term.views
-    )
+    views = tuple(dataclasses.replace(v, citations=tuple(_resolve(c, seeds, problems) for c in v.citations))
+                  for v in term.views)
     return dataclasses.replace(term, citations=citations, views=views)
 
 
@@ -155,7 +161,8 @@ def _resolve(citation: Citation, seeds: dict[str, Seed], problems: Problems) -> 
     if refusal:
         problems.error(*where, *refusal)
         return citation
-    return dataclasses.replace(citation, location=locate(seed, match))
+    # shown as checked: a quote typed with Markdown (`code`, 5\\*4) is shown as its reader sees it
+    return dataclasses.replace(citation, quote=seed.read_quote(citation.quote), location=locate(seed, match))
 
 
 def refusal_at(seed: Seed, match: Match, speaker: str | None) -> tuple[str, str] | None:
@@ -199,7 +206,7 @@ def _names(speakers: tuple[str, ...]) -> str:
 
 
 def _after_prefix(seed: Seed, matches: list[Match], prefix: str) -> list[Match]:
-    wanted = normalize_text(prefix, seed.source.format == "markdown")
+    wanted = seed.needle(prefix)
     kept = []
     for match in matches:
         end = match.start
@@ -222,7 +229,7 @@ def _place(seed: Seed, offset: int) -> str:
 def _report_not_found(citation: Citation, seed: Seed, seeds: dict[str, Seed], problems: Problems) -> None:
     where = (citation.path, citation.line)
     short = short_pieces(citation.quote)
-    if short and not _cut_occurrences(seed, normalize_text(citation.quote, seed.source.format == "markdown")):
+    if short and not _cut_occurrences(seed, seed.needle(citation.quote)):
         words = len(re.findall(r"\w+", short[0]))
         problems.error(*where, f"piece “{short[0]}” of the elided quote is {words} word{'s' if words != 1 else ''}; "
                        f"each piece needs at least {MIN_PIECE_WORDS}",
@@ -252,8 +259,7 @@ def _explain_miss(seed: Seed, quote: str) -> tuple[str, str] | None:
     invisible_only = _invisible_difference(seed, quote)
     if invisible_only:
         return invisible_only
-    markdown = seed.source.format == "markdown"
-    pieces = [normalize_text(p, markdown) for p in elision_pieces(quote)]
+    pieces = [fold(p) for p in elision_pieces(seed.read_quote(quote))]
     for piece in pieces:
         cut = _cut_occurrences(seed, piece)
         if cut and not _occurrences(seed, piece):
@@ -303,7 +309,7 @@ def _invisible_difference(seed: Seed, quote: str) -> tuple[str, str] | None:
                 f"decomposed (NFD: {' + '.join(map(describe_char, letter))}) where the essay has the single "
                 f"character {describe_char(unicodedata.normalize('NFC', letter))} (NFC)",
                 "retype that letter, or convert the quote to NFC")
-    needle = normalize_text(visible, seed.source.format == "markdown")
+    needle = seed.needle(visible)
     for at in seed.hidden:  # the essay's own invisible and combining characters, if any
         window = seed.text[max(0, at - len(needle) - 2) : at + len(needle) + 2]
         plain = unicodedata.normalize("NFC", "".join(ch for ch in window if not invisible(ch)))
@@ -338,7 +344,7 @@ def _decomposed(text: str) -> tuple[int, str]:
 def _spacing_difference(seed: Seed, quote: str) -> tuple[str, str] | None:
     """If the quote matches once spaces are set aside (a no-break space pasted where the essay has none, or
     the essay's " ," spacing), say where the spacing differs."""
-    needle = normalize_text(quote, seed.source.format == "markdown")
+    needle = seed.needle(quote)
     squeezed = needle.replace(" ", "")
     text, back = seed.unspaced
     at = text.find(squeezed) if len(squeezed) > 1 else -1

@@ -111,6 +111,10 @@ class Glossdeck(click.Group):
         for stream in (sys.stdout, sys.stderr):
             if isinstance(stream, io.TextIOWrapper):
                 stream.reconfigure(errors="backslashreplace")
+        arguments = kwargs.get("args", args[0] if args else None)
+        undecodable = _undecodable(sys.argv[1:] if arguments is None else list(arguments))
+        if undecodable:
+            _fail(GlossdeckError([undecodable]))
         return super().main(*args, **kwargs)
 
     def invoke(self, ctx: click.Context) -> Any:
@@ -129,6 +133,18 @@ class Glossdeck(click.Group):
             echo("This is a bug in glossdeck, not a problem with your glossary: please open an issue with the "
                  "command you ran and what `glossdeck --debug` followed by the same command prints.", err=True)
             sys.exit(1)
+
+
+def _undecodable(arguments: list[str]) -> Problem | None:
+    """A command-line argument that is not UTF-8 text: Python keeps each such byte as a lone surrogate, which no
+    text can hold (a quote with one matches nothing and cannot be written), so it is refused where it enters."""
+    for argument in arguments:
+        bad = next((ch for ch in argument if "\udc80" <= ch <= "\udcff"), None)
+        if bad is not None:
+            shown = argument.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+            return Problem(None, None, f"the argument “{shown}” is not UTF-8 text (it holds the byte "
+                           f"0x{ord(bad) - 0xDC00:02x})", "type it again in a terminal set to UTF-8")
+    return None
 
 
 def _complete_terms(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[str]:

@@ -15,7 +15,7 @@ from glossdeck.errors import GlossdeckError, Problem, Problems
 from glossdeck.load import parse_yaml
 from glossdeck.model import LEVELS, Citation, Glossary, Term
 from glossdeck.render import addresses
-from glossdeck.seeds import Seed, normalize_text
+from glossdeck.seeds import Seed
 
 VERIFIED, REPAIRED, REFUSED = "verified", "repaired", "refused"
 PROPOSAL_KEYS = ("term", "id", "gloss", "definition", "aliases", "level", "tags", "related", "citations")
@@ -299,7 +299,6 @@ def _changes(proposed: str, exact: str, elided: bool) -> tuple[str, ...]:
 def _repair(seed: Seed, quote: str) -> tuple[int, int] | None:
     """The one place in the seed the quote nearly is, as a [start, end) span of its normalized text; None when
     there is no such place or more than one."""
-    markdown = seed.source.format == "markdown"
     words = quote.split()
     attempts = [quote]
     stripped = quote.strip().strip(_EDGE_PUNCTUATION).strip()
@@ -308,7 +307,7 @@ def _repair(seed: Seed, quote: str) -> tuple[int, int] | None:
     if len(words) > 4:  # one stray word at an edge, never more: an invented tail is not a near miss
         attempts += [" ".join(words[1:]), " ".join(words[:-1])]
     for text in attempts:
-        spans = _loose_matches(seed, normalize_text(text, markdown))
+        spans = _loose_matches(seed, seed.needle(text))
         if len(spans) == 1:
             return spans[0]
         if len(spans) > 1:

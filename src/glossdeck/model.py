@@ -139,6 +139,7 @@ class View:
     summary: str
     citations: tuple[Citation, ...]
     line: int | None = None
+    summary_line: int | None = None
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""The source texts: checksums, a normalized view mapped back to raw offsets, headings and speakers."""
+"""The source texts: read as they come, checksums, the reader's view for matching, headings and speakers."""
 
 from __future__ import annotations
 
@@ -10,16 +10,13 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
+from glossdeck import textfile
 from glossdeck.errors import Problem
-from glossdeck.model import Source, invisible
+from glossdeck.model import Source, elision_pieces, invisible
+from glossdeck.reading import Reading, front_matter_end, read, read_inline
 
-# Presentation that a reader never sees, per source format. Quotes are written as
-# a reader sees them, so these are dropped from both the seed and the quote.
-_HTML_MARKUP = re.compile(r"<!--\s*-->|</?abbr>")
-_MD_IMAGE = re.compile(r"!\[[^\]\n]*\]\([^)\n]*\)")
-_MD_LINK_TAIL = re.compile(r"(?<=[^\\])\](\[[^\]\n]*\]|\([^)\n]*\))")
-_MD_LINK_OPEN = re.compile(r"(?<!!)\[(?=[^\]\n]*\](?:\[|\())")
-_MD_EMPHASIS = re.compile(r"\*+|(?<![A-Za-z0-9])_+(?=\S)|(?<=\S)_+(?![A-Za-z0-9])")
+# Characters a reader takes for the same: a quote typed with straight quotes or a plain space is found where
+# the essay has curly ones or a no-break space. One character for one, so that offsets stay aligned.
 _FOLD = str.maketrans({"‘": "'", "’": "'", "“": '"', "”": '"', "\u00a0": " ", "′": "'"})
 # A turn opens a line: "**Doomer**:", or a joint one, "**Simplicia** and **Doomer**:".
 _SPEAKER_TURN = re.compile(r"^\*\*[^*\n]+\*\*(?:(?:,| and|, and) \*\*[^*\n]+\*\*)*:", re.MULTILINE)
@@ -30,67 +27,65 @@ _JOINERS = "'-\u2010\u2011"
 _DIGIT_JOINERS = ".,:/"
 # A plain-text dialogue's turn: `Name:` at the start of a line (only the source's listed speakers count).
 _PLAIN_TURN = re.compile(r"^([A-Z][\w.'’-]*(?: [A-Z][\w.'’-]*){0,2}):", re.MULTILINE)
-_MD_HEADING = re.compile(r"^#{1,6}\s*(.+?)\s*#*\s*$", re.MULTILINE)
 
 
-def normalize_text(text: str, markdown: bool) -> str:
-    """The folded text alone, as normalize() gives it; fast for text without markup."""
-    if not markdown or not any(ch in text for ch in "<*_[]!"):
-        return " ".join(text.translate(_FOLD).split())
-    return normalize(text, markdown)[0]
+def fold(text: str) -> str:
+    """Text as quotes are matched: every run of white space one space, curly quotes straight."""
+    return " ".join(text.translate(_FOLD).split())
 
 
-def normalize(text: str, markdown: bool) -> tuple[str, list[int]]:
-    """Fold presentation differences; return the folded text and each char's raw offset."""
-    dropped = bytearray(len(text))
-    patterns = [_HTML_MARKUP, _MD_IMAGE, _MD_LINK_TAIL, _MD_LINK_OPEN, _MD_EMPHASIS] if markdown else []
-    for pattern in patterns:
-        for match in pattern.finditer(text):
-            dropped[match.start() : match.end()] = b"\x01" * (match.end() - match.start())
-    folded = text.translate(_FOLD)
-    out: list[str] = []
-    offsets: list[int] = []
-    in_space = True  # also strips leading whitespace
-    for index, char in enumerate(folded):
-        if dropped[index]:
-            continue
-        if char.isspace():
-            if not in_space:
-                out.append(" ")
-                offsets.append(index)
-                in_space = True
-            continue
-        out.append(char)
-        offsets.append(index)
-        in_space = False
-    if out and out[-1] == " ":
-        out.pop()
-        offsets.pop()
-    return "".join(out), offsets
+def read_as_markdown(text: str) -> str:
+    """A line of Markdown (a title, a label) as a reader sees it, folded for matching."""
+    return fold(read_inline(text))
 
 
 @dataclass
 class Seed:
-    """One source text, with a normalized view for matching quotes against it."""
+    """One source text, with the view its reader has of it (reading.py), folded for matching quotes."""
 
     source: Source
     raw: str
 
     @cached_property
-    def _normalized(self) -> tuple[str, list[int]]:
-        return normalize(self.raw, self.source.format == "markdown")
+    def reading(self) -> Reading:
+        """What a reader sees of the text, each character mapped back to the raw text: the one view that
+        `check`, `find`, the site's highlights and anchors and the text fragments all use."""
+        return read(self.raw, self.source.format == "markdown")
 
-    @property
+    @cached_property
     def text(self) -> str:
-        return self._normalized[0]
+        """The reader's view folded for matching (curly quotes straight), offset for offset."""
+        return self.reading.text.translate(_FOLD)
 
     @property
-    def offsets(self) -> list[int]:
-        return self._normalized[1]
+    def visible(self) -> str:
+        """The reader's view with the essay's own characters (curly quotes kept), as a browser shows them."""
+        return self.reading.text
+
+    @property
+    def offsets(self) -> tuple[int, ...]:
+        """The raw offset where each character of the view begins."""
+        return self.reading.starts
 
     def raw_span(self, start: int, end: int) -> tuple[int, int]:
-        """Map a [start, end) span of the normalized text back to raw offsets."""
-        return self.offsets[start], self.offsets[end - 1] + 1
+        """Map a [start, end) span of the view back to raw offsets (a whole `\\*` or `&amp;` at either end)."""
+        return self.reading.raw_span(start, end)
+
+    def read_quote(self, quote: str) -> str:
+        """A quote as it is checked and shown: as typed; or, for a Markdown source where the words as typed are
+        not in the text, as Markdown reads them (`5\\*4` is "5*4", `` `__init__` `` is "__init__", `*so*` is
+        "so"). Either way it is then found in what the reader sees, and nowhere else."""
+        typed = " ".join(quote.split())
+        if self.source.format != "markdown":
+            return typed
+        as_read = read_inline(typed, self.reading.references)
+        if as_read == typed or all(fold(piece) in self.text for piece in elision_pieces(typed)):
+            return typed
+        return as_read
+
+    def needle(self, quote: str) -> str:
+        """The quote (or prefix, or phrase) as it is looked for in `text`."""
+        return fold(self.read_quote(quote))
 
     @cached_property
     def _line_starts(self) -> list[int]:
@@ -104,8 +99,9 @@ class Seed:
     def headings(self) -> list[tuple[int, str]]:
         """(raw offset, heading text) in reading order; a heading that only repeats the title counts as none."""
         if self.source.format == "markdown":
-            title = normalize_text(self.source.title, markdown=True)
-            found = [(m.start(), _strip_markup(m.group(1))) for m in _MD_HEADING.finditer(self.raw)]
+            title = read_as_markdown(self.source.title)
+            found = [(region.raw_start, self.text[region.start : region.end])
+                     for region in self.reading.within("heading")]
             return [(at, text) if text != title else (at, "") for at, text in found]
         # shown without markup or the stray " :" / " ." that flattening left behind
         return [(at, heading.lstrip("#").strip().rstrip(" :.").strip()) for at, _, heading in self.heading_spans]
@@ -161,7 +157,7 @@ class Seed:
         """The speaker label ("Doomer:") that the raw span [start, end) takes in, if any."""
         for at, until in self.speaker_labels:
             if at < end and start < until:
-                return normalize_text(self.raw[at:until], markdown=True)
+                return read_as_markdown(self.raw[at:until])
         return None
 
     def speakers_at(self, offset: int) -> tuple[str, ...]:
@@ -233,9 +229,9 @@ class Seed:
         if self.source.format != "markdown":
             return [(at, _skip_space(self.raw, end), shown)
                     for (at, end, _), (_, shown) in zip(self.heading_spans, self.headings)]
+        ends = {r.raw_start: r.raw_end for r in self.reading.within("heading")}  # one pass, however many headings
         for at, heading in self.headings:
-            line_end = self.raw.find("\n", at)
-            end = len(self.raw) if line_end < 0 else line_end
+            end = ends[at]
             sections.append((at, _skip_space(self.raw, end), heading))
         return sections
 
@@ -257,7 +253,7 @@ class Seed:
     @cached_property
     def _body_start(self) -> int:
         """Where the essay's text begins: after any front matter, and after a title or subtitle line."""
-        at = _skip_space(self.raw, _front_matter_end(self.raw))
+        at = _skip_space(self.raw, front_matter_end(self.raw))
         lead = [t for t in (self.source.title, self.source.subtitle) if t]
         while any(self.raw.startswith(t, at) for t in lead):
             later = bisect.bisect_right(self._unit_starts, at)
@@ -308,12 +304,6 @@ def _skip_space(text: str, at: int) -> int:
     return at
 
 
-def _front_matter_end(text: str) -> int:
-    """Where a Markdown file's YAML front matter (between --- lines) ends; 0 if it has none."""
-    if not text.startswith("---\n"):
-        return 0
-    end = text.find("\n---\n", 3)
-    return 0 if end < 0 else end + 5
 
 def _in_word(char: str) -> bool:
     return char.isalnum() or char == "_" or unicodedata.category(char) in ("Mn", "Mc", "Me")
@@ -326,8 +316,9 @@ def _joins(left: str, joiner: str, right: str) -> bool:
     return joiner in _JOINERS or (joiner in _DIGIT_JOINERS and left.isdecimal() and right.isdecimal())
 
 
-def _strip_markup(text: str) -> str:
-    return normalize_text(text, markdown=True)
+def read_seed(path: Path, source: Source) -> str:
+    """A seed's text as every command reads it (textfile.decode); its checksum was checked when it was loaded."""
+    return textfile.decode(path.read_bytes(), path.name, source.format == "markdown")
 
 
 def sha256_of(path: Path) -> str:
@@ -365,9 +356,9 @@ def load_seeds(seed_dir: Path, sources: dict[str, Source]) -> tuple[dict[str, Se
             )
             continue
         try:
-            raw = data.decode("utf-8")
-        except UnicodeDecodeError:
-            problems.append(Problem(path, None, "seed is not valid UTF-8", "store the essay as UTF-8"))
+            raw = textfile.decode(data, path.name, source.format == "markdown")
+        except textfile.TextError as error:
+            problems.append(Problem(path, error.line, f"seed of source `{source.id}` {error.message}", error.hint))
             continue
         seed = Seed(source, raw)
         for heading in seed.missing_headings():

@@ -474,6 +474,11 @@ def _unquotables(check: Checker, items: list[Any], source_id: str) -> tuple[Unqu
     return tuple(rules)
 
 
+# A term's fields that are inline Markdown (a view's `summary` is the other): every output reads them with
+# markup.parse, so each is checked with check_markup, its links with address_problem and against the term ids.
+MARKDOWN_FIELDS = ("gloss", "definition")
+
+
 def validate_term(data: Any, path: Path, sources: dict[str, Source], problems: Problems) -> Term | None:
     term_id = path.stem
     if not ID_PATTERN.match(term_id):
@@ -490,8 +495,9 @@ def validate_term(data: Any, path: Path, sources: dict[str, Source], problems: P
     limits.check_term(data, path, problems)
     # A term missing required fields is still returned (its problems are recorded),
     # so that the cross-file checks can report everything else in the same run.
-    if "definition" in clean:
-        check_markup(clean["definition"], path, data.line_of("definition"), problems, "the definition")
+    for key in MARKDOWN_FIELDS:  # every field read as Markdown: one rule for what it may say and link to
+        if key in clean:
+            check_markup(clean[key], path, data.line_of(key), problems, f"the {key}")
     citations = _citations(check, clean.get("citations", []), sources, f"term `{term_id}`")
     views = []
     for item in clean.get("views", []):
@@ -502,7 +508,7 @@ def validate_term(data: Any, path: Path, sources: dict[str, Source], problems: P
                 problems.error(path, item.line, "a view needs at least one citation",
                                "back each side with its own verified quote")
             check_markup(view["summary"], path, item.line_of("summary"), problems, "the summary")
-            views.append(View(view["holder"], view["summary"], view_citations, item.line))
+            views.append(View(view["holder"], view["summary"], view_citations, item.line, item.line_of("summary")))
     if not citations and not views:
         problems.warn(path, data.line, f"term `{term_id}` has no citation",
                       "add a verbatim quote from a source under `citations:`")
@@ -636,11 +642,12 @@ def check_terms_together(terms: list[Term], problems: Problems) -> None:
             elif target not in ids:
                 problems.error(term.path, term.line_of("related"), f"related term `{target}` does not exist",
                                _did_you_mean(target, ids))
-        texts = [(term.definition, term.line_of("definition"))] + [(v.summary, v.line) for v in term.views]
-        for text, line in texts:
+        texts = [(getattr(term, key), term.line_of(key), key) for key in MARKDOWN_FIELDS] + \
+            [(v.summary, v.summary_line or v.line, "summary") for v in term.views]
+        for text, line, what in texts:
             for href in markup.links(text):  # their form is checked with the term itself (check_markup)
                 if markup.address_problem(href) is None and href.startswith("#") and href[1:] not in ids:
-                    problems.error(term.path, line, f"link to unknown term `{href[1:]}` in the text",
+                    problems.error(term.path, line, f"link to unknown term `{href[1:]}` (in the {what})",
                                    _did_you_mean(href[1:], ids))
 
 

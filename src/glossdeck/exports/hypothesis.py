@@ -71,7 +71,7 @@ def selector(glossary: Glossary, citation: Citation) -> dict[str, str]:
     visible = addresses.visible_text(seed)
     found = addresses.pieces(seed, citation)
     begin = bisect.bisect_left(seed.offsets, found[0].start)
-    end = bisect.bisect_left(seed.offsets, found[-1].end - 1) + 1
+    end = bisect.bisect_left(seed.offsets, found[-1].end)  # the first character read from after it
     exact = visible[begin:end]
     before, after = CONTEXT_CHARS, CONTEXT_CHARS
     while True:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from glossdeck.layout import SEEDS_DIR
 from glossdeck.model import Citation, Glossary, Location, Settings, Source
-from glossdeck.seeds import Seed, normalize_text
+from glossdeck.seeds import Seed, read_seed
 
 EDGE_WORDS = 4  # words a text fragment's start and end take from the quote
 MAX_CONTEXT_WORDS = 8  # words of prefix tried before the start is left ambiguous
@@ -47,7 +47,7 @@ def pieces(seed: Seed, citation: Citation) -> list[Piece]:
     texts = citation.pieces if location.elided else (citation.quote,)
     found, at = [], begin
     for text in texts:
-        needle = normalize_text(text, seed.source.format == "markdown")
+        needle = seed.needle(text)
         where = seed.text.find(needle, at, stop)
         if where < 0:  # resolution matched the whole span; mark it whole rather than guess
             return [Piece(location.start, location.end, _visible(seed, begin, stop))]
@@ -58,19 +58,13 @@ def pieces(seed: Seed, citation: Citation) -> list[Piece]:
 
 
 def _visible(seed: Seed, begin: int, stop: int) -> str:
-    """The normalized text with the seed's own characters (curly quotes kept), as a browser shows them."""
-    return _whole_visible(seed.source, seed.raw)[begin:stop]
+    """The reader's view with the seed's own characters (curly quotes kept), as a browser shows them."""
+    return seed.visible[begin:stop]
 
 
 def visible_text(seed: Seed) -> str:
     """The whole seed as a reader of its page sees it: markup dropped, spaces collapsed, characters unfolded."""
-    return _whole_visible(seed.source, seed.raw)
-
-
-@lru_cache(maxsize=16)
-def _whole_visible(source: Source, raw: str) -> str:
-    seed = Seed(source, raw)
-    return "".join(" " if raw[i].isspace() else raw[i] for i in seed.offsets)
+    return seed.visible
 
 
 @lru_cache(maxsize=16)
@@ -81,7 +75,7 @@ def _folded(text: str) -> str:
 
 def text_fragment(seed: Seed, citation: Citation) -> str:
     """`#:~:text=…` selecting the quote's passage (each piece of an elided one) in the original page."""
-    whole = _folded(_whole_visible(seed.source, seed.raw))
+    whole = _folded(seed.visible)
     offsets = seed.offsets
     directives = []
     for piece in pieces(seed, citation):
@@ -121,7 +115,7 @@ def _encode(text: str) -> str:
 
 @lru_cache(maxsize=32)
 def _seed(path: Path, source: Source) -> Seed:
-    return Seed(source, path.read_text(encoding="utf-8"))
+    return Seed(source, read_seed(path, source))
 
 
 def seed_of(glossary: Glossary, source: Source) -> Seed:

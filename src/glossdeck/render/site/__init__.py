@@ -39,7 +39,6 @@ def _environment() -> jinja2.Environment:
     env = jinja2.Environment(loader=jinja2.PackageLoader("glossdeck.render.site", "templates"),
                              autoescape=True, trim_blocks=True, lstrip_blocks=True,
                              undefined=jinja2.StrictUndefined, keep_trailing_newline=True)
-    env.globals["inline"] = _inline_groups
     return env
 
 
@@ -52,14 +51,19 @@ class Group:
     href: str | None
 
 
-def _inline_groups(text: str) -> list[Group]:
+def _inline_groups(text: str, term_ids: frozenset[str]) -> list[Group]:
+    """A Markdown field's spans grouped by link; a link stays one only to an existing term or by the one
+    address rule (markup.address_problem), else its words are shown as text."""
     groups: list[Group] = []
     for span in markup.parse(text):
-        if groups and groups[-1].href == span.href and span.href is not None:
+        address = span.href
+        if groups and address is not None and groups[-1].spans[-1].href == address:
             last = groups[-1]
             groups[-1] = Group(last.spans + (span,), last.term, last.href)
-        else:
-            groups.append(Group((span,), span.term_id, span.href))
+            continue
+        term = span.term_id if span.term_id in term_ids else None
+        live = address if address and markup.address_problem(address, term_links=False) is None else None
+        groups.append(Group((span,), term, None if term else live))
     return groups
 
 
@@ -167,6 +171,7 @@ def _search_data(glossary: Glossary) -> str:
 def render(glossary: Glossary) -> dict[str, bytes]:
     """Every file of the site, by its path inside the site's folder."""
     env = _environment()
+    env.globals["inline"] = functools.partial(_inline_groups, term_ids=frozenset(t.id for t in glossary.terms))
     settings = glossary.settings
     linking = _linking_terms(glossary)
     related_from = {t.id: [u for u in glossary.terms if t.id in u.related] for t in glossary.terms}

@@ -2,24 +2,28 @@
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Sequence
 
 from markdown_it import MarkdownIt
+from markdown_it.token import Token
 from markupsafe import Markup
 
+from glossdeck import markup, reading
 from glossdeck.render.addresses import Piece
-from glossdeck.seeds import Seed, normalize_text
+from glossdeck.seeds import Seed, read_as_markdown
 
-# Sentinels: a private-use kind character, then the event's number as a character of plane 15.
-# The CommonMark parser treats them as ordinary letters, so they come through rendering in place.
-_QUOTE_START, _QUOTE_END, _NOTE_START, _NOTE_END = "\ue000", "\ue001", "\ue002", "\ue003"
-_EVENT = re.compile("([\ue000-\ue003])([\U000f0000-\U000fffff])")
+_QUOTE_START, _QUOTE_END, _NOTE_START, _NOTE_END = "quote-start", "quote-end", "note-start", "note-end"
 _TAG = re.compile(r"(<[^>]*>)")
-_HTML_MARKUP = re.compile(r"<!--\s*-->|</?abbr>")  # presentation the seeds carry; seeds.py drops it from quotes too
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n\s*")
+# White space to a reader (and in the reading view) that HTML would show as a control character or not at all.
+_HTML_SPACE = str.maketrans(dict.fromkeys("\f\v\x1c\x1d\x1e\x1f\x85", " "))
 SENTENCES_PER_PARAGRAPH = 5  # a text on one line is shown in paragraphs of this many sentences
+# Private-use characters, one of which marks where each event goes in the rendered HTML: the first one the text
+# itself does not hold, so that a seed's own private-use characters are never taken for a mark.
+_MARK_CANDIDATES = (range(0xE000, 0xF900), range(0xF0000, 0xFFFFE), range(0x100000, 0x10FFFE))
 
 
 @dataclass
@@ -45,11 +49,28 @@ class Event:
 def render(seed: Seed, passages: list[Passage]) -> tuple[Markup, list[tuple[str, str]]]:
     """The essay's body as HTML, and its sections as (anchor, heading) for a table of contents."""
     events = _events(seed, passages)
+    marks = _Marks(seed.raw)
     if seed.source.format == "markdown":
-        html, sections = _markdown(seed, events)
+        html, sections = _markdown(seed, events, marks)
     else:
-        html, sections = _text(seed, events)
-    return Markup(_place_events(html, events)), sections
+        html, sections = _text(seed, events, marks)
+    return Markup(_place_events(html, events, marks)), sections
+
+
+class _Marks:
+    """Where events go in the HTML: a private-use character the text does not hold, the event's number, and
+    the character again. Nothing else in the page can read as a mark."""
+
+    def __init__(self, raw: str) -> None:
+        present = set(raw)
+        self.char = next(chr(c) for r in _MARK_CANDIDATES for c in r if chr(c) not in present)
+        self.pattern = re.compile(f"{self.char}(\\d+){self.char}")
+
+    def of(self, number: int) -> str:
+        return f"{self.char}{number}{self.char}"
+
+    def strip(self, text: str) -> str:
+        return self.pattern.sub("", text)
 
 
 def _events(seed: Seed, passages: list[Passage]) -> list[Event]:
@@ -66,20 +87,20 @@ def _events(seed: Seed, passages: list[Passage]) -> list[Event]:
     return events
 
 
-def _with_sentinels(raw: str, events: list[Event], begin: int, end: int) -> str:
-    """raw[begin:end] with each event's sentinel inserted at its offset."""
+def _with_marks(raw: str, events: list[Event], begin: int, end: int, marks: _Marks) -> str:
+    """raw[begin:end] with each event's mark inserted at its offset."""
     out, at = [], begin
     for number, event in enumerate(events):
         if begin <= event.at <= end:
             out.append(raw[at:event.at])
-            out.append(event.kind + chr(0xF0000 + number))
+            out.append(marks.of(number))
             at = event.at
     out.append(raw[at:end])
-    return "".join(out)
+    return "".join(out).translate(_HTML_SPACE)
 
 
 def _slug(text: str, taken: set[str]) -> str:
-    base = re.sub(r"[^a-z0-9]+", "-", _EVENT.sub("", text).casefold()).strip("-")[:60] or "section"
+    base = re.sub(r"[^a-z0-9]+", "-", text.casefold()).strip("-")[:60] or "section"
     slug, n = f"s-{base}", 2
     while slug in taken:
         slug, n = f"s-{base}-{n}", n + 1
@@ -87,13 +108,10 @@ def _slug(text: str, taken: set[str]) -> str:
     return slug
 
 
-def _markdown(seed: Seed, events: list[Event]) -> tuple[str, list[tuple[str, str]]]:
-    start = _body_start(seed, events)
-    text = _HTML_MARKUP.sub("", _with_sentinels(seed.raw, events, start, len(seed.raw)))
-    parser = MarkdownIt("commonmark", {"html": False})
-    parser.add_render_rule("image", _image)
-    parser.add_render_rule("link_open", _link_open)
-    tokens = _without_title(parser.parse(text), seed)
+def _markdown(seed: Seed, events: list[Event], marks: _Marks) -> tuple[str, list[tuple[str, str]]]:
+    """A Markdown seed rendered from the very parse its reading view was made from (reading.py), each event's
+    mark placed beside the character it stands at."""
+    tokens = _without_title(_from(reading.markdown_tokens(seed.raw), _body_start(seed, events)), seed)
     levels = [int(t.tag[1]) for t in tokens if t.type == "heading_open"]
     shift = 2 - min(levels, default=2)  # the page's title is the h1: the essay's top headings become h2
     sections: list[tuple[str, str]] = []
@@ -102,20 +120,109 @@ def _markdown(seed: Seed, events: list[Event]) -> tuple[str, list[tuple[str, str
         if token.type in ("heading_open", "heading_close"):
             token.tag = f"h{min(6, int(token.tag[1]) + shift)}"
         if token.type == "heading_open":
-            title = _EVENT.sub("", tokens[index + 1].content)
+            title = _shown_text(tokens[index + 1].children or [])
             slug = _slug(title, taken)
             token.attrSet("id", slug)
-            sections.append((slug, re.sub(r"[*_`]", "", title)))
-    return parser.renderer.render(tokens, parser.options, {}), sections
+            sections.append((slug, title))
+    _insert_marks(tokens, events, marks)
+    _inert_links(tokens)
+    return _RENDERER.renderer.render(tokens, _RENDERER.options, {}), sections
 
 
-def _without_title(tokens: list[Any], seed: Seed) -> list[Any]:
+def _renderer() -> MarkdownIt:
+    parser = MarkdownIt("commonmark")
+    for name, rule in (("image", _image), ("html_inline", _html_inline), ("html_block", _html_block),
+                       ("text_special", _text_special)):
+        parser.add_render_rule(name, rule)
+    return parser
+
+
+def _from(tokens: list[Token], start: int) -> list[Token]:
+    """The blocks that begin at or after a raw offset (a title line before the essay's text is left out)."""
+    kept: list[Token] = []
+    skipping = False
+    for token in tokens:
+        if token.level == 0 and token.nesting >= 0:
+            skipping = (token.meta or {}).get("block", (start, start))[0] < start
+        if not skipping:
+            kept.append(token)
+        if token.level == 0 and token.nesting == -1:
+            skipping = False
+    return kept
+
+
+def _without_title(tokens: list[Token], seed: Seed) -> list[Token]:
     """Drop a heading that only repeats the essay's title (the page's h1 shows it)."""
-    title = normalize_text(seed.source.title, markdown=True)
+    title = read_as_markdown(seed.source.title)
     for index, token in enumerate(tokens):
-        if token.type == "heading_open" and normalize_text(tokens[index + 1].content, markdown=True) == title:
+        if token.type == "heading_open" and read_as_markdown(_shown_text(tokens[index + 1].children or [])) == title:
             return tokens[:index] + tokens[index + 3 :]
     return tokens
+
+
+def _shown_text(children: Sequence[Token]) -> str:
+    """The text a reader sees of an inline run: a heading's title as the table of contents shows it."""
+    view = reading.reading_of_tokens([Token("inline", "", 0, children=list(children))])
+    return view.text
+
+
+def _insert_marks(tokens: list[Token], events: list[Event], marks: _Marks) -> None:
+    """Put each event's mark into the text of the token holding the character it stands at: a start before the
+    first character read from at or after its offset, an end after the last character read from before it."""
+    chars: list[tuple[Token, int]] = []
+    starts: list[int] = []
+    ends: list[int] = []
+    for token in _shown(tokens):
+        for index, (start, end) in enumerate(token.meta["raw"][: len(token.content)]):
+            chars.append((token, index))
+            starts.append(start)
+            ends.append(end)
+    if not chars:
+        return
+    before: dict[tuple[int, int], list[str]] = {}
+    after: dict[tuple[int, int], list[str]] = {}
+    for number, event in enumerate(events):
+        if event.order == 0:  # an end
+            index = max(bisect.bisect_right(ends, event.at) - 1, 0)
+            token, at = chars[index]
+            after.setdefault((id(token), at), []).append(marks.of(number))
+        else:
+            index = min(bisect.bisect_left(starts, event.at), len(chars) - 1)
+            token, at = chars[index]
+            before.setdefault((id(token), at), []).append(marks.of(number))
+    for token in {id(t): t for t, _ in chars}.values():
+        token.content = "".join("".join(before.get((id(token), i), ())) + char + "".join(after.get((id(token), i), ()))
+                                for i, char in enumerate(token.content)).translate(_HTML_SPACE)
+
+
+def _shown(tokens: Sequence[Token]) -> list[Token]:
+    """The tokens whose text the page shows, in reading order."""
+    shown = []
+    for token in tokens:
+        if token.type == "inline":
+            shown += [c for c in token.children or [] if (c.meta or {}).get("raw") and c.type != "softbreak"
+                      and c.type != "hardbreak" and not (c.type == "html_inline" and _hidden(c))]
+        elif token.type in ("code_block", "fence") or (token.type == "html_block" and not _hidden(token)):
+            if (token.meta or {}).get("raw"):
+                shown.append(token)
+    return shown
+
+
+def _inert_links(tokens: list[Token]) -> None:
+    """The essay's links to web pages stay links; any other address (mailto:, javascript:, a page of the original
+    site, an anchor in it) is shown as the words alone: markup.address_problem, the rule for every link."""
+    for token in tokens:
+        opened: list[Token] = []
+        for child in token.children or []:
+            if child.type == "link_open":
+                address = str(child.attrGet("href") or "")
+                if markup.address_problem(address, term_links=False) is None:
+                    child.attrs = {"href": address, "rel": "external noreferrer"}
+                else:
+                    child.tag, child.attrs = "span", {"class": "dead-link"}
+                opened.append(child)
+            elif child.type == "link_close" and opened:
+                child.tag = opened.pop().tag
 
 
 def _image(self: Any, tokens: Any, idx: int, options: Any, env: Any) -> str:
@@ -124,15 +231,31 @@ def _image(self: Any, tokens: Any, idx: int, options: Any, env: Any) -> str:
     return str(Markup('<span class="image-note">[image: {}]</span>').format(alt or "not shown"))
 
 
-def _link_open(self: Any, tokens: Any, idx: int, options: Any, env: Any) -> str:
-    href = str(tokens[idx].attrGet("href") or "")
-    if not re.match(r"https?://|mailto:", href):  # a link relative to the original site leads nowhere here
-        tokens[idx].attrSet("href", "#")
-        tokens[idx].attrSet("class", "dead-link")
-        tokens[idx].attrSet("aria-disabled", "true")
-    else:
-        tokens[idx].attrSet("rel", "external noreferrer")
-    return str(self.renderToken(tokens, idx, options, env))
+def _hidden(token: Token) -> bool:
+    """Whether a reader sees nothing of this HTML (judged as the source has it, before any mark is put in)."""
+    if "hidden" not in (token.meta or {}):
+        hidden = reading.hidden_html(token.content) if token.type == "html_inline" else \
+            reading.hidden_html_block(token.content)
+        token.meta = {**(token.meta or {}), "hidden": hidden}
+    return bool(token.meta["hidden"])
+
+
+def _html_inline(self: Any, tokens: Any, idx: int, options: Any, env: Any) -> str:
+    # A tag that only dresses words, or a comment, shows nothing; any other is shown as the text it is.
+    return "" if _hidden(tokens[idx]) else str(Markup.escape(tokens[idx].content))
+
+
+def _html_block(self: Any, tokens: Any, idx: int, options: Any, env: Any) -> str:
+    if _hidden(tokens[idx]):
+        return ""
+    return str(Markup('<p class="source-html">{}</p>\n').format(tokens[idx].content.strip()))
+
+
+def _text_special(self: Any, tokens: Any, idx: int, options: Any, env: Any) -> str:
+    return str(Markup.escape(tokens[idx].content))  # an escape or an entity, already read as its character
+
+
+_RENDERER = _renderer()
 
 
 def _body_start(seed: Seed, events: list[Event]) -> int:
@@ -141,7 +264,7 @@ def _body_start(seed: Seed, events: list[Event]) -> int:
     return min(seed._body_start, first_event)
 
 
-def _text(seed: Seed, events: list[Event]) -> tuple[str, list[tuple[str, str]]]:
+def _text(seed: Seed, events: list[Event], marks: _Marks) -> tuple[str, list[tuple[str, str]]]:
     """A plain-text source: its headings (found where sources.yaml says) and paragraphs."""
     raw = seed.raw
     headings = sorted({(start, end) for start, end, _ in seed.heading_spans})
@@ -153,12 +276,12 @@ def _text(seed: Seed, events: list[Event]) -> tuple[str, list[tuple[str, str]]]:
     bounds = [(s, e) for s, e in headings if s >= at]
     for s, e in bounds + [(len(raw), len(raw))]:
         for begin, end in _paragraphs(seed, at, s):
-            blocks.append(Markup("<p>{}</p>").format(_with_sentinels(raw, events, begin, end)))
+            blocks.append(Markup("<p>{}</p>").format(_with_marks(raw, events, begin, end, marks)))
         if s < len(raw):
             title = shown.get(s, raw[s:e])
             slug = _slug(title, taken)
             sections.append((slug, title))
-            blocks.append(Markup('<h2 id="{}">{}</h2>').format(slug, _with_sentinels(raw, events, s, e)))
+            blocks.append(Markup('<h2 id="{}">{}</h2>').format(slug, _with_marks(raw, events, s, e, marks)))
         at = e
     return "\n".join(blocks), sections
 
@@ -179,7 +302,7 @@ def _paragraphs(seed: Seed, begin: int, end: int) -> list[tuple[int, int]]:
     return spans
 
 
-def _place_events(html: str, events: list[Event]) -> str:
+def _place_events(html: str, events: list[Event], marks: _Marks) -> str:
     """Replace each sentinel with its markup; wrap text inside passages in <mark>, never across tags."""
     out: list[str] = []
     active: dict[str, Passage] = {}
@@ -216,10 +339,10 @@ def _place_events(html: str, events: list[Event]) -> str:
                     flush()
             continue
         at = 0
-        for match in _EVENT.finditer(chunk):
+        for match in marks.pattern.finditer(chunk):
             text(chunk[at : match.start()])
             at = match.end()
-            event = events[ord(match.group(2)) - 0xF0000]
+            event = events[int(match.group(1))]
             kind, passage = event.kind, event.passage
             if kind == _QUOTE_START and passage is not None:
                 if event.first:
