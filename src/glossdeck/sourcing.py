@@ -42,8 +42,9 @@ def read_text(path: Path) -> Text:
 
 def propose_headings(text: Text, title: str) -> tuple[str, ...]:
     """Lines that stand alone like headings: Markdown's own, or short unpunctuated lines between blank lines."""
-    if text.format == "markdown":
-        return tuple(m.group(1).strip() for m in re.finditer(r"^#{1,6}\s*(.+?)\s*#*\s*$", text.raw, re.MULTILINE))
+    if text.format == "markdown":  # as a reader sees them, which is how locations will name them
+        seed = Seed(Source(id="new", file="", sha256="", title=title, author="", format="markdown"), text.raw)
+        return tuple(heading for _, heading in seed.headings if heading)
     lines = text.raw.splitlines(keepends=True)
     starts = [0, *itertools.accumulate(len(line) for line in lines)]
     found: list[str] = []

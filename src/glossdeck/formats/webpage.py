@@ -171,10 +171,13 @@ def _keep_main_text(body: Tag) -> None:
     if not main:  # too short for trafilatura to judge: the page as it is, without its landmarks
         return
     blocks = _blocks(body)
+    headings = {_squash(block.get_text(" ")) for block in blocks if block.name in _HEADINGS}
     kept: set[int] = set()
     at = 0
     for block in blocks:
         text = _squash(block.get_text(" "))
+        if block.name not in _HEADINGS and text in headings and _all_links(block):
+            continue  # a link that repeats a heading of the page leads to it: a menu's or a contents list's entry
         where = main.find(text, at) if text else -1
         if where >= 0 and (len(text) >= _NEAR or where - at <= _NEAR):
             kept.add(id(block))
@@ -207,6 +210,11 @@ def _navigation_bar(block: Tag) -> bool:
     links = block.find_all("a", rel=True)
     around = "".join(_squash(a.get_text(" ")) for a in links if _NAVIGATION_RELS & {r.lower() for r in a["rel"]})
     return bool(text) and len(around) >= 0.5 * len(text)
+
+
+def _all_links(block: Tag) -> bool:
+    text = _squash(block.get_text(" "))
+    return bool(text) and text == "".join(_squash(a.get_text(" ")) for a in block.find_all("a", href=True))
 
 
 def _links_within_page(block: Tag) -> bool:
