@@ -63,31 +63,41 @@ def _said(rest: str) -> bool:
     return bool(_WORD.search(rest)) and not _ANOTHER_FIELD.search(rest) and not re.search(r"\d", rest.split()[0])
 
 
+def _ends_a_sentence(paragraph: str) -> bool:
+    """Whether a paragraph ends as speech does ("… stronger.", "Why not?", "so—"), not as a signature or a field
+    ("int foo (void)", "python3-all") does."""
+    end = paragraph.rstrip().rstrip("\"”’')]*_ \t")
+    return end[-1:] in tuple(".?!…—–-:;")
+
+
 def _plain_paragraphs(raw: str) -> list[tuple[int, str]]:
-    """(line from 1, first line) of each paragraph: lines after a blank line, not indented."""
-    found = []
-    previous_blank = True
-    for number, line in enumerate(raw.splitlines(), 1):
-        if not line.strip():
-            previous_blank = True
+    """(line from 1, text) of each paragraph: lines after a blank line, the first not indented."""
+    found: list[tuple[int, str]] = []
+    lines: list[str] = []
+    start = 0
+    for number, line in enumerate([*raw.splitlines(), ""], 1):
+        if line.strip():
+            if not lines:
+                start = number
+            lines.append(line)
             continue
-        if previous_blank and not line[:1].isspace():
-            found.append((number, line))
-        previous_blank = False
+        if lines and not lines[0][:1].isspace():
+            found.append((start, "\n".join(lines)))
+        lines = []
     return found
 
 
 def _plain_turns(raw: str) -> list[Turn]:
     found = []
-    for number, line in _plain_paragraphs(raw):
-        match = _PLAIN_TURN.match(line)
-        if match and _said(match.group(2)):
+    for number, paragraph in _plain_paragraphs(raw):
+        match = _PLAIN_TURN.match(paragraph)
+        if match and _said(match.group(2)) and _ends_a_sentence(paragraph):
             found.append(Turn(match.group(1), number))
     return found
 
 
 def _markdown_paragraphs(raw: str) -> list[tuple[int, str]]:
-    """(line from 1, first line of its text) of each paragraph of running prose: not in a list or a table."""
+    """(line from 1, text) of each paragraph of running prose: not in a list, a code block or a heading."""
     tokens = MarkdownIt("commonmark").parse(raw)
     found = []
     in_list = 0
@@ -97,16 +107,15 @@ def _markdown_paragraphs(raw: str) -> list[tuple[int, str]]:
         elif token.type in ("bullet_list_close", "ordered_list_close"):
             in_list -= 1
         elif token.type == "paragraph_open" and not in_list and token.map:
-            inline = tokens[index + 1]
-            found.append((token.map[0] + 1, inline.content.split("\n", 1)[0]))
+            found.append((token.map[0] + 1, tokens[index + 1].content))
     return found
 
 
 def _markdown_turns(raw: str) -> list[Turn]:
     found = []
-    for number, line in _markdown_paragraphs(raw):
-        match = _BOLD_TURN.match(line)
-        if match and (match.group(2) is None or _said(match.group(2))):
+    for number, paragraph in _markdown_paragraphs(raw):
+        match = _BOLD_TURN.match(paragraph)
+        if match and (match.group(2) is None or _said(match.group(2))) and _ends_a_sentence(paragraph):
             found.append(Turn(match.group(1).strip(), number))
     return found
 
