@@ -67,6 +67,14 @@ def test_keys_are_added_after_the_entry_and_removed_without_touching_the_next():
     assert "  speakers:\n  - Ann\n  - Bob\ndebate:\n" in new or "  speakers:\n    - Ann\n    - Bob\ndebate:\n" in new
 
 
+def test_a_list_followed_by_another_key_is_replaced_alone():
+    text = "one:\n  file: a.txt\n  speakers:\n    - Ann\n    - Bob\n  headings:\n    - Start\ntwo:\n  file: b.txt\n"
+    assert yaml.safe_load(sourcesfile.set_fields(text, "one", {"speakers": None})) == {
+        "one": {"file": "a.txt", "headings": ["Start"]}, "two": {"file": "b.txt"}}
+    assert yaml.safe_load(sourcesfile.set_fields(text, "one", {"speakers": ["Cy"], "headings": None})) == {
+        "one": {"file": "a.txt", "speakers": ["Cy"]}, "two": {"file": "b.txt"}}
+
+
 def test_an_entry_is_removed_with_its_lines_only():
     new = sourcesfile.remove_entry(SHIPPED, "objections")
     data = yaml.safe_load(new)

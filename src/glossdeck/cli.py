@@ -59,7 +59,7 @@ def _report(problems: list[Problem]) -> None:
             echo(f"    hint: {problem.hint}", err=True)
 
 
-WRITING_COMMANDS = {"build", "add", "export", "init", "update"}
+WRITING_COMMANDS = {"build", "add", "export", "init", "update", "edit", "remove"}
 
 
 def _fail(error: GlossdeckError) -> None:
@@ -556,13 +556,15 @@ def init(folder: Path | None, title: str | None, glossary_id: str | None) -> Non
 
 @main.group()
 def source() -> None:
-    """Add, list and update the source texts (seeds/ and glossary/sources.yaml).
+    """Add, list, update, edit and remove the source texts (seeds/ and glossary/sources.yaml).
 
     \b
     Example:
       glossdeck source add essay.md --id essay --title "An Essay" --author "A. Author"
       glossdeck source list
       glossdeck source update essay corrected.md
+      glossdeck source edit essay --date 2024-05-01
+      glossdeck source remove essay
     """
 
 
@@ -656,6 +658,78 @@ def source_add(project: Path | None, file: Path, source_id: str, title: str | No
     seed = sourcing.write_new(plan, chosen_headings, chosen_speakers)
     echo(f"wrote {seed} and its entry in {root / 'glossary' / 'sources.yaml'}")
     echo(f"Next: `glossdeck find \"PHRASE\" --source {plan.source.id}` to find a quote, then `glossdeck add`.")
+
+
+@source.command(name="edit")
+@project_option
+@click.argument("source_id", metavar="ID")
+@click.option("--title", default=None, help="A new title.")
+@click.option("--author", default=None, help="A new author.")
+@click.option("--date", default=None, help="A new date ('' to remove it).")
+@click.option("--url", default=None, help="A new address ('' to remove it).")
+@click.option("--venue", default=None, help="A new venue ('' to remove it).")
+@speakers_option
+@no_speakers_option
+@headings_option
+@no_headings_option
+@click.option("--dry-run", is_flag=True, help="Print the entry as it would be, and write nothing.")
+@handles_errors
+def source_edit(project: Path | None, source_id: str, title: str | None, author: str | None, date: str | None,
+                url: str | None, venue: str | None, speakers: str | None, no_speakers: bool,
+                headings: tuple[str, ...], no_headings: bool, dry_run: bool) -> None:
+    """Correct the details of source ID: title, author, date, URL, venue, speakers or headings.
+
+    The new details are checked as `source add` checks them, and every quote
+    of every term that cites the source is checked against them; nothing is
+    written unless all pass. The text itself changes with `source update`.
+
+    \b
+    Example:
+      glossdeck source edit policy --title "Debian Python Policy" --url https://www.debian.org/doc/packaging-manuals/python-policy/
+      glossdeck source edit republic --speakers Socrates,Thrasymachus
+    """
+    from glossdeck import sourcefix
+
+    changes: dict[str, Any] = {key: value for key, value in (("title", title), ("author", author), ("date", date),
+                                                             ("url", url), ("venue", venue)) if value is not None}
+    given_speakers = () if no_speakers else _names(speakers)
+    if given_speakers is not None:
+        changes["speakers"] = given_speakers
+    if no_headings or headings:
+        changes["headings"] = () if no_headings else tuple(h.strip() for h in headings if h.strip())
+    root = _project(project)
+    _, entry = sourcefix.edit(root, source_id, changes, dry_run=dry_run)
+    if dry_run:
+        echo(entry, nl=False)
+        echo("(dry run: nothing written)", err=True)
+        return
+    echo(f"wrote the new details of `{source_id}` in {root / 'glossary' / 'sources.yaml'}")
+
+
+@source.command(name="remove")
+@project_option
+@click.argument("source_id", metavar="ID")
+@click.option("--dry-run", is_flag=True, help="Say what would be removed, and remove nothing.")
+@handles_errors
+def source_remove(project: Path | None, source_id: str, dry_run: bool) -> None:
+    """Remove source ID: its entry in sources.yaml and its seed in seeds/.
+
+    Refused while any term cites it (each is named); both files change, or
+    neither.
+
+    \b
+    Example:
+      glossdeck source remove old-draft
+    """
+    from glossdeck import sourcefix
+
+    root = _project(project)
+    seed = sourcefix.remove(root, source_id, dry_run=dry_run)
+    if dry_run:
+        echo(f"Would remove `{source_id}` from {root / 'glossary' / 'sources.yaml'} and delete {seed}")
+        echo("(dry run: nothing written)", err=True)
+        return
+    echo(f"removed `{source_id}` from {root / 'glossary' / 'sources.yaml'} and deleted {seed}")
 
 
 @source.command(name="list")

@@ -116,7 +116,9 @@ def _entry_node(text: str, source_id: str) -> yaml.MappingNode:
 def _span(lines: list[str], key: yaml.Node, value: yaml.Node) -> tuple[int, int]:
     """[first, after last) line of a key and its value; blank and comment lines after the value are not its own."""
     first = key.start_mark.line
-    end = value.end_mark.line + (1 if value.end_mark.column > 0 else 0)
+    # a value ends where the next token begins: on its own line when only indentation stands before that mark
+    mark = value.end_mark
+    end = mark.line + (1 if mark.line < len(lines) and lines[mark.line][: mark.column].strip() else 0)
     while end > first + 1 and (not lines[end - 1].strip() or lines[end - 1].lstrip().startswith("#")):
         end -= 1
     return first, max(end, first + 1)

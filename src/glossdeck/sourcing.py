@@ -126,7 +126,7 @@ def plan_add(root: Path, file: Path, source_id: str, title: str | None = None, a
     for value, option in ((title, "--title"), (author, "--author")):
         if not (value or "").strip():
             problems.error(None, None, f"missing {option}", f"pass {option} \"…\" (it is shown with every quote)")
-    glossary, sources_text = _glossary_and_sources_text(root)
+    glossary, sources_text = glossary_and_sources_text(root)
     if source_id in glossary.sources:
         problems.error(glossary.sources[source_id].path, glossary.sources[source_id].line,
                        f"source `{source_id}` already exists",
@@ -169,12 +169,12 @@ def write_new(plan: Plan, headings: tuple[str, ...], speakers: tuple[str, ...]) 
     source = chosen(plan, headings, speakers)
     root = plan.root
     with glossary_lock(root):
-        glossary, old_text = _glossary_and_sources_text(root)
+        glossary, old_text = glossary_and_sources_text(root)
         if source.id in glossary.sources:
             raise GlossdeckError([Problem(None, None, f"source `{source.id}` was added meanwhile",
                                           "choose another --id")])
         new_text = sourcesfile.add_entry(old_text, source.id, entry_fields(source))
-        _check_sources_text(root, new_text, {source.id: plan.text.raw})
+        check_sources_text(root, new_text, {source.id: plan.text.raw})
         if plan.in_place:
             if hashlib.sha256(plan.seed_path.read_bytes()).hexdigest() != source.sha256:
                 raise GlossdeckError([Problem(plan.seed_path, None, "changed while it was being added", "run again")])
@@ -189,7 +189,7 @@ def write_new(plan: Plan, headings: tuple[str, ...], speakers: tuple[str, ...]) 
     return plan.seed_path
 
 
-def _glossary_and_sources_text(root: Path) -> tuple[Glossary, str]:
+def glossary_and_sources_text(root: Path) -> tuple[Glossary, str]:
     """The glossary (terms need not be valid) and sources.yaml as text; the settings and sources must be valid."""
     glossary, problems = pipeline.load_glossary(root)
     wanted = (str(pipeline.SETTINGS_FILE), str(pipeline.SOURCES_FILE))
@@ -200,7 +200,7 @@ def _glossary_and_sources_text(root: Path) -> tuple[Glossary, str]:
     return glossary, path.read_text(encoding="utf-8") if path.exists() else ""
 
 
-def _check_sources_text(root: Path, text: str, raws: dict[str, str]) -> dict[str, Source]:
+def check_sources_text(root: Path, text: str, raws: dict[str, str]) -> dict[str, Source]:
     """Validate a new sources.yaml with `check`'s own rules, and each changed seed's headings and speakers."""
     shown = Path(pipeline.SOURCES_FILE)
     problems = Problems()
@@ -237,7 +237,7 @@ def citing_terms(glossary: Glossary) -> dict[str, int]:
 
 
 def list_sources(root: Path) -> tuple[Glossary, dict[str, int]]:
-    glossary, _ = _glossary_and_sources_text(root)
+    glossary, _ = glossary_and_sources_text(root)
     return glossary, citing_terms(glossary)
 
 
@@ -253,7 +253,7 @@ class Update:
 
 def plan_update(root: Path, source_id: str, file: Path) -> Update:
     """Check a new text for a source against every quote that cites it; nothing is written."""
-    glossary, _ = _glossary_and_sources_text(root)
+    glossary, _ = glossary_and_sources_text(root)
     if source_id not in glossary.sources:
         hint = ("known: " + ", ".join(sorted(glossary.sources))) if glossary.sources else \
             "add it first with `glossdeck source add FILE --id ID`"
@@ -285,14 +285,14 @@ def write_update(root: Path, update: Update) -> Path:
     with glossary_lock(root):
         path = root / pipeline.SOURCES_FILE
         old_text = path.read_text(encoding="utf-8")
-        glossary, _ = _glossary_and_sources_text(root)
+        glossary, _ = glossary_and_sources_text(root)
         if glossary.sources.get(source.id, source).sha256 != update.old_sha256:
             raise GlossdeckError([Problem(path, None, f"source `{source.id}` changed meanwhile", "run it again")])
         changes: dict[str, Any] = {"sha256": source.sha256}
         if update.text.origin:
             changes["version"] = source.version
         new_text = sourcesfile.set_fields(old_text, source.id, changes)
-        _check_sources_text(root, new_text, {source.id: update.text.raw})
+        check_sources_text(root, new_text, {source.id: update.text.raw})
         seed_path = root / pipeline.SEEDS_DIR / source.file
         write_all({path: new_text.encode("utf-8"), seed_path: update.text.data})
     return seed_path
