@@ -87,8 +87,9 @@ def locate(seed: Seed, match: Match) -> Location:
     start, end = seed.raw_span(match.start, match.end)
     line, column = seed.line_and_column(start)
     heading, paragraph = seed.place(start)
+    number, label = seed.page_at(start) or (0, "")
     return Location(start, end, line, column, heading, seed.raw[start:end], match.elided, paragraph,
-                    "sentence" if seed.counts_sentences else "paragraph")
+                    "sentence" if seed.counts_sentences else "paragraph", label, number)
 
 
 def nearest_passage(seed: Seed, quote: str) -> tuple[str, float]:

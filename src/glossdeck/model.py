@@ -92,10 +92,14 @@ class Location:
     elided: bool = False
     paragraph: int = 0  # the paragraph within its section, from 1 (in a text on one line: the sentence)
     unit: str = "paragraph"  # or "sentence", for a text with no paragraph breaks
+    page: str = ""  # in a text with pages (a PDF's): the page as the original numbers it; paragraphs count from its top
+    page_number: int = 0  # and its place in the file, from 1, which a link to the original opens (#page=N)
 
     def describe(self) -> str:
-        """Where a reader finds the quote in the essay: its section and paragraph, never an offset."""
+        """Where a reader finds the quote: its page or section, and paragraph; never an offset."""
         where = f"¶ {self.paragraph}" if self.unit == "paragraph" else f"sentence {self.paragraph}"
+        if self.page:
+            return f"p. {self.page}, {where}"
         return f"§ {self.heading}, {where}" if self.heading else where
 
 

@@ -262,14 +262,40 @@ class Seed:
             at = self._unit_starts[later]
         return at
 
+    @cached_property
+    def page_starts(self) -> list[int]:
+        """In a text with pages (`pages: true`), the raw offset where each page begins: after each form feed."""
+        if not self.source.pages:
+            return []
+        return [0] + [m.end() for m in re.finditer("\f", self.raw)]
+
+    def page_at(self, offset: int) -> tuple[int, str] | None:
+        """The page at a raw offset: its place in the file from 1, and its number as the original prints it."""
+        if not self.page_starts:
+            return None
+        number = bisect.bisect_right(self.page_starts, offset)
+        labels = self.source.page_labels
+        return number, labels[number - 1] if number <= len(labels) else str(number)
+
+    def _paragraph_on_page(self, offset: int) -> int:
+        """The paragraph's number on its page, counted from the top as a reader counts them: the end of a
+        paragraph begun on the page before is the first; headings are not paragraphs."""
+        top = self.page_starts[bisect.bisect_right(self.page_starts, offset) - 1]
+        headings = {start for start, _, _ in self.heading_spans}
+        low, high = bisect.bisect_right(self._unit_starts, top), bisect.bisect_right(self._unit_starts, offset)
+        return max(1, sum(1 for at in [top, *self._unit_starts[low:high]] if at not in headings))
+
     def place(self, offset: int) -> tuple[str | None, int]:
-        """The section at a raw offset and the number of its paragraph (or sentence) there, from 1."""
+        """The section at a raw offset and the number of its paragraph (or sentence) there, from 1; in a text with
+        pages, the paragraph's number on its page."""
         starts = [at for at, _, _ in self._section_starts]
         index = bisect.bisect_right(starts, offset) - 1
         if index >= 0:
             _, begin, heading = self._section_starts[index]
         else:
             begin, heading = self._body_start, ""
+        if self.page_starts:
+            return heading or None, self._paragraph_on_page(offset)
         begin = min(begin, offset)
         first = bisect.bisect_right(self._unit_starts, begin)
         number = 1 + bisect.bisect_right(self._unit_starts, offset) - first

@@ -35,9 +35,9 @@ class Plan:
     in_place: bool = False  # the file given is already seeds/<its seed name>: nothing to copy
 
 
-def read_text(path: Path) -> Text:
+def read_text(path: Path, language: str = "en") -> Text:
     """A file as a seed: UTF-8 text or Markdown kept byte for byte; a web page, a PDF or an EPUB converted."""
-    return read_source(path)
+    return read_source(path, language)
 
 
 def propose_headings(text: Text, title: str) -> tuple[str, ...]:
@@ -116,7 +116,8 @@ def entry_fields(source: Source) -> dict[str, Any]:
 def plan_add(root: Path, file: Path, source_id: str, title: str | None = None, author: str | None = None,
              date: str | None = None, url: str | None = None, venue: str | None = None) -> Plan:
     """Read and check a new source; propose its headings and speakers. Raises GlossdeckError, writing nothing."""
-    text = read_text(file)
+    glossary, _ = glossary_and_sources_text(root)
+    text = read_text(file, glossary.settings.language)
     problems = Problems()
     if not validate.ID_PATTERN.match(source_id):
         problems.error(None, None, f"{source_id!r} is not a valid source id",
@@ -126,7 +127,6 @@ def plan_add(root: Path, file: Path, source_id: str, title: str | None = None, a
     for value, option in ((title, "--title"), (author, "--author")):
         if not (value or "").strip():
             problems.error(None, None, f"missing {option}", f"pass {option} \"…\" (it is shown with every quote)")
-    glossary, sources_text = glossary_and_sources_text(root)
     if source_id in glossary.sources:
         problems.error(glossary.sources[source_id].path, glossary.sources[source_id].line,
                        f"source `{source_id}` already exists",
@@ -148,9 +148,10 @@ def plan_add(root: Path, file: Path, source_id: str, title: str | None = None, a
     problems.raise_if_errors()
     source = Source(id=source_id, file=seed_name, sha256=digest, title=" ".join(title.split()),
                     author=" ".join((author or "").split()), date=date or "", venue=venue or "", url=url or None,
-                    version=text.origin, format=text.format)
+                    version=text.origin, format=text.format, pages=text.paged, page_labels=text.page_labels)
     speakers = dialogue.propose_speakers(text.raw, text.format == "markdown")
-    return Plan(root, source, text, seed_path, propose_headings(text, source.title), speakers, in_place)
+    headings = text.headings if text.kind == "pdf" else propose_headings(text, source.title)
+    return Plan(root, source, text, seed_path, headings, speakers, in_place)
 
 
 def chosen(plan: Plan, headings: tuple[str, ...], speakers: tuple[str, ...]) -> Source:
@@ -249,6 +250,7 @@ class Update:
     text: Text
     broken: list[Problem]
     old_sha256: str  # the seed it replaces: if sources.yaml says otherwise by then, someone else changed it
+    old_pages: bool = False
 
 
 def plan_update(root: Path, source_id: str, file: Path) -> Update:
@@ -259,13 +261,14 @@ def plan_update(root: Path, source_id: str, file: Path) -> Update:
             "add it first with `glossdeck source add FILE --id ID`"
         raise GlossdeckError([Problem(None, None, f"unknown source `{source_id}`", hint)])
     old = glossary.sources[source_id]
-    text = read_text(file)
+    text = read_text(file, glossary.settings.language)
     if text.format != old.format:
         text = dataclasses.replace(text, format=old.format)  # the source's format is kept; its quotes depend on it
     digest = hashlib.sha256(text.data).hexdigest()
     if digest == old.sha256:
         raise GlossdeckError([Problem(file, None, f"this is already the text of `{source_id}`", "nothing to do")])
-    source = dataclasses.replace(old, sha256=digest, version=text.origin or old.version)
+    source = dataclasses.replace(old, sha256=digest, version=text.origin or old.version, pages=text.paged,
+                                 page_labels=text.page_labels)
     seeds, found = load_seeds(root / pipeline.SEEDS_DIR, {k: v for k, v in glossary.sources.items() if k != source_id})
     if found:
         raise GlossdeckError(found)
@@ -276,7 +279,7 @@ def plan_update(root: Path, source_id: str, file: Path) -> Update:
                        "remove it from `headings:` in sources.yaml after the update, or fix the text")
     citing = tuple(t for t in glossary.terms if any(c.source == source_id for c in t.all_citations))
     citations.resolve(dataclasses.replace(glossary, terms=citing), seeds, problems)
-    return Update(source, text, problems.errors, old.sha256)
+    return Update(source, text, problems.errors, old.sha256, old.pages)
 
 
 def write_update(root: Path, update: Update) -> Path:
@@ -291,6 +294,9 @@ def write_update(root: Path, update: Update) -> Path:
         changes: dict[str, Any] = {"sha256": source.sha256}
         if update.text.origin:
             changes["version"] = source.version
+        if source.pages or update.old_pages:  # a PDF's new text has its own pages
+            changes["pages"] = source.pages or None
+            changes["page_labels"] = list(source.page_labels) or None
         new_text = sourcesfile.set_fields(old_text, source.id, changes)
         check_sources_text(root, new_text, {source.id: update.text.raw})
         seed_path = root / pipeline.SEEDS_DIR / source.file

@@ -23,12 +23,17 @@ class Text:
     author: str = ""  # an author named in the file itself (a PDF's or an EPUB's metadata)
     paged: bool = False  # a form feed begins each page of the original (a PDF)
     page_labels: tuple[str, ...] = field(default=())  # the original's own page numbers, when not 1, 2, 3 …
+    headings: tuple[str, ...] = field(default=())  # headings found by their type size (a PDF), to propose
 
 
-def read_source(path: Path) -> Text:
-    """A file as a seed: text or Markdown kept as it is, a saved web page turned into Markdown."""
+def read_source(path: Path, language: str = "en") -> Text:
+    """A file as a seed: text or Markdown kept as it is; a web page, a PDF or an EPUB turned into text."""
     data = _read_bytes(path)
     head = data[:2048].lstrip().lower()
+    if path.suffix.lower() == ".pdf" or data.startswith(b"%PDF-"):
+        from glossdeck.formats import pdf
+
+        return pdf.read(path, data, language)
     if path.suffix.lower() in HTML_SUFFIXES or head.startswith((b"<!doctype html", b"<html")):
         from glossdeck.formats import webpage
 

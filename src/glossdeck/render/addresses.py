@@ -137,6 +137,8 @@ def passage_url(glossary: Glossary, citation: Citation) -> str | None:
     source = glossary.sources[citation.source]
     if source.url is None or citation.location is None:
         return None
+    if citation.location.page_number:  # a PDF: viewers open the page (a text fragment means nothing to them)
+        return f"{source.url.split('#')[0]}#page={citation.location.page_number}"
     return source.url.split("#")[0] + text_fragment(seed_of(glossary, source), citation)
 
 

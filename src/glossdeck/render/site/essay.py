@@ -16,6 +16,7 @@ from glossdeck.render.addresses import Piece
 from glossdeck.seeds import Seed, read_as_markdown
 
 _QUOTE_START, _QUOTE_END, _NOTE_START, _NOTE_END = "quote-start", "quote-end", "note-start", "note-end"
+_PAGE = "page"  # in a text with pages (a PDF's): where a page of the original begins
 _TAG = re.compile(r"(<[^>]*>)")
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n\s*")
 # White space to a reader (and in the reading view) that HTML would show as a control character or not at all.
@@ -43,8 +44,8 @@ class Event:
     passage: Passage | None = None
     first: bool = False
     last: bool = False
-    why: str = ""
-
+    why: str = ""  # an author's note's reason; a page's number as the original prints it
+    number: int = 0  # a page's place in the file, from 1
 
 def render(seed: Seed, passages: list[Passage]) -> tuple[Markup, list[tuple[str, str]]]:
     """The essay's body as HTML, and its sections as (anchor, heading) for a table of contents."""
@@ -83,8 +84,18 @@ def _events(seed: Seed, passages: list[Passage]) -> list[Event]:
     for start, end, why in seed.unquotable_spans:
         events.append(Event(start, 1, _NOTE_START, why=why))
         events.append(Event(end, 0, _NOTE_END, why=why))
+    for at in seed.page_starts:  # a text with pages shows where each page of the original begins
+        number, label = seed.page_at(at) or (0, "")
+        events.append(Event(_next_word(seed.raw, at), 0, _PAGE, why=label, number=number))
     events.sort(key=lambda e: (e.at, e.order))
     return events
+
+
+def _next_word(raw: str, at: int) -> int:
+    """The first character that is not white space at or after an offset: a page's mark stands before its words."""
+    while at < len(raw) and raw[at].isspace():
+        at += 1
+    return at
 
 
 def _with_marks(raw: str, events: list[Event], begin: int, end: int, marks: _Marks) -> str:
@@ -354,6 +365,9 @@ def _place_events(html: str, events: list[Event], marks: _Marks) -> str:
                     pending.append(passage)
                     if not in_link:
                         flush()
+            elif kind == _PAGE:
+                out.append(str(Markup('<span class="page-mark" id="page-{}" title="page {} of the original">p.&nbsp;{}'
+                                      '</span> ').format(event.number, event.why, event.why)))
             elif kind == _NOTE_START:
                 out.append(str(Markup('<span class="note-label">[{}:]</span> ').format(event.why.capitalize())))
                 note = event.why
