@@ -34,6 +34,10 @@ def read_source(path: Path, language: str = "en") -> Text:
         from glossdeck.formats import pdf
 
         return pdf.read(path, data, language)
+    if path.suffix.lower() == ".epub" or (data.startswith(b"PK\x03\x04") and b"application/epub+zip" in data[:100]):
+        from glossdeck.formats import epub
+
+        return epub.read(path, data)
     if path.suffix.lower() in HTML_SUFFIXES or head.startswith((b"<!doctype html", b"<html")):
         from glossdeck.formats import webpage
 

@@ -54,8 +54,9 @@ def read(path: Path, data: bytes) -> Text:
     return Text(markdown.encode("utf-8"), markdown, "markdown", origin=origin, kind="html", title=title)
 
 
-def to_markdown(data: bytes) -> tuple[str, str]:
-    """The page's main text as Markdown, and its title (its first heading, else its <title>)."""
+def to_markdown(data: bytes, main_text_only: bool = True) -> tuple[str, str]:
+    """The page's main text as Markdown (all its text, for a book's chapter), and its title (its <title> without
+    the site's name, else its first heading)."""
     page = BeautifulSoup(data, "html.parser")  # reads the page's own <meta charset>
     page_title = " ".join(page.title.get_text(" ").split()) if page.title else ""
     for tag in page.find_all(_NOT_TEXT):
@@ -65,7 +66,10 @@ def to_markdown(data: bytes) -> tuple[str, str]:
     _drop_permalinks(page)
     _unwrap_layout_tables(page)
     body = page.body or page
-    _keep_main_text(body)
+    if main_text_only:
+        _keep_main_text(body)
+    else:
+        _drop_contents_lists(body)
     title = _SITE_SUFFIX.split(page_title, 1)[0].strip() or page_title
     if not title:
         heading = body.find("h1")
@@ -73,6 +77,11 @@ def to_markdown(data: bytes) -> tuple[str, str]:
     markdown = _converter().convert_soup(body)
     lines = [line.rstrip() for line in markdown.splitlines()]  # markdownify leaves trailing spaces and blank runs
     return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip() + "\n", title
+
+
+def escape_heading(text: str) -> str:
+    """Text to stand as a Markdown heading's words, none of them read as markup."""
+    return re.sub(r"([\\`*_\[\]<>#&])", r"\\\1", " ".join(text.split()))
 
 
 def _converter() -> Any:
@@ -128,6 +137,20 @@ def _flatten(page: BeautifulSoup, limit: int) -> BeautifulSoup:
 def _attributes(node: Tag) -> str:
     values = ((name, " ".join(value) if isinstance(value, list) else str(value)) for name, value in node.attrs.items())
     return "".join(f' {name}="{html.escape(value)}"' for name, value in values)
+
+
+def _drop_contents_lists(body: Tag) -> None:
+    """In a book's chapter, drop the list items that only link to places in the book: its tables of contents."""
+    for item in body.find_all("li"):
+        if item.decomposed:
+            continue
+        links = item.find_all("a", href=True)
+        inside = links and all(not re.match(r"[a-z][a-z0-9+.-]*:", str(a["href"]), re.IGNORECASE) for a in links)
+        if inside and _all_links(item):
+            item.decompose()
+    for listing in body.find_all(["ul", "ol"]):
+        if not listing.decomposed and not listing.get_text(strip=True):
+            listing.decompose()
 
 
 def _drop_landmarks(page: BeautifulSoup) -> None:
