@@ -11,7 +11,7 @@ PACKAGE = REPO / "src" / "glossdeck"
 # calls back into them (nor reads git, the build cache or the glossary's files through them).
 ABOVE_RENDERERS = {"glossdeck.pipeline", "glossdeck.changes", "glossdeck.authoring", "glossdeck.sourcing",
                    "glossdeck.project", "glossdeck.cli", "glossdeck.__main__", "glossdeck.buildcache",
-                   "glossdeck.drafting", "glossdeck.mcp_server"}
+                   "glossdeck.drafting", "glossdeck.mcp_server", "glossdeck.push"}
 
 
 def module_name(path: Path) -> str:

@@ -898,3 +898,51 @@ def draft(project: Path | None, file: Path, write: bool, accept_repairs: bool, f
                 echo(line)
     if not all(found is not None and found.writable(accept_repairs=False) for _, found, _, _ in results):
         sys.exit(1)
+
+
+@main.command()
+@project_option
+@click.option("--url", default="http://127.0.0.1:8765", show_default=True, help="Where AnkiConnect answers.")
+@click.option("--delete-retired", is_flag=True,
+              help="Delete the notes of retired terms (after asking) instead of suspending them.")
+@click.option("--yes", "-y", is_flag=True, help="With --delete-retired: delete without asking.")
+@handles_errors
+def push(project: Path | None, url: str, delete_retired: bool, yes: bool) -> None:
+    """Build the deck if it changed and import it into a running Anki, through the AnkiConnect add-on.
+
+    The import is the .apkg's own (notes known by their identity, review
+    history kept, a note updated only when it changed). The notes of retired
+    terms are then suspended and tagged glossdeck::retired, or deleted with
+    --delete-retired. See docs/deck.md, "Pushing to a running Anki".
+
+    \b
+    Example:
+      glossdeck push
+      glossdeck push --delete-retired --yes
+    """
+    from glossdeck import push as pushing
+
+    on_terminal = sys.stderr.isatty()
+
+    def progress(step: str) -> None:
+        if on_terminal:
+            echo(click.style(f"… {step}", dim=True), err=True)
+
+    if delete_retired and not yes and not _interactive():  # said before anything is sent to Anki
+        raise GlossdeckError([Problem(None, None, "--delete-retired asks before deleting, and there is no "
+                                      "terminal to ask on", "pass --yes to delete without asking")])
+
+    def confirm(count: int) -> bool:
+        echo(f"{count} note(s) of retired terms are in this collection; deleting them deletes their review "
+             "history too.")
+        return yes or click.confirm("Delete them?", default=False)
+
+    report = pushing.push(_project(project), url, delete_retired, confirm, progress)
+    echo(f"pushed {report.deck} to Anki at {url}")
+    echo(f"  added: {len(report.added)}, updated: {len(report.updated)}, unchanged: {len(report.unchanged)}")
+    if report.retired:
+        what = (f"deleted: {report.deleted}" if report.deleted else
+                f"suspended now: {report.suspended} card(s)" if report.suspended else "already suspended")
+        echo(f"  retired: {len(report.retired)} ({len(report.newly_retired)} newly; {what})")
+    if report.not_kept:
+        echo(f"  not added: {report.not_kept} note(s) of terms retired before this collection had them")

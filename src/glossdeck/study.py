@@ -75,26 +75,49 @@ def _within(group: list[str], terms: dict[str, Term], needs: dict[str, list[str]
     """A cycle's members in an order that leaves few prerequisites unlearned (Eades, Lin and Smyth's rule).
 
     Members nothing else still needs go last; members that need nothing still unlearned go
-    first; otherwise the member that many others need and that needs few comes next.
+    first; otherwise the member that many others need and that needs few comes next. Each
+    member's counts are kept up to date as members are placed, and the candidates kept in
+    heaps, so that a cycle of thousands of terms takes time in proportion to its links.
     """
-    left = set(group)
-    needed_by: dict[str, set[str]] = {m: set() for m in group}
+    rank = {m: r for r, m in enumerate(sorted(group, key=lambda m: _priority(terms[m])))}  # priorities differ
+    members = set(group)
+    needing = {m: [t for t in dict.fromkeys(needs[m]) if t in members] for m in group}
+    needed_by: dict[str, list[str]] = {m: [] for m in group}
     for member in group:
-        for target in needs[member]:
-            if target in left:
-                needed_by[target].add(member)
+        for target in needing[member]:
+            needed_by[target].append(member)
+    still_needs = {m: len(needing[m]) for m in group}  # prerequisites not yet placed
+    still_needed = {m: len(needed_by[m]) for m in group}  # members not yet placed that need it
+    last: list[tuple[int, str]] = [(-rank[m], m) for m in group if still_needed[m] == 0]
+    best: list[tuple[int, int, str]] = [(still_needs[m] - still_needed[m], rank[m], m) for m in group]
+    heapq.heapify(last)
+    heapq.heapify(best)
+    left = set(group)
     front: list[str] = []
     back: list[str] = []
     while left:
-        last = [m for m in left if not needed_by[m] & left]
+        while last and last[0][1] not in left:
+            heapq.heappop(last)
         if last:
-            chosen = max(last, key=lambda m: _priority(terms[m]))
+            chosen = heapq.heappop(last)[1]
             back.append(chosen)
         else:
-            chosen = min(left, key=lambda m: (sum(n in left for n in needs[m]) - len(needed_by[m] & left),
-                                              _priority(terms[m])))
+            while (best[0][2] not in left
+                   or best[0][0] != still_needs[best[0][2]] - still_needed[best[0][2]]):  # a stale entry
+                heapq.heappop(best)
+            chosen = heapq.heappop(best)[2]
             front.append(chosen)
         left.remove(chosen)
+        for other in needed_by[chosen]:
+            if other in left:
+                still_needs[other] -= 1
+                heapq.heappush(best, (still_needs[other] - still_needed[other], rank[other], other))
+        for other in needing[chosen]:
+            if other in left:
+                still_needed[other] -= 1
+                heapq.heappush(best, (still_needs[other] - still_needed[other], rank[other], other))
+                if still_needed[other] == 0:
+                    heapq.heappush(last, (-rank[other], other))
     return [terms[m] for m in front + back[::-1]]
 
 

@@ -67,15 +67,20 @@ def visible_text(seed: Seed) -> str:
     return seed.visible
 
 
-@lru_cache(maxsize=16)
 def _folded(text: str) -> str:
     """Lower case for matching as browsers do, one character for one so that offsets still line up."""
     return "".join(c.casefold() if len(c.casefold()) == 1 else c for c in text)
 
 
+@lru_cache(maxsize=16)
+def _folded_whole(text: str) -> str:
+    """A whole source folded once: cached apart from the short pieces folded per quote, which would evict it."""
+    return _folded(text)
+
+
 def text_fragment(seed: Seed, citation: Citation) -> str:
     """`#:~:text=…` selecting the quote's passage (each piece of an elided one) in the original page."""
-    whole = _folded(seed.visible)
+    whole = _folded_whole(seed.visible)
     offsets = seed.offsets
     directives = []
     for piece in pieces(seed, citation):

@@ -150,6 +150,11 @@ def view_note_type(settings: Settings) -> tuple[int, str]:
     return stable_id("view-model", settings.id), f"{VIEW_MODEL_NAME} · {settings.deck_name}"
 
 
+def note_type_ids(settings: Settings) -> list[int]:
+    """Every note type this glossary's decks use: what tells its notes apart from other decks' in a collection."""
+    return [note_type(settings)[0], view_note_type(settings)[0]]
+
+
 def model_fingerprint(fields: list[str] | None = None, templates: list[dict[str, str]] | None = None) -> str:
     """What makes a schema change in Anki: the fields, the card templates and the sort field."""
     fields, templates = fields or FIELDS, templates or TEMPLATES
