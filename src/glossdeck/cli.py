@@ -327,7 +327,7 @@ def export(project: Path | None, fmt: str, output: Path | None) -> None:
               help="Show at most this many hits.")
 @handles_errors
 def find(project: Path | None, phrase: str, source: str | None, limit: int) -> None:
-    """Find PHRASE in the source essays and print a citation ready to paste.
+    """Find PHRASE in the sources and print a citation ready to paste.
 
     Case does not matter, nor do line breaks, curly or straight quotes and
     Markdown markup. A phrase shorter than four words is widened to its
@@ -372,7 +372,7 @@ def find(project: Path | None, phrase: str, source: str | None, limit: int) -> N
 @click.option("--cite", "cites", nargs=2, multiple=True, metavar="SOURCE QUOTE",
               help="A verbatim quote and its source id (repeatable).")
 @click.option("--speaker", "speakers", multiple=True,
-              help="Who speaks in the Nth --cite when it is not the essay's author ('-' for the author); "
+              help="Who speaks in the Nth --cite when it is not the source's author ('-' for the author); "
                    "found automatically in a dialogue.")
 @click.option("--related", multiple=True, help="The id of a related term (repeatable).")
 @click.option("--tag", "tags", multiple=True, help="A topic tag (repeatable).")
@@ -550,7 +550,7 @@ def init(folder: Path | None, title: str | None, glossary_id: str | None) -> Non
     for path in written:
         echo(f"created {path}")
     where = "" if folder.resolve() == Path.cwd().resolve() else f"cd {folder} && "
-    echo(f"Next: {where}glossdeck source add ESSAY --id ID --title \"…\" --author \"…\"; then `glossdeck add` "
+    echo(f"Next: {where}glossdeck source add FILE --id ID --title \"…\" --author \"…\"; then `glossdeck add` "
          "a term with a quote; then `glossdeck build`.")
 
 

@@ -39,6 +39,27 @@ class Settings:
     note_type_id: int = 0  # 0: the glossary's own Anki note type, from `id`; else that note type's id
     # Where the HTML site is published (https://…/, ending in "/"): cards and the booklet link there when set.
     site_url: str | None = None
+    # What the reading list's texts are called wherever a reader sees them ("essay", "paper", "chapter" …).
+    source_noun: str = "source"
+    source_noun_plural: str = ""  # "" = the noun's regular plural (plural_of)
+
+    @property
+    def sources_noun(self) -> str:
+        """The plural of source_noun: as set, else its regular English plural."""
+        return self.source_noun_plural or plural_of(self.source_noun)
+
+
+def plural_of(noun: str) -> str:
+    """A noun's regular English plural, on its last word: essay → essays, thesis → thesises (set
+    source_noun_plural for an irregular one: theses), speech → speeches, study → studies."""
+    head, _, last = noun.rpartition(" ")
+    if last.endswith(("s", "x", "z", "ch", "sh")):
+        last += "es"
+    elif last.endswith("y") and last[-2:-1] not in tuple("aeiou"):
+        last = last[:-1] + "ies"
+    else:
+        last += "s"
+    return f"{head} {last}" if head else last
 
 
 @dataclass(frozen=True)

@@ -363,7 +363,7 @@ def load_seeds(seed_dir: Path, sources: dict[str, Source]) -> tuple[dict[str, Se
                     source.path,
                     source.line,
                     f"seed file {path} of source `{source.id}` is missing",
-                    "copy the essay, byte for byte, into seeds/ (or fix `file:`)",
+                    "copy the text, byte for byte, into seeds/ (or fix `file:`)",
                 )
             )
             continue
@@ -393,7 +393,7 @@ def load_seeds(seed_dir: Path, sources: dict[str, Source]) -> tuple[dict[str, Se
                     source.path,
                     source.line,
                     f"heading {heading!r} of source `{source.id}` is not in {path.name}",
-                    "copy the heading line exactly as the essay has it",
+                    "copy the heading line exactly as the text has it",
                 )
             )
         seeds[source.id] = seed

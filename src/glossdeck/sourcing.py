@@ -140,7 +140,7 @@ def plan_add(root: Path, file: Path, source_id: str, title: str | None = None, a
                            "choose another --id")
         if other.sha256 == digest:
             problems.error(other.path, other.line, f"this text is already the seed of source `{other.id}`",
-                           "each essay is added once; cite it as `" + other.id + "`")
+                           "each text is added once; cite it as `" + other.id + "`")
     in_place = seed_path.exists() and seed_path.resolve() == file.resolve() and not text.origin
     if seed_path.exists() and not in_place and not any(o.file == seed_name for o in glossary.sources.values()):
         problems.error(seed_path, None, "a file of that name is already in seeds/",

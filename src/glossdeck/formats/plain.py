@@ -44,7 +44,7 @@ def read(path: Path, data: bytes) -> Text:
         # the same words as `check` says of a seed, but the next step here is to add the converted file
         hint = re.sub(r", put the converted file in its place.*", ", then add the converted file", error.hint)
         hint = hint.replace(", then update `sha256:`", ", then add that").replace(
-            "give the essay as UTF-8 text or Markdown", "give the text as UTF-8 text or Markdown, a saved web page "
+            "give the text as UTF-8 text or Markdown", "give the text as UTF-8 text or Markdown, a saved web page "
             "(.html), a PDF or an EPUB")
         raise GlossdeckError([Problem(path, error.line, error.message, hint)]) from None
     if not raw.strip():

@@ -72,37 +72,51 @@ a { color: #1f4f9a; }
 @media (max-width: 480px) { .card { font-size: 18px; } .term { font-size: 1.3em; } .gloss { font-size: 1.1em; } }
 """
 
-# Everything beyond the gloss: folded away, so the answer leads with the one sentence to recall.
-_MORE = """\
+# Everything beyond the gloss: folded away, so the answer leads with the one sentence to recall. The quotes'
+# heading names the glossary's sources ("In the essays"): each glossary has its own note type, and the shipped
+# glossary's (sources_noun "essays") is the one whose fingerprint the tests pin.
+def _more(quotes: str) -> str:
+    return f"""\
 <details class="more"><summary>Definition, views and quotes</summary>
-<div class="definition">{{Definition}}</div>
-{{#Views}}<div class="section">Views differ</div>{{Views}}{{/Views}}
-{{#Quotes}}<div class="section">In the essays</div>{{Quotes}}{{/Quotes}}
-{{#Related}}<div class="related"><span class="section">See also</span> {{Related}}</div>{{/Related}}
+<div class="definition">{{{{Definition}}}}</div>
+{{{{#Views}}}}<div class="section">Views differ</div>{{{{Views}}}}{{{{/Views}}}}
+{{{{#Quotes}}}}<div class="section">{quotes}</div>{{{{Quotes}}}}{{{{/Quotes}}}}
+{{{{#Related}}}}<div class="related"><span class="section">See also</span> {{{{Related}}}}</div>{{{{/Related}}}}
 </details>"""
 
-_ANSWER = ('{{#Gloss}}<div class="gloss">{{Gloss}}</div>' + _MORE + "{{/Gloss}}"
-           '{{^Gloss}}<div class="definition">{{Definition}}</div>'
-           '{{#Views}}<div class="section">Views differ</div>{{Views}}{{/Views}}'
-           '{{#Quotes}}<div class="section">In the essays</div>{{Quotes}}{{/Quotes}}{{/Gloss}}')
+
+def _answer(quotes: str) -> str:
+    return ('{{#Gloss}}<div class="gloss">{{Gloss}}</div>' + _more(quotes) + "{{/Gloss}}"
+            '{{^Gloss}}<div class="definition">{{Definition}}</div>'
+            '{{#Views}}<div class="section">Views differ</div>{{Views}}{{/Views}}'
+            f'{{{{#Quotes}}}}<div class="section">{quotes}</div>{{{{Quotes}}}}{{{{/Quotes}}}}{{{{/Gloss}}}}')
+
+
 _NAMES = '<div class="term">{{Term}}</div>{{#Aliases}}<div class="aliases">{{Aliases}}</div>{{/Aliases}}'
 _ASK_GLOSS = ('{{#GlossHidden}}<div class="question"><div class="prompt">Which term?</div>'
               '<div class="gloss">{{GlossHidden}}</div></div>{{/GlossHidden}}')
 
-TEMPLATES = [
-    {
-        "name": "Term → Definition",
-        "qfmt": '<div class="prompt">Define</div><div class="term">{{Term}}</div>',
-        "afmt": '{{FrontSide}}{{#Aliases}}<div class="aliases">{{Aliases}}</div>{{/Aliases}}<hr id="answer">'
-                + _ANSWER,
-    },
-    {
-        # Only for terms with a gloss: the long definition is no question to answer from memory.
-        "name": "Definition → Term",
-        "qfmt": _ASK_GLOSS,
-        "afmt": '{{FrontSide}}<hr id="answer">' + _NAMES + _MORE,
-    },
-]
+
+def term_templates(sources_noun: str) -> list[dict[str, str]]:
+    """The term note type's two card templates, their quotes headed "In the <sources_noun>"."""
+    quotes = f"In the {html.escape(sources_noun)}"
+    return [
+        {
+            "name": "Term → Definition",
+            "qfmt": '<div class="prompt">Define</div><div class="term">{{Term}}</div>',
+            "afmt": '{{FrontSide}}{{#Aliases}}<div class="aliases">{{Aliases}}</div>{{/Aliases}}<hr id="answer">'
+                    + _answer(quotes),
+        },
+        {
+            # Only for terms with a gloss: the long definition is no question to answer from memory.
+            "name": "Definition → Term",
+            "qfmt": _ASK_GLOSS,
+            "afmt": '{{FrontSide}}<hr id="answer">' + _NAMES + _more(quotes),
+        },
+    ]
+
+
+TEMPLATES = term_templates("essays")
 
 SORT_FIELD = 0  # Term
 
@@ -111,15 +125,20 @@ SORT_FIELD = 0  # Term
 # premise, so a paraphrase alone rarely has one fair answer.
 VIEW_MODEL_NAME = "glossdeck view (v1)"
 VIEW_FIELDS = ["Term", "Holder", "Summary", "Quotes", "TermId", "ViewId"]
-VIEW_TEMPLATES = [
-    {
-        "name": "Position",
-        "qfmt": '<div class="prompt">Views differ</div>'
-                '<div class="gloss question">What does <b>{{Holder}}</b> argue about <b>{{Term}}</b>?</div>',
-        "afmt": '{{FrontSide}}<hr id="answer"><div class="gloss">{{Summary}}</div>'
-                '{{#Quotes}}<div class="section">In the essays</div>{{Quotes}}{{/Quotes}}',
-    },
-]
+def view_templates(sources_noun: str) -> list[dict[str, str]]:
+    return [
+        {
+            "name": "Position",
+            "qfmt": '<div class="prompt">Views differ</div>'
+                    '<div class="gloss question">What does <b>{{Holder}}</b> argue about <b>{{Term}}</b>?</div>',
+            "afmt": '{{FrontSide}}<hr id="answer"><div class="gloss">{{Summary}}</div>'
+                    f'{{{{#Quotes}}}}<div class="section">In the {html.escape(sources_noun)}</div>'
+                    '{{Quotes}}{{/Quotes}}',
+        },
+    ]
+
+
+VIEW_TEMPLATES = view_templates("essays")
 
 
 def stable_id(*parts: str) -> int:
@@ -198,8 +217,10 @@ def render(glossary: Glossary, state: DeckState, now: int, release_notes: Change
     """Build the package; notes whose content is unchanged since `state` keep their times. `release_notes`,
     what the latest release brought (read from git by the pipeline), go into the deck's description."""
     settings = glossary.settings
-    entries = {MODEL_KEY: state.stamp(MODEL_KEY, digest([model_fingerprint(), CSS]), MODEL_NAME, now)}
-    model = _Model(entries[MODEL_KEY].mtime, *note_type(settings))
+    templates = term_templates(settings.sources_noun)
+    entries = {MODEL_KEY: state.stamp(MODEL_KEY, digest([model_fingerprint(FIELDS, templates), CSS]), MODEL_NAME,
+                                      now)}
+    model = _Model(entries[MODEL_KEY].mtime, *note_type(settings), templates=templates)
     deck = genanki.Deck(stable_id("deck", settings.id), settings.deck_name)
     names = {t.id: t.term for t in glossary.terms}
     # New cards are shown in `due` order: the learning order, prerequisites first.
@@ -238,9 +259,10 @@ def _add_view_notes(glossary: Glossary, state: DeckState, now: int, entries: dic
     gone = [k for k in sorted(state.entries) if is_view_key(k) and k not in {b[0] for b in built}]
     if not built and not gone:
         return
-    fingerprint = model_fingerprint(VIEW_FIELDS, VIEW_TEMPLATES)
+    templates = view_templates(glossary.settings.sources_noun)
+    fingerprint = model_fingerprint(VIEW_FIELDS, templates)
     entries[VIEW_MODEL_KEY] = state.stamp(VIEW_MODEL_KEY, digest([fingerprint, CSS]), VIEW_MODEL_NAME, now)
-    model = _Model(entries[VIEW_MODEL_KEY].mtime, *view_note_type(glossary.settings), VIEW_FIELDS, VIEW_TEMPLATES)
+    model = _Model(entries[VIEW_MODEL_KEY].mtime, *view_note_type(glossary.settings), VIEW_FIELDS, templates)
     settings_id = glossary.settings.id
     for key, fields, tags, name, position in built:
         entry = entries[key] = state.stamp(key, digest([fields, tags]), name, now)
