@@ -162,3 +162,37 @@ def test_update_with_a_new_pdf_records_its_pages(blank, tmp_path):
     assert result.exit_code == 0, result.output
     source = pipeline.load_glossary(blank)[0].sources["paper"]
     assert source.pages and source.page_labels == ("3", "4", "5") and "fop-valgrind-core.pdf" in source.version
+
+
+def test_the_sites_page_of_a_pdf_shows_its_pages_and_the_quote_on_its_page(blank):
+    from tests.browser import Browser
+
+    assert run(blank, "source", "add", str(FOP), "--id", "valgrind", "--author", "Valgrind developers", "--title",
+               "Valgrind User Manual", "--url", "https://valgrind.org/docs/manual/valgrind_manual.pdf",
+               "--yes").exit_code == 0
+    quote = "Valgrind simulates every single instruction your program executes"
+    assert run(blank, "add", "--term", "simulated CPU", "--definition", "d.", "--gloss", "g.", "--cite",
+               "valgrind", quote).exit_code == 0
+    built = pipeline.build(blank, targets=("html",)).outputs["html"]
+    browser = Browser()
+    try:
+        page = browser.page(width=900, height=700)
+        page.goto((built / "terms" / "simulated-cpu.html").as_uri())
+        assert page.locator("a.original").get_attribute("href") == \
+            "https://valgrind.org/docs/manual/valgrind_manual.pdf#page=1"
+        page.locator("a.in-context").click()
+        marks = page.locator(".page-mark")
+        assert [marks.nth(i).inner_text() for i in range(marks.count())] == ["p.\u00a03", "p.\u00a04", "p.\u00a05"]
+        passage = page.locator("mark.passage").first
+        assert " ".join(passage.inner_text().split()).startswith("Valgrind simulates every single instruction")
+        # the passage stands after page 3's mark and before page 4's, as in the original
+        first, second = (marks.nth(i).bounding_box()["y"] for i in (0, 1))
+        assert first < passage.bounding_box()["y"] < second
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SHOTS / "pdf-source-page-900.png"))
+        assert not browser.outside
+    finally:
+        browser.close()
+
+
+SHOTS = Path(__file__).resolve().parent.parent / "build" / "site-screenshots"

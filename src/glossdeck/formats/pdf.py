@@ -177,7 +177,7 @@ def _without_running_lines(pages: list[list[Line]]) -> tuple[list[list[Line]], d
         offsets.update({int(n) - index for line in _edge_lines(page) for n in re.findall(r"\b\d{1,5}\b", line.text)})
         heights.update({round(line.y) for line in _set_apart(page)})
     often = max(3, 0.5 * len(pages))
-    repeated = {shape for shape, count in edges.items() if len(pages) >= 3 and count >= RUNNING_SHARE * len(pages)}
+    repeated = {shape for shape, count in edges.items() if count >= max(2, RUNNING_SHARE * len(pages))}
     running_heights = {height for height, count in heights.items() if count >= often}
     offset, votes = offsets.most_common(1)[0] if offsets else (0, 0)
     counting = votes >= often

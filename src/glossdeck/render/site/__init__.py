@@ -21,7 +21,7 @@ from glossdeck import markup
 from glossdeck.errors import GlossdeckError, Problem
 from glossdeck.model import Citation, Glossary, Source, Term, sort_key
 from glossdeck.render.addresses import (
-    passage_anchor, passage_url, pieces, seed_of, source_page, term_page, text_fragment,
+    original_url, passage_anchor, passage_url, pieces, seed_of, source_page, term_page,
 )
 from glossdeck.render.site import essay, structured
 
@@ -100,9 +100,7 @@ def _quotes(glossary: Glossary, citations: tuple[Citation, ...]) -> list[Quote]:
     for citation in citations:
         assert citation.location is not None
         source = glossary.sources[citation.source]
-        original = None
-        if source.url:
-            original = source.url.split("#")[0] + text_fragment(seed_of(glossary, source), citation)
+        original = original_url(glossary, citation)
         quotes.append(Quote(citation, source, f"../{source_page(source.id)}#{passage_anchor(citation.location)}",
                             original))
     return quotes
