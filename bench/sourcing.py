@@ -1,6 +1,6 @@
 """Time `glossdeck source add` on texts of growing size: seconds per megabyte must stay flat (linear cost).
 
-Each size is a synthetic essay (paragraphs of words, a short heading line every twenty paragraphs, and a
+Each size is a synthetic essay (paragraphs of words, a short heading line every two hundred paragraphs, and a
 two-speaker dialogue at its end), added as plain text, as Markdown and as a saved web page, each in a fresh
 project and a fresh process, as a user runs it; then a term quoting its last turn is added and
 `glossdeck check` run on the result. Prints seconds and
@@ -34,8 +34,8 @@ def essay(size: int, seed: int = 1) -> list[tuple[str, str]]:
     blocks: list[tuple[str, str]] = []
     total = 0
     while total < size:
-        if len(blocks) % 20 == 0:
-            text = f"Part {len(blocks) // 20 + 1} on {rng.choice(WORDS)} {rng.choice(WORDS)}".title()
+        if len(blocks) % 200 == 0:
+            text = f"Part {len(blocks) // 200 + 1} on {rng.choice(WORDS)} {rng.choice(WORDS)}".title()
             blocks.append(("heading", text))
         else:
             sentences = (" ".join(rng.choice(WORDS) for _ in range(rng.randint(6, 22))).capitalize() + "."
