@@ -39,6 +39,7 @@ MAIN = {
     "hand-libxslt-intro": ("td[bgcolor='#fffacd']:has(> p)", []),
     "ikiwiki-news-version-3.0": ("#content", []),
     "mkdocs-writing-your-docs": ("div[role=main]", [".headerlink"]),
+    "mkdocs-material-node-pull-requests": ("article.md-content__inner", [".headerlink", ".md-content__button"]),
     "pandoc-node-pull-requests": ("body", ["nav#TOC", "header"]),
     "sphinx-python-policy": ("div.body", [".headerlink", "nav.contents", "div.contents"]),
     "sphinx-python-sorting": ("div.body", [".headerlink"]),

@@ -1,4 +1,4 @@
-"""formats/webpage: real pages from nine publishing tools (tests/fixtures/pages) keep their text and lose their
+"""formats/webpage: real pages from ten publishing tools (tests/fixtures/pages) keep their text and lose their
 chrome; a quote typed as a reader sees it is found in them, and a one-word change is not (issue 20)."""
 
 import re
@@ -57,6 +57,10 @@ CASES = {
         ["Ikiwiki has reached version 3.0 and entered a new phase in its development cycle."],
         ["Last edited", "ikiwiki/ news/", "Sun Feb 2 20:23:50 2020"],
         [], 0),
+    "mkdocs-material-node-pull-requests": (
+        ["Do not send a patch to Node.js. We cannot accept such patches."],
+        ["This website uses cookies", "Privacy policy", "Edit this page", "Table of contents", "Node.js contributing"],
+        ["Pull requests", "Dependencies", "Step 1: Fork"], 10),
     "pandoc-node-pull-requests": (
         ["Once you have git and are sure you have all of the necessary dependencies, it's time to create a fork."],
         ["Table of contents"],
