@@ -157,12 +157,14 @@ def test_add_asks_on_a_terminal(project, monkeypatch):
         "an intelligent mesa-optimizer could deceive its base optimizer",
         "starter-pack",
         "",                                       # no more quotes
-        "mesa-optimizer",                         # related
-        "inner alignment",                        # tags
+        "mesa-optimizer",                         # related, one per answer
+        "",
+        "inner alignment",                        # tags, one per answer
+        "",
     ]) + "\n"
     result = run("add", "--project", str(project), input=answers)
     assert result.exit_code == 0, result.output
-    assert "not found; nearest" in result.output
+    assert "quote not found in `starter-pack`; the nearest passage (98% alike) is" in result.output
     text = (project / "glossary" / "terms" / "treacherous-turn.yaml").read_text()
     assert "related: [mesa-optimizer]" in text and "tags: [inner alignment]" in text
     assert "gloss: >-\n  An AI that behaves well until it is strong enough to act against its makers.\n" in text

@@ -203,7 +203,7 @@ def test_draft_judges_a_file_and_writes_nothing_without_write(tmp_path):
     before = _files(root)
     result = CliRunner().invoke(main, ["draft", str(file), "--project", str(root)])
     assert result.exit_code == 1
-    assert "✓ verified: debate:" in result.output and "✗ refused: optimism:" in result.output
+    assert "verified: debate:" in result.output and "refused: optimism:" in result.output
     assert "can be written as it stands (--write)" in result.output
     assert "nearest: optimism:" in result.output
     assert _files(root) == before

@@ -5,7 +5,10 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any, Callable
 
@@ -16,7 +19,7 @@ import glossdeck
 from glossdeck import buildcache, deckstate, pipeline
 from glossdeck.cli import main
 from glossdeck.model import Glossary, Settings
-from glossdeck.render import anki, booklet, cards
+from glossdeck.render import anki, booklet, cards, site
 
 from conftest import TIMESTAMP, make_project
 
@@ -133,6 +136,20 @@ def patch(target: Any, name: str, value: Any) -> Callable[[Path, pytest.MonkeyPa
     return change
 
 
+def package_file(name: str, data: bytes = b"\n/* changed by an upgrade */\n") -> Callable[[Path, pytest.MonkeyPatch],
+                                                                                         None]:
+    """glossdeck upgraded: one of its own files (a template, stylesheet, script or font) changed, or a new one.
+
+    The keys read glossdeck's files through buildcache.PACKAGE: pointed at a changed copy, they see the upgrade,
+    while the renderers still read the real files (so a rebuilt output still equals a clean build's)."""
+    def change(root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        copy = root.parent / "upgraded-glossdeck"
+        shutil.copytree(buildcache.PACKAGE, copy, ignore=shutil.ignore_patterns("__pycache__"))
+        append(copy / name, data)
+        monkeypatch.setattr(buildcache, "PACKAGE", copy)
+    return change
+
+
 ALL = set(TARGETS)
 CHANGES: dict[str, tuple[Callable[[Path, pytest.MonkeyPatch], None], dict[str, Any], set[str]]] = {
     "nothing": (lambda root, mp: None, {}, set()),
@@ -158,7 +175,14 @@ CHANGES: dict[str, tuple[Callable[[Path, pytest.MonkeyPatch], None], dict[str, A
     "notes.lock deleted": (lambda root, mp: (root / deckstate.LOCK_FILE).unlink(), {}, {"deck"}),
     "glossdeck's version": (patch(glossdeck, "__version__", "99.0"), {}, ALL),
     "glossdeck's code": (patch(buildcache, "code_digest", lambda: "edited"), {}, ALL),
-    "the fonts": (patch(buildcache, "fonts_digest", lambda: "other fonts"), {}, PDFS),
+    "a PDF font (an upgrade)": (package_file("fonts/CharisSIL-Italic.ttf", b"\0\0\0\0"), {}, PDFS),
+    "the fonts' coverage list (an upgrade)": (package_file("fonts/coverage.txt", b"\n"), {}, PDFS),
+    # the site's own files touch no file output
+    "the site's stylesheet (an upgrade)": (package_file("render/site/static/site.css"), {}, set()),
+    "the site's script (an upgrade)": (package_file("render/site/static/site.js"), {}, set()),
+    "a site template (an upgrade)": (package_file("render/site/templates/term.html", b"{# changed #}"), {}, set()),
+    "a web font (an upgrade)": (package_file("render/site/static/fonts/CharisSIL-Bold.woff2", b"\0"), {}, set()),
+    "a package file no target claims": (package_file("render/new-data.txt"), {}, ALL),
     "SQLite's version": (patch(buildcache.sqlite3, "sqlite_version", "0.0.1"), {}, ALL),
     "a library's version": (patch(buildcache, "_dependency_versions", lambda root: {"reportlab": "0.1"}), {}, ALL),
     "the deck deleted": (lambda root, mp: (root / "build" / FILES["deck"]).unlink(), {}, {"deck"}),
@@ -209,7 +233,8 @@ OTHER_VALUES: dict[str, Any] = {
     "paper": "half-letter", "cards_paper": "letter", "card_size_mm": (50.0, 70.0), "card_flip": "short",
     "card_back_offset_mm": (1.5, -2.0), "card_layout": "fold", "deck_name": "Another deck", "id": "another-id",
     "view_cards": True, "title": "Another title", "author": "Someone Else", "language": "de",
-    "output_base": "another-base",
+    "output_base": "another-base", "release": "2.0", "download_url": "https://example.org/next/",
+    "note_type_id": 1607392319,
 }
 
 
@@ -220,6 +245,7 @@ def test_every_setting_a_target_leaves_out_of_its_key_leaves_its_bytes_alone(pro
         "deck": lambda g: anki.render(g, state, TIMESTAMP).data,
         "booklet": lambda g: booklet.render(g, g.settings.paper),
         "cards": lambda g: cards.render(g),
+        "html": lambda g: site.render(g),
     }
     for target, unread in buildcache.UNREAD_SETTINGS.items():
         expected = render[target](glossary)
@@ -397,3 +423,126 @@ def test_the_site_is_rebuilt_only_when_its_inputs_change(project):
         changed.outputs["html"] / "terms" / "corrigibility.html").read_text(encoding="utf-8")
     (changed.outputs["html"] / "index.html").write_text("edited by hand", encoding="utf-8")
     assert pipeline.build(project, targets=("html",), timestamp=LATER).unchanged == ()
+
+
+# --- the site: keyed on exactly what it reads ------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def site_built_once(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = make_project(tmp_path_factory.mktemp("incremental-site") / "project")
+    pipeline.build(root, targets=("deck", "html"), timestamp=TIMESTAMP)  # the deck for its lock
+    return root
+
+
+SITE_CHANGES: dict[str, tuple[Callable[[Path, pytest.MonkeyPatch], None], dict[str, Any], bool]] = {
+    "nothing": (lambda root, mp: None, {}, False),
+    # what only the PDFs or the deck read
+    "SOURCE_DATE_EPOCH set (the PDFs' date)": (lambda root, mp: mp.setenv("SOURCE_DATE_EPOCH", str(LATER)), {}, False),
+    "a reportlab setting in the environment": (lambda root, mp: mp.setenv("RL_pageCompression", "0"), {}, False),
+    "--flip short": (lambda root, mp: None, {"card_flip": "short"}, False),
+    "--paper half-letter": (lambda root, mp: None, {"paper": "half-letter"}, False),
+    "deck_name in glossary.yaml": (setting("deck_name", "Another name"), {}, False),
+    "release in glossary.yaml": (setting("release", "spring-2026"), {}, False),
+    "a note time in notes.lock": (edit_lock, {}, False),
+    "a PDF font (an upgrade)": (package_file("fonts/CharisSIL-Italic.ttf", b"\0\0\0\0"), {}, False),
+    # what the site reads
+    "the site's stylesheet (an upgrade)": (package_file("render/site/static/site.css"), {}, True),
+    "the site's script (an upgrade)": (package_file("render/site/static/site.js"), {}, True),
+    "the search engine (an upgrade)": (package_file("render/site/static/minisearch.js"), {}, True),
+    "a site template (an upgrade)": (package_file("render/site/templates/base.html", b"{# changed #}"), {}, True),
+    "the sitemap's template (an upgrade)": (package_file("render/site/templates/sitemap.xml", b"\n"), {}, True),
+    "a web font (an upgrade)": (package_file("render/site/static/fonts/CharisSIL-Regular.woff2", b"\0"), {}, True),
+    "a package file no target claims": (package_file("render/new-data.txt"), {}, True),
+    "glossdeck's code": (patch(buildcache, "code_digest", lambda: "edited"), {}, True),
+    "a term's definition": (lambda root, mp: edit(root / "glossary" / "terms" / "corrigibility.yaml",
+                                                  "property of an AI", "property of any AI"), {}, True),
+    "title in glossary.yaml": (setting("title", "Another title"), {}, True),
+    "site_url in glossary.yaml": (setting("site_url", "https://example.org/glossary/"), {}, True),
+    "a page edited by hand": (lambda root, mp: append(root / "build" / "test-glossary-site" / "index.html", b" "),
+                              {}, True),
+}
+
+
+@pytest.mark.parametrize("name", SITE_CHANGES)
+def test_the_site_is_rebuilt_exactly_when_what_it_reads_changed(name, site_built_once, tmp_path, monkeypatch):
+    change, overrides, affected = SITE_CHANGES[name]
+    root = Path(shutil.copytree(site_built_once, tmp_path / "project"))
+    folder = root / "build" / "test-glossary-site"
+    index = folder / "index.html"
+    stamp = index.stat().st_ino, index.stat().st_mtime_ns
+    change(root, monkeypatch)
+    result = pipeline.build(root, targets=("html",), timestamp=LATER, settings=overrides)
+    assert result.unchanged == (() if affected else ("html",))
+    assert ((index.stat().st_ino, index.stat().st_mtime_ns) != stamp) == affected
+    clean = pipeline.build(copy_inputs(root, tmp_path / "clean"), out=tmp_path / "fresh", targets=("html",),
+                           timestamp=LATER, settings=overrides)
+    files = {p.relative_to(folder): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+    fresh = clean.outputs["html"]
+    assert files == {p.relative_to(fresh): p.read_bytes() for p in fresh.rglob("*") if p.is_file()}
+    assert pipeline.build(root, targets=("html",), timestamp=LATER, settings=overrides).unchanged == ("html",)
+
+
+RENDER_TARGET = """
+import json, os, sys
+from pathlib import Path
+package = str(Path(sys.argv[1]).resolve())
+opened = []
+sys.addaudithook(lambda event, args: opened.append(os.fsdecode(args[0])) if event == "open" and isinstance(
+    args[0], (str, bytes, os.PathLike)) else None)
+from glossdeck import deckstate, pipeline
+from glossdeck.render import anki, booklet, cards, impose, site
+root, target = Path(sys.argv[2]), sys.argv[3]
+glossary, _ = pipeline.check(root)
+opened.clear()
+if target == "deck":
+    anki.render(glossary, deckstate.load(root)[0], 1_700_000_000)
+elif target in ("booklet", "print"):
+    data = booklet.render(glossary, glossary.settings.paper)
+    if target == "print":
+        opened.clear()
+        impose.impose(data, glossary.settings.paper)
+elif target == "cards":
+    cards.render(glossary)
+elif target == "html":
+    site.render(glossary)
+else:
+    sys.exit(f"no recipe for target {target!r}: add one to RENDER_TARGET")
+read = sorted({os.path.relpath(os.path.realpath(p), package) for p in opened
+               if os.path.realpath(p).startswith(package + os.sep)})
+print(json.dumps([p for p in read if not p.endswith((".py", ".pyc")) and "__pycache__" not in p]))
+"""
+
+
+@pytest.mark.parametrize("target", pipeline.TARGETS)
+def test_every_package_file_a_renderer_opens_is_part_of_its_key(project, target, tmp_path):
+    """What each renderer really reads of glossdeck's own files, recorded by an audit hook in a fresh process (where
+    no font or template is cached yet): every one must be part of that target's key."""
+    script = tmp_path / "render_target.py"
+    script.write_text(RENDER_TARGET, encoding="utf-8")
+    done = subprocess.run([sys.executable, str(script), str(buildcache.PACKAGE), str(project), target],
+                          capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr
+    opened = json.loads(done.stdout)
+    keyed = "booklet" if target == "print" else target  # the print-ready file is keyed through the booklet's key
+    assert [name for name in opened if not buildcache.reads(keyed, name)] == []
+    if target in ("booklet", "cards", "html"):
+        assert opened, "the audit hook saw nothing: the test would pass whatever the renderer read"
+
+
+def test_an_upgraded_glossdeck_rebuilds_the_site_with_its_new_stylesheet_and_nothing_else(tmp_path):
+    """A real upgrade: the same project built by a copy of glossdeck whose stylesheet changed."""
+    root = make_project(tmp_path / "project")
+    env = {**os.environ, "SOURCE_DATE_EPOCH": str(TIMESTAMP)}
+    command = [sys.executable, "-m", "glossdeck", "build", "--project", str(root)]
+    first = subprocess.run(command, capture_output=True, text=True, env=env, timeout=600)
+    assert first.returncode == 0, first.stderr
+    upgraded = tmp_path / "upgraded"
+    shutil.copytree(buildcache.PACKAGE, upgraded / "glossdeck", ignore=shutil.ignore_patterns("__pycache__"))
+    append(upgraded / "glossdeck" / "render" / "site" / "static" / "site.css", b"\n.upgraded { color: teal; }\n")
+    again = subprocess.run(command, capture_output=True, text=True, timeout=600,
+                           env={**env, "PYTHONPATH": str(upgraded)})
+    assert again.returncode == 0, again.stderr
+    build = root / "build"
+    assert again.stdout.splitlines() == [f"unchanged: {build / FILES[t]}" for t in TARGETS] + [
+        f"wrote {build / 'test-glossary-site'}"]
+    assert b".upgraded { color: teal; }" in (build / "test-glossary-site" / "assets" / "site.css").read_bytes()

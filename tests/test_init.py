@@ -95,7 +95,8 @@ def test_project_goes_before_the_command_too(tmp_path, monkeypatch):
     assert before.exit_code == after.exit_code == 0 and before.output == after.output
     assert "mesa-optimizer" in before.output
     missing = run("--project", str(tmp_path / "nowhere"), "check")
-    assert missing.exit_code == 1 and "no glossary/glossary.yaml in" in missing.output
+    assert missing.exit_code == 1 and f"{tmp_path / 'nowhere'}: error: holds no glossary/glossary.yaml" in \
+        missing.output
 
 
 def test_a_new_terms_links_are_checked_before_it_is_written(tmp_path):

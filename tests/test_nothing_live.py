@@ -277,3 +277,33 @@ def test_clicking_every_link_and_dead_link_runs_nothing_in_chromium(hostile_site
             page.close()
     finally:
         chrome.close()
+
+
+def test_hypothesis_annotations_read_as_markdown_link_only_the_terms_page(tmp_path):
+    """An annotation's text is Markdown to the Hypothesis client: the plain text of a gloss (whose escapes may
+    spell link syntax) goes in escaped, so that read back as Markdown it links nowhere but the term's page."""
+    from markdown_it import MarkdownIt
+
+    from glossdeck import markup
+    from glossdeck.exports import hypothesis
+
+    glossary, _ = pipeline.check(make_project(tmp_path / "p"))
+    sneaky = ("\\[x\\](javascript:alert(1)) \\<a href=\"javascript:alert(2)\"\\>y\\</a\\> mail a@b.org or "
+              "\\[z\\]\\(mailto:a@b.org\\) \\*not emphasis\\* &amp; `code`")
+    assert "[x](javascript:alert(1))" in markup.to_plain(sneaky)
+    settings = dataclasses.replace(glossary.settings, site_url="https://example.org/g/", title="A [t](mailto:x@y)")
+    terms = tuple(dataclasses.replace(t, gloss=sneaky, term=t.term + " <i>") for t in glossary.terms)
+    data = json.loads(hypothesis.to_text(dataclasses.replace(glossary, settings=settings, terms=terms)))
+    assert data["annotations"]
+    for annotation in data["annotations"]:
+        rendered = MarkdownIt("commonmark", {"linkify": False}).render(annotation["text"])
+        found = links_of_html(rendered)
+        assert len(found.hrefs) == 1 and found.actions == [], found.hrefs
+        assert found.hrefs[0].startswith("https://example.org/g/terms/")
+        assert "[x](javascript:alert(1))" in rendered and "<i>" not in rendered
+
+
+def links_of_html(text: str) -> _Links:
+    parser = _Links()
+    parser.feed(text)
+    return parser

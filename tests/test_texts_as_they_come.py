@@ -7,6 +7,9 @@ import hashlib
 import io
 import itertools
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -247,6 +250,16 @@ def test_an_argument_that_is_no_utf8_text_is_refused_where_it_enters(tmp_path):
         result = CliRunner().invoke(main, ["--project", str(root), *args])
         assert result.exit_code == 1 and "internal error" not in result.output, result.output
         assert "is not UTF-8 text (it holds the byte 0xff)" in result.output
+    for locale in ({}, {"LC_ALL": "C", "PYTHONUTF8": "0"}):  # as a shell passes bytes, under either locale
+        done = subprocess.run([sys.executable, "-m", "glossdeck", "--project", str(root), "find",
+                               b"Alignment is an unsolved \xff problem."], capture_output=True,
+                              env={**os.environ, **locale})
+        assert done.returncode == 1 and b"Traceback" not in done.stderr
+        assert b"is not UTF-8 text (it holds the byte 0xff)" in done.stderr
+        fine = subprocess.run([sys.executable, "-m", "glossdeck", "--project", str(root), "find",
+                               b"Alignment is an unsolved problem"], capture_output=True,
+                              env={**os.environ, **locale})
+        assert fine.returncode == 0, fine.stderr
     assert {p: p.read_bytes() for p in root.rglob("*") if p.is_file()} == before
 
 

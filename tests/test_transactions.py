@@ -184,7 +184,8 @@ def test_a_real_full_disk(changed, tmp_path):
     assert after == before
 
 
-def test_a_failed_rename_says_what_was_already_replaced(changed, monkeypatch):
+def test_a_failed_rename_puts_back_what_was_already_replaced_and_says_so(changed, monkeypatch):
+    before = snapshot(changed)
     real, calls = os.replace, []
 
     def replace(source: Any, target: Any) -> None:
@@ -197,8 +198,10 @@ def test_a_failed_rename_says_what_was_already_replaced(changed, monkeypatch):
     result = build(changed)
     assert result.exit_code == 1
     assert (f"{changed}/build/test-glossary-booklet.pdf: error: cannot replace this file: Input/output error; "
-            f"already replaced: {changed}/glossary/notes.lock, {changed}/build/test-glossary.apkg") in result.output
-    assert not [p for p in changed.rglob(".*.tmp")]
+            f"the 2 outputs already replaced ({changed}/glossary/notes.lock, {changed}/build/test-glossary.apkg) "
+            "were put back as they were") in result.output
+    assert result.output.rstrip().endswith("1 error; nothing written.")
+    assert snapshot(changed) == before  # no temporary file nor kept old version left either
 
 
 def test_lock_path_is_a_folder(changed):
@@ -315,3 +318,268 @@ def test_export_full_disk_and_path_through_a_file(changed, monkeypatch, tmp_path
     result = CliRunner().invoke(main, ["export", "--project", str(changed), "-o", str(tmp_path / "g.json")])
     assert result.exit_code == 1 and "No space left on device" in result.output
     assert sorted(p.name for p in tmp_path.iterdir()) == ["file", "project"]
+
+
+# --- the whole build, the site's folder included, is one transaction ------------------------------------------------
+
+ALL_TARGETS = [*FILE_TARGETS, "html"]
+SITE = "build/test-glossary-site"
+# In the order they are swapped in: the lock first, the build record last.
+SWAPPED = ["glossary/notes.lock", "build/test-glossary.apkg", "build/test-glossary-booklet.pdf",
+           "build/test-glossary-booklet-print.pdf", "build/test-glossary-cards.pdf", SITE,
+           "build/.glossdeck-build.json"]
+
+
+@pytest.fixture(scope="module")
+def site_built_once(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = make_project(tmp_path_factory.mktemp("transactions-site") / "project")
+    result = CliRunner().invoke(main, ["build", *ALL_TARGETS, "--project", str(root)],
+                                env={"SOURCE_DATE_EPOCH": "1700000000"})
+    assert result.exit_code == 0, result.output
+    return root
+
+
+@pytest.fixture
+def changed_site(site_built_once: Path, tmp_path: Path) -> Path:
+    """A project built with its site, whose glossary has since changed: a new build replaces every output."""
+    root = tmp_path / "project"
+    shutil.copytree(site_built_once, root)
+    term = root / "glossary" / "terms" / "corrigibility.yaml"
+    term.write_text(term.read_text(encoding="utf-8").replace("corrigibility", "corrigibility (edited)", 1),
+                    encoding="utf-8")
+    return root
+
+
+def build_all(root: Path, *args: str) -> Any:
+    return CliRunner().invoke(main, ["build", *ALL_TARGETS, "--project", str(root), *args],
+                              env={"SOURCE_DATE_EPOCH": "1800000000"})
+
+
+def fail_swap(monkeypatch: pytest.MonkeyPatch, nth: int, code: int = errno.EIO) -> list[Path]:
+    """Make the nth swap fail as the system would; return the outputs swapped."""
+    real, seen = writer._swap_in, []
+
+    def swap_in(entry: Any) -> Any:
+        seen.append(entry.target)
+        if len(seen) == nth:
+            raise OSError(code, os.strerror(code), str(entry.target))
+        return real(entry)
+
+    monkeypatch.setattr(writer, "_swap_in", swap_in)
+    return seen
+
+
+@pytest.mark.parametrize("nth", range(1, len(SWAPPED) + 1))
+def test_a_failed_swap_at_any_output_puts_back_every_output_swapped_before_it(changed_site, monkeypatch, nth):
+    before = snapshot(changed_site)
+    seen = fail_swap(monkeypatch, nth)
+    result = build_all(changed_site)
+    assert result.exit_code == 1, result.output
+    assert [str(p.relative_to(changed_site)) for p in seen] == SWAPPED[:nth]
+    what = "folder" if SWAPPED[nth - 1] == SITE else "file"
+    assert f"{changed_site}/{SWAPPED[nth - 1]}: error: cannot replace this {what}: Input/output error" in result.output
+    if nth > 1:
+        assert f"the {nth - 1} output{'s' if nth > 2 else ''} already replaced ({changed_site}/{SWAPPED[0]}" \
+            in result.output and "were put back as they were" in result.output
+    assert result.output.rstrip().endswith("1 error; nothing written.")
+    assert snapshot(changed_site) == before  # every output, the lock and the record as they were; nothing left over
+
+
+def test_the_site_folder_busy_as_a_mount_point_is_a_real_failed_swap(changed_site):
+    """The issue's case, for real: the site cannot be swapped into place (a mount point cannot be renamed, EBUSY)
+    after the lock, the deck and the PDFs were: they are put back."""
+    site = changed_site / SITE
+    copy = changed_site.parent / "site-copy"
+    shutil.copytree(site, copy)
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=16m", "tmpfs", str(site)], capture_output=True,
+                             text=True)
+    if mounted.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here ({mounted.stderr.strip()}): the simulated swaps stand in")
+    try:
+        shutil.copytree(copy, site, dirs_exist_ok=True)
+        shutil.rmtree(copy)
+        before = snapshot(changed_site)
+        result = build_all(changed_site)
+        after = snapshot(changed_site)
+    finally:
+        subprocess.run(["umount", str(site)], check=True)
+    assert result.exit_code == 1, result.output
+    assert f"{changed_site}/{SITE}: error: cannot replace this folder: Device or resource busy" in result.output
+    assert "the 5 outputs already replaced" in result.output and "were put back as they were" in result.output
+    assert result.output.rstrip().endswith("1 error; nothing written.")
+    assert after == before
+
+
+def test_what_cannot_be_put_back_is_named_and_nothing_claims_nothing_was_written(changed_site, monkeypatch):
+    fail_swap(monkeypatch, 4)  # the print-ready booklet fails after the lock, the deck and the booklet
+    real = writer.os.replace
+
+    def replace(source: Any, target: Any) -> None:
+        if str(source).endswith(".old") and Path(target).name == "test-glossary.apkg":
+            raise OSError(errno.EIO, os.strerror(errno.EIO))  # the deck cannot be put back
+        real(source, target)
+
+    monkeypatch.setattr(writer.os, "replace", replace)
+    result = build_all(changed_site)
+    assert result.exit_code == 1
+    assert f"could not put back as they were: {changed_site}/build/test-glossary.apkg (they are the new versions; " \
+           "the other outputs are as they were)" in result.output
+    assert result.output.rstrip().endswith(f"1 error; left changed: {changed_site}/build/test-glossary.apkg.")
+    assert "nothing written" not in result.output
+    assert not [p for p in changed_site.rglob("*") if p.name.endswith((".tmp", ".old"))]
+
+
+@pytest.mark.parametrize("where", ["first file", "half way", "last file"])
+def test_a_failure_while_staging_the_site_writes_nothing(changed_site, monkeypatch, where):
+    before = snapshot(changed_site)
+    real = writer._write_tree
+
+    def write_tree(folder: Path, files: Any) -> None:
+        names = list(files)
+        stop = {"first file": 0, "half way": len(names) // 2, "last file": len(names) - 1}[where]
+        real(folder, {name: files[name] for name in names[:stop]})
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(folder / names[stop]))
+
+    monkeypatch.setattr(writer, "_write_tree", write_tree)
+    result = build_all(changed_site)
+    assert result.exit_code == 1
+    assert f"{changed_site}/{SITE}: error: cannot write this file: No space left on device" in result.output
+    assert snapshot(changed_site) == before
+
+
+def test_a_real_full_disk_with_the_site(changed_site, tmp_path):
+    """A tmpfs just large enough for the old outputs, the site's folder among them."""
+    out = tmp_path / "small-disk"
+    out.mkdir()
+    old = sum(p.stat().st_size for p in (changed_site / "build").rglob("*") if p.is_file())
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={old + 64 * 1024}", "tmpfs", str(out)],
+                             capture_output=True, text=True)
+    if mounted.returncode != 0:
+        pytest.skip(f"cannot mount a small tmpfs here ({mounted.stderr.strip()}): the simulated tests stand in")
+    try:
+        shutil.copytree(changed_site / "build", out, dirs_exist_ok=True)
+        before = snapshot(changed_site), snapshot(out)
+        result = build_all(changed_site, "--out", str(out))
+        after = snapshot(changed_site), snapshot(out)
+    finally:
+        subprocess.run(["umount", str(out)], check=True)
+    assert result.exit_code == 1, result.output
+    assert "No space left on device" in result.output
+    assert after == before
+
+
+def test_a_site_folder_that_is_a_symbolic_link_is_refused_and_nothing_is_written(changed_site, tmp_path):
+    site = changed_site / SITE
+    elsewhere = tmp_path / "published"
+    shutil.move(site, elsewhere)
+    site.symlink_to(elsewhere, target_is_directory=True)
+    before, published = snapshot(changed_site), snapshot(elsewhere)
+    result = build_all(changed_site)
+    assert result.exit_code == 1
+    assert (f"{site}: error: is a symbolic link (to {elsewhere}), where this folder is written: glossdeck replaces "
+            "the folder as a whole, and will neither replace the link nor empty the folder it leads to") \
+        in result.output
+    assert "hint: remove the link, or write into the folder it leads to with --out DIR" in result.output
+    assert result.output.rstrip().endswith("1 error; nothing written.")
+    assert snapshot(changed_site) == before and snapshot(elsewhere) == published and site.is_symlink()
+    # a dangling link too
+    shutil.rmtree(elsewhere)
+    assert build_all(changed_site).exit_code == 1 and site.is_symlink()
+
+
+def test_a_file_where_the_site_folder_goes_is_refused_and_nothing_is_written(changed_site):
+    site = changed_site / SITE
+    shutil.rmtree(site)
+    site.write_text("not a folder", encoding="utf-8")
+    before = snapshot(changed_site)
+    result = build_all(changed_site)
+    assert result.exit_code == 1
+    assert f"{site}: error: is a file, where this folder is written" in result.output
+    assert snapshot(changed_site) == before
+
+
+def test_the_same_build_without_a_failure_replaces_every_output_and_the_site(changed_site):
+    before = snapshot(changed_site)
+    assert build_all(changed_site).exit_code == 0
+    after = snapshot(changed_site)
+    assert {name.split("/")[2] for name in after if name.startswith(SITE + "/")} >= {"index.html", "terms"}
+    replaced = {name for name in before if before[name] != after.get(name)}
+    assert {name for name in SWAPPED if name != SITE} <= replaced
+    assert any(name.startswith(SITE + "/") for name in replaced)
+    assert not [p for p in changed_site.rglob("*") if p.name.endswith((".tmp", ".old"))]
+
+
+# --- the other commands that write ---------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("where, nth", [("open", 1), ("open", 4), ("write", 2), ("fsync", 6), ("chmod", 3)])
+def test_init_that_fails_leaves_no_file_and_no_folder(tmp_path, monkeypatch, where, nth):
+    fail_nth(monkeypatch, where, nth)
+    result = CliRunner().invoke(main, ["init", str(tmp_path / "new" / "roman-law"), "--title", "Roman Law"])
+    assert result.exit_code == 1
+    assert "No space left on device" in result.output and result.output.rstrip().endswith("nothing written.")
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("code", [errno.EACCES, errno.EROFS])
+def test_init_in_a_folder_it_may_not_write_leaves_it_as_it_was(tmp_path, monkeypatch, code):
+    folder = tmp_path / "mine"
+    folder.mkdir()
+    (folder / "notes.txt").write_text("mine", encoding="utf-8")
+    real = Path.mkdir
+
+    def mkdir(self: Path, *args: Any, **kwargs: Any) -> None:
+        if self.name == "terms":  # glossary/ was made; its terms/ may not be
+            raise OSError(code, os.strerror(code), str(self))
+        real(self, *args, **kwargs)
+
+    monkeypatch.setattr(writer.Path, "mkdir", mkdir)
+    result = CliRunner().invoke(main, ["init", str(folder)])
+    assert result.exit_code == 1 and os.strerror(code) in result.output
+    assert sorted(p.name for p in folder.iterdir()) == ["notes.txt"]
+
+
+def test_init_through_a_file_makes_nothing(tmp_path):
+    (tmp_path / "file").write_text("x", encoding="utf-8")
+    result = CliRunner().invoke(main, ["init", str(tmp_path / "file" / "demo")])
+    assert result.exit_code == 1 and "Not a directory" in result.output and "Traceback" not in result.output
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["file"]
+
+
+ADD = ["add", "--term", "alignment tax", "--definition", "d", "--cite", "starter-pack",
+       "Alignment is an unsolved problem."]
+
+
+@pytest.mark.parametrize("where, code", [("open", errno.EACCES), ("write", errno.ENOSPC), ("fsync", errno.EIO),
+                                         ("open", errno.EROFS)])
+def test_add_that_fails_writes_no_term(changed, monkeypatch, where, code):
+    before = snapshot(changed)
+    fail_nth(monkeypatch, where, 1, code)
+    result = CliRunner().invoke(main, [*ADD, "--project", str(changed)])
+    assert result.exit_code == 1 and os.strerror(code) in result.output
+    assert f"{changed}/glossary/terms/alignment-tax.yaml: error: cannot create this file" in result.output
+    assert result.output.rstrip().endswith("nothing written.")
+    assert {k: v for k, v in snapshot(changed).items() if "glossdeck.lock" not in k} == \
+        {k: v for k, v in before.items() if "glossdeck.lock" not in k}
+
+
+@pytest.mark.parametrize("nth", [1, 2])  # the seed, then sources.yaml
+def test_source_add_that_fails_writes_neither_the_seed_nor_its_entry(changed, monkeypatch, tmp_path, nth):
+    essay = tmp_path / "essay.md"
+    essay.write_text("# An essay\n\nSome words that make up a short essay for the test.\n", encoding="utf-8")
+    before = {k: v for k, v in snapshot(changed).items() if "glossdeck.lock" not in k}
+    fail_nth(monkeypatch, "write", nth)
+    result = CliRunner().invoke(main, ["source", "add", str(essay), "--project", str(changed), "--id", "essay",
+                                       "--author", "A. Author", "--yes"])
+    assert result.exit_code == 1 and "No space left on device" in result.output
+    assert {k: v for k, v in snapshot(changed).items() if "glossdeck.lock" not in k} == before
+
+
+@pytest.mark.parametrize("code", [errno.EACCES, errno.EROFS, errno.ENOSPC])
+def test_export_into_a_folder_it_may_not_write_writes_nothing(changed, monkeypatch, tmp_path, code):
+    out = tmp_path / "exports"
+    out.mkdir()
+    fail_nth(monkeypatch, "open", 1, code)
+    result = CliRunner().invoke(main, ["export", "--project", str(changed), "-o", str(out / "g.json")])
+    assert result.exit_code == 1 and f"{out}/g.json: error: cannot write this file: {os.strerror(code)}" \
+        in result.output
+    assert list(out.iterdir()) == []

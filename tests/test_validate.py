@@ -162,3 +162,44 @@ def test_html_in_definition_is_kept_as_text(tmp_path):
         "A definition.", "<script>alert(1)</script> & <b>bold</b>")})
     glossary, _ = pipeline.check(root)
     assert glossary.term("bad").definition == "<script>alert(1)</script> & <b>bold</b>"
+
+
+SHUTDOWN = """\
+term: shutdown problem
+gloss: {gloss}
+definition: The challenge of building an AI that lets itself be switched off.
+citations:
+  - source: starter-pack
+    quote: you can’t achieve goals when you are shut down!
+"""
+
+
+def test_glosses_too_alike_are_a_warning_naming_both_terms(tmp_path):
+    root = make_project(tmp_path / "p", terms={"shutdown-problem": SHUTDOWN.format(
+        gloss="The challenge of building an AI that lets its operators switch it off without resisting.")})
+    _, warnings = pipeline.check(root)
+    assert [str(w).replace(str(root) + "/", "") for w in warnings] == [
+        "glossary/terms/shutdown-problem.yaml:2: warning: gloss is too like the gloss of `corrigibility` "
+        "(similarity 0.51, limit 0.26; shared words: ai, lets, operators, switch, resisting)\n"
+        "    hint: a gloss asks for one term on the meaning → term card: say what sets `shutdown-problem` apart "
+        "from `corrigibility` (glossary/terms/corrigibility.yaml)"]
+
+
+def test_a_copied_gloss_is_reported_once_per_copy(tmp_path):
+    gloss = "An AI system's willingness to let its operators correct, retrain or switch it off without resisting."
+    root = make_project(tmp_path / "p", terms={
+        "shutdown-problem": SHUTDOWN.format(gloss=gloss),
+        "off-switch": SHUTDOWN.format(gloss=gloss).replace("shutdown problem", "off switch")})
+    _, warnings = pipeline.check(root)
+    assert [(w.path.name, w.message) for w in warnings] == [
+        ("off-switch.yaml", "gloss has the same content words as the gloss of `corrigibility` (similarity 1.00, "
+         "limit 0.26; shared words: ai, system, willingness, let, operators, correct, retrain, switch, resisting)"),
+        ("shutdown-problem.yaml", "gloss has the same content words as the gloss of `corrigibility` (similarity "
+         "1.00, limit 0.26; shared words: ai, system, willingness, let, operators, correct, retrain, switch, "
+         "resisting)")]
+
+
+def test_glosses_that_share_only_common_words_pass(tmp_path):
+    root = make_project(tmp_path / "p", terms={"shutdown-problem": SHUTDOWN.format(
+        gloss="The open question of how to build a capable system that stays indifferent to being turned off.")})
+    assert pipeline.check(root)[1] == []

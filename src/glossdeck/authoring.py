@@ -6,17 +6,19 @@ import bisect
 import contextlib
 import dataclasses
 import difflib
-import json
 import re
+import sys
 import textwrap
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
+import yaml
+
 from glossdeck import citations, pipeline, validate
 from glossdeck.errors import GlossdeckError, Problem, Problems
 from glossdeck.load import parse_yaml
-from glossdeck.model import Citation, Glossary, Location, Term, elision_pieces, name_key
+from glossdeck.model import Citation, Glossary, Location, Term, elision_pieces, is_id, name_key
 from glossdeck.seeds import Seed, load_seeds
 from glossdeck.writer import create_new
 
@@ -213,13 +215,13 @@ def slug(term: str) -> str:
 
 
 def term_yaml(new: Term) -> str:
-    """The term file, formatted like the hand-written ones."""
+    """The term file, formatted like the hand-written ones; every scalar reads back as the text it was."""
     lines = [f"term: {_flow_scalar(new.term)}", f"aliases: {_flow_list(new.aliases)}"]
     if new.gloss:
-        lines += ["gloss: >-", *_folded_lines(new.gloss, "  ")]
+        lines += _block("gloss", new.gloss, "")
     if new.level != "standard":
         lines.append(f"level: {new.level}")
-    lines += ["definition: >-", *_folded_lines(new.definition, "  ")]
+    lines += _block("definition", new.definition, "")
     lines += [f"tags: {_flow_list(new.tags)}", f"related: {_flow_list(new.related)}", "citations:"]
     lines += [term_yaml_citation(c) for c in new.citations]
     return "\n".join(lines) + "\n"
@@ -227,8 +229,7 @@ def term_yaml(new: Term) -> str:
 
 def term_yaml_citation(citation: Citation) -> str:
     """One entry of a term file's `citations:` list."""
-    lines = [f"  - source: {citation.source}", "    quote: >-"]
-    lines += _folded_lines(citation.quote, "      ")
+    lines = [f"  - source: {_flow_scalar(citation.source)}", *_block("quote", citation.quote, "    ")]
     if citation.speaker:
         lines.append(f"    speaker: {_flow_scalar(citation.speaker)}")
     if citation.occurrence:
@@ -236,25 +237,40 @@ def term_yaml_citation(citation: Citation) -> str:
     return "\n".join(lines)
 
 
-_PLAIN = re.compile(r"[A-Za-z0-9][A-Za-z0-9 .’'()/+&-]*")
-_YAML_WORDS = {"y", "n", "yes", "no", "true", "false", "on", "off", "null", "~"}
+# Written bare only when no YAML reader (1.1 or 1.2) could take it for anything but text: it starts with a letter
+# (so it is no number in any notation, date, time, .inf or .nan, and opens no flow, anchor, tag or comment), holds
+# no `:` or `#`, and is no word that some YAML reads as a boolean or null. Anything else is double-quoted by
+# PyYAML's own emitter, which escapes what YAML would read otherwise.
+_PLAIN = re.compile(r"[A-Za-z][A-Za-z0-9 .’'()/+&-]*(?<! )")
+_YAML_WORDS = {"y", "n", "yes", "no", "true", "false", "on", "off", "null"}
+# Characters a block scalar cannot carry as they are: what YAML reads as a line break, or refuses.
+_NOT_IN_BLOCK = re.compile("[^\t\n\x20-\x7e\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]|[\x85\u2028\u2029\ufeff]")
 
 
 def _flow_scalar(text: str) -> str:
-    """Bare where YAML reads it back as the same text, else double-quoted."""
-    if _PLAIN.fullmatch(text) and text.lower() not in _YAML_WORDS and not re.fullmatch(r"[\d.+-]+", text) \
-            and not text.endswith(" "):
+    if _PLAIN.fullmatch(text) and text.lower() not in _YAML_WORDS:
         return text
-    return json.dumps(text, ensure_ascii=False)
+    return _quoted(text)
+
+
+def _quoted(text: str) -> str:
+    return yaml.safe_dump(text, default_style='"', allow_unicode=True, width=sys.maxsize).rstrip("\n")
 
 
 def _flow_list(items: tuple[str, ...]) -> str:
     return "[" + ", ".join(_flow_scalar(i) for i in items) + "]"
 
 
-def _folded_lines(text: str, indent: str) -> list[str]:
-    """A `>-` block: the text wrapped at 78 columns; YAML folds it back into one line."""
+def _block(key: str, text: str, indent: str) -> list[str]:
+    """`key: >-` and the text, its spacing made single, wrapped at 78 columns (YAML folds it back into one line);
+    text holding a character that a block scalar cannot carry is written on one line, double-quoted."""
     words = " ".join(text.split())
+    if _NOT_IN_BLOCK.search(words):
+        return [f"{indent}{key}: {_quoted(words)}"]
+    return [f"{indent}{key}: >-", *_folded_lines(words, indent + "  ")]
+
+
+def _folded_lines(words: str, indent: str) -> list[str]:
     return textwrap.wrap(words, width=78, initial_indent=indent, subsequent_indent=indent,
                          break_long_words=False, break_on_hyphens=False) or [indent]
 
@@ -299,7 +315,7 @@ def check_new(root: Path, new: Term) -> list[Problem]:
     """Every problem, errors and warnings, that `check` would report once the new term's file is written."""
     path = root / pipeline.TERMS_DIR / f"{new.id}.yaml"
     problems = Problems()
-    if not validate.ID_PATTERN.match(new.id):
+    if not is_id(new.id):
         problems.error(None, None, f"{new.id!r} is not a valid term id",
                        "use lowercase words joined by hyphens, e.g. `sharp-left-turn` (or pass --id)")
     if path.exists():
@@ -309,7 +325,6 @@ def check_new(root: Path, new: Term) -> list[Problem]:
                        "add one with --cite SOURCE QUOTE; `glossdeck find PHRASE` prints ready-made ones")
     glossary, found = pipeline.load_glossary(root)
     problems.extend([p for p in found.items if p.severity == "error"])
-    existing = {t.id for t in glossary.terms}
     for name in (new.term, *new.aliases):
         other = glossary.lookup(name)
         if other is not None:
@@ -320,14 +335,37 @@ def check_new(root: Path, new: Term) -> list[Problem]:
         problems.error(None, None, "two of the new term's names are the same once case, spaces and hyphens are "
                        "ignored", "drop the repeated alias")
     for target in new.related:
-        if target not in existing:
-            guess = difflib.get_close_matches(target, sorted(existing), n=3, cutoff=0.5)
-            hint = ("did you mean " + " or ".join(f"`{g}`" for g in guess) + "?") if guess else \
-                "use the id of an existing term (`glossdeck list` shows them)"
-            problems.error(None, None, f"related term `{target}` does not exist", hint)
-    if problems.errors:
-        return problems.items
-    return problems.items + _problems_as_file(root, glossary, path, term_yaml(new))
+        problem = related_problem(glossary, target)
+        if problem is not None:
+            problems.extend([problem])
+    # Then the file as `check` will read it, so that one run reports every problem; a problem both find is told once.
+    told = {p.message for p in problems.items}
+    as_file = _problems_as_file(root, glossary, path, term_yaml(new))
+    return problems.items + [p for p in as_file if p.message not in told]
+
+
+def related_problem(glossary: Glossary, target: str) -> Problem | None:
+    """Why `target` cannot be a new term's related id (`--related` and the question `add` asks), or None."""
+    existing = {t.id for t in glossary.terms}
+    if target in existing:
+        return None
+    guess = difflib.get_close_matches(target, sorted(existing), n=3, cutoff=0.5)
+    hint = ("did you mean " + " or ".join(f"`{g}`" for g in guess) + "?") if guess else \
+        "use the id of an existing term (`glossdeck list` shows them)"
+    return Problem(None, None, f"related term `{target}` does not exist", hint)
+
+
+def verify_citation(glossary: Glossary, seeds: dict[str, Seed], citation: Citation) -> tuple[Citation, list[Problem]]:
+    """A citation as `check` resolves it (an elided quote too), with its speaker found in a dialogue; or the problems
+    `check` would report. `add` asks for quotes with this, so the question accepts exactly what `--cite` does."""
+    if citation.source not in glossary.sources:
+        guess = difflib.get_close_matches(citation.source, list(glossary.sources), n=1)
+        return citation, [Problem(None, None, f"unknown source `{citation.source}`",
+                                  f"did you mean `{guess[0]}`?" if guess else "known: " + ", ".join(glossary.sources))]
+    citation = with_speaker(seeds, citation)
+    problems = Problems()
+    resolved = citations.resolve_citation(citation, seeds, problems)
+    return resolved, problems.errors
 
 
 def _problems_as_file(root: Path, glossary: Glossary, path: Path, text: str) -> list[Problem]:

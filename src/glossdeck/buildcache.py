@@ -21,7 +21,6 @@ from glossdeck.model import Changes, Glossary, Settings
 MANIFEST = ".glossdeck-build.json"
 FORMAT, VERSION = "glossdeck-build", 1
 PACKAGE = Path(glossdeck.__file__).resolve().parent
-FONT_DIR = PACKAGE / "fonts"
 
 # The settings each renderer never reads: every other field (any added later too) is part of its key.
 # tests/test_incremental.py changes each of these and checks that the target's bytes stay the same.
@@ -31,8 +30,20 @@ UNREAD_SETTINGS = {
     "deck": {"paper", "title", "author", "language", "output_base", *_CARD_SETTINGS},
     "booklet": {"output_base", *_CARD_SETTINGS, *_DECK_SETTINGS},
     "cards": {"paper", "output_base", *_DECK_SETTINGS},
+    "html": {"paper", "output_base", "release", "download_url", "note_type_id", *_CARD_SETTINGS, *_DECK_SETTINGS},
 }
-NOT_REPORTLAB = {"deck"}  # every other target is typeset by reportlab (print through the booklet's key)
+# The targets reportlab does not typeset, so that neither SOURCE_DATE_EPOCH (the PDFs' date) nor an RL_* variable
+# touches them; every other target is keyed on both (print through the booklet's key).
+NOT_REPORTLAB = {"deck", "html"}
+# glossdeck's own files that each renderer reads besides its Python (templates, stylesheets, scripts, fonts), as
+# folders inside the package. A package file that no target claims keys every target, so a file added later is
+# never missed. tests/test_incremental.py records every package file each renderer opens and fails on one that its
+# target does not claim here.
+PACKAGE_DATA = {
+    "booklet": ("fonts",),
+    "cards": ("fonts",),
+    "html": ("render/site/templates", "render/site/static"),
+}
 
 
 def plain(value: object, root: Path) -> Any:
@@ -73,8 +84,29 @@ def code_digest() -> str:
     return files_digest(PACKAGE, "*.py")
 
 
-def fonts_digest() -> str:
-    return files_digest(FONT_DIR, "*")
+def package_files() -> list[str]:
+    """Every file of glossdeck's package but its Python, as paths inside the package."""
+    return sorted(p.relative_to(PACKAGE).as_posix() for p in PACKAGE.rglob("*")
+                  if p.is_file() and p.suffix not in (".py", ".pyc") and "__pycache__" not in p.parts)
+
+
+def reads(target: str, name: str) -> bool:
+    """Whether the target's output depends on the package file `name` (a path inside the package)."""
+    def within(folders: tuple[str, ...]) -> bool:
+        return any(name == folder or name.startswith(folder + "/") for folder in folders)
+    claimed = tuple(folder for folders in PACKAGE_DATA.values() for folder in folders)
+    return within(PACKAGE_DATA.get(target, ())) or not within(claimed)
+
+
+def package_digests() -> dict[str, str]:
+    """The SHA-256 of each package file but the Python, by its path inside the package."""
+    return {name: hashlib.sha256((PACKAGE / name).read_bytes()).hexdigest() for name in package_files()}
+
+
+def data_digest(target: str, digests: dict[str, str] | None = None) -> str:
+    """One digest over the names and bytes of the package files (templates, assets, fonts) the target reads."""
+    digests = package_digests() if digests is None else digests
+    return digest(sorted((name, sha) for name, sha in digests.items() if reads(target, name)))
 
 
 def environment() -> dict[str, Any]:
@@ -120,7 +152,8 @@ class Keys:
         whole = plain(dataclasses.replace(glossary, settings=Settings()), glossary.root)
         self.common = digest({"glossary": whole,
                               "code": code_digest(), "environment": environment()})
-        self._fonts: str | None = None
+        self._data: dict[str, str] = {}
+        self._package: dict[str, str] | None = None  # each package file hashed once, for every target
 
     def key(self, target: str, lock: bytes | None = None) -> str:
         """The target's key; the deck's also covers the lock it reads (`lock`, None when there is none)."""
@@ -128,14 +161,16 @@ class Keys:
             return digest({"target": "print", "booklet": self.key("booklet")})
         unread = UNREAD_SETTINGS.get(target, set())  # a target not listed is keyed on every setting
         settings = {name: value for name, value in plain(self.settings, Path())[1].items() if name not in unread}
-        parts: dict[str, Any] = {"target": target, "common": self.common, "settings": settings}
+        if target not in self._data:
+            if self._package is None:
+                self._package = package_digests()
+            self._data[target] = data_digest(target, self._package)
+        parts: dict[str, Any] = {"target": target, "common": self.common, "settings": settings,
+                                 "package_data": self._data[target]}
         if target not in NOT_REPORTLAB:
-            if self._fonts is None:
-                self._fonts = fonts_digest()
-            parts["fonts"] = self._fonts
             # reportlab dates every PDF from SOURCE_DATE_EPOCH when it is set (else, in invariant mode, from a
-            # fixed date). The deck does not depend on it: it is "now" only for notes that changed, and a deck
-            # rebuilt from the lock it left changes no note.
+            # fixed date). The site has no date, and the deck does not depend on it: it is "now" only for notes
+            # that changed, and a deck rebuilt from the lock it left changes no note.
             parts["pdf_date"] = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
             # reportlab also takes any of its settings from RL_<name> environment variables (rl_config).
             parts["reportlab_environment"] = sorted((k, v) for k, v in os.environ.items() if k.startswith("RL_"))

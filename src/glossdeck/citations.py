@@ -127,6 +127,11 @@ def _resolve_term(term: Term, seeds: dict[str, Seed], problems: Problems) -> Ter
     return dataclasses.replace(term, citations=citations, views=views)
 
 
+def resolve_citation(citation: Citation, seeds: dict[str, Seed], problems: Problems) -> Citation:
+    """One citation with its location filled in, or as it was with its problems reported."""
+    return _resolve(citation, seeds, problems)
+
+
 def _resolve(citation: Citation, seeds: dict[str, Seed], problems: Problems) -> Citation:
     seed = seeds.get(citation.source)
     if seed is None:  # its seed failed to load, which is reported already

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import errno
 import io
 import json
 import os
+import signal
 import sys
+import threading
 from functools import wraps
 from pathlib import Path
 from types import ModuleType
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 import click
 
@@ -47,7 +50,9 @@ def _project(project: Path | None) -> Path:
     if project is None:  # `glossdeck --project DIR build`: the group's option, as git and other CLIs take it
         context = click.get_current_context(silent=True)
         project = context.find_root().params.get("project") if context is not None else None
-    return _pipeline().find_project(project if project is not None else Path.cwd())
+    if project is None:
+        return _pipeline().find_project(Path.cwd())
+    return _pipeline().find_project(project, named=True)
 
 
 def _report(problems: list[Problem]) -> None:
@@ -67,6 +72,8 @@ def _fail(error: GlossdeckError) -> None:
     errors = sum(1 for p in error.problems if p.severity == "error")
     context = click.get_current_context(silent=True)
     written = "; nothing written." if context is not None and context.info_name in WRITING_COMMANDS else "."
+    if error.changed:  # a write that could not be undone: say which files are new, never "nothing written"
+        written = "; left changed: " + ", ".join(str(path) for path in error.changed) + "."
     echo(click.style(f"{errors} error{'s' if errors != 1 else ''}{written}", fg="red"), err=True)
     sys.exit(1)
 
@@ -102,6 +109,39 @@ def _debugging(ctx: click.Context) -> bool:
     return bool(ctx.params.get("debug")) or os.environ.get(DEBUG_VARIABLE, "") not in ("", "0")
 
 
+class Stopped(BaseException):
+    """SIGTERM or SIGHUP arrived: raised where the command is, so that every `finally` and cleanup runs (a write
+    removes what it staged; writer.py holds the signals back while it records a temporary file or swaps)."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+def _stop(signum: int, frame: object) -> None:
+    raise Stopped(signum)
+
+
+@contextlib.contextmanager
+def _stopping_cleanly() -> Iterator[None]:
+    """Turn SIGTERM and SIGHUP into Stopped while a command runs (SIGINT is already KeyboardInterrupt), report it in
+    one line and exit as a process killed by that signal would (128 + its number); restore the handlers after."""
+    names = ("SIGTERM", "SIGHUP")
+    wanted = [getattr(signal, name) for name in names if hasattr(signal, name)]
+    if threading.current_thread() is not threading.main_thread():
+        wanted = []  # only the main thread may set handlers (a command run from a thread keeps the defaults)
+    previous = {signum: signal.signal(signum, _stop) for signum in wanted}
+    try:
+        yield
+    except Stopped as stop:
+        name = signal.Signals(stop.signum).name
+        echo(f"glossdeck: stopped by {name}.", err=True)
+        sys.exit(128 + stop.signum)
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+
+
 class Glossdeck(click.Group):
     """The command group, with the last-resort handler for exceptions that no command expected."""
 
@@ -115,7 +155,8 @@ class Glossdeck(click.Group):
         undecodable = _undecodable(sys.argv[1:] if arguments is None else list(arguments))
         if undecodable:
             _fail(GlossdeckError([undecodable]))
-        return super().main(*args, **kwargs)
+        with _stopping_cleanly():
+            return super().main(*args, **kwargs)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -137,13 +178,18 @@ class Glossdeck(click.Group):
 
 def _undecodable(arguments: list[str]) -> Problem | None:
     """A command-line argument that is not UTF-8 text: Python keeps each such byte as a lone surrogate, which no
-    text can hold (a quote with one matches nothing and cannot be written), so it is refused where it enters."""
+    text can hold (a quote with one matches nothing and cannot be written), so it is refused where it enters.
+    (Under a C locale, UTF-8 bytes arrive as surrogates too; those are text, and pass.)"""
     for argument in arguments:
-        bad = next((ch for ch in argument if "\udc80" <= ch <= "\udcff"), None)
-        if bad is not None:
-            shown = argument.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+        if not any("\udc80" <= ch <= "\udcff" for ch in argument):
+            continue
+        data = os.fsencode(argument)
+        try:
+            data.decode("utf-8")
+        except UnicodeDecodeError as error:
+            shown = data.decode("utf-8", "backslashreplace")
             return Problem(None, None, f"the argument “{shown}” is not UTF-8 text (it holds the byte "
-                           f"0x{ord(bad) - 0xDC00:02x})", "type it again in a terminal set to UTF-8")
+                           f"0x{data[error.start]:02x})", "type it again in a terminal set to UTF-8")
     return None
 
 
@@ -397,22 +443,29 @@ def add(project: Path | None, term_id: str | None, term: str | None, aliases: tu
     authoring = _authoring()
     root = _project(project)
     glossary, seeds = authoring.load_seeds_for(root)
-    interactive = _interactive()
-    if term is None:
-        term = _ask(interactive, "Term", "--term")
-        aliases = aliases or _ask_list(interactive, "Other names (comma-separated, empty for none)")
-    if gloss is None and interactive:
-        gloss = _ask(True, "Gloss (one sentence, at most 25 words, without the term itself)", "--gloss")
-    if definition is None:
-        definition = _ask_definition(interactive, term)
     citations = [authoring.Citation(source, quote, speaker=(speakers[i] if i < len(speakers) and speakers[i] != "-"
                                                              else None))
                  for i, (source, quote) in enumerate(cites)]
-    if not cites and interactive:
-        citations = _ask_citations(authoring, glossary, seeds)
-    if not related and interactive and not cites:
-        related = _ask_list(interactive, "Related term ids (comma-separated, empty for none)")
-        tags = tags or _ask_list(interactive, "Tags (comma-separated)")
+    if not _interactive():
+        missing = [option for option, value in (("--term", term), ("--definition", definition), ("--cite", cites))
+                   if not value]
+        if missing:  # every one at once, not one per run
+            raise GlossdeckError([Problem(None, None, f"missing {option}", f"pass {option}, or run `glossdeck add` "
+                                          "in a terminal to be asked") for option in missing])
+    else:
+        if term is None:
+            term = _ask("Term", "--term")
+            aliases = aliases or _ask_each("Other name", "--alias")
+        if gloss is None:
+            gloss = _ask("Gloss (one sentence, at most 25 words, without the term itself)", "--gloss")
+        if definition is None:
+            definition = _ask_definition(term)
+        if not cites:
+            citations = _ask_citations(authoring, glossary, seeds)
+            related = related or _ask_each("Related term id", "--related",
+                                           lambda answer: authoring.related_problem(glossary, answer))
+            tags = tags or _ask_each("Tag", "--tag")
+    assert term is not None and definition is not None
     new = authoring.Term(
         id=term_id or authoring.slug(term), term=term.strip(), definition=" ".join(definition.split()),
         gloss=" ".join((gloss or "").split()), level=level or "standard",
@@ -433,51 +486,108 @@ def _interactive() -> bool:
     return sys.stdin.isatty() and sys.stdout.isatty()
 
 
-def _ask(interactive: bool, label: str, option: str) -> str:
-    if not interactive:
-        raise GlossdeckError([Problem(None, None, f"missing {option}",
-                                      f"pass {option}, or run `glossdeck add` in a terminal to be asked")])
-    return str(click.prompt(label)).strip()
+TRIES = 3  # wrong answers to one question before a command gives up (end of input stops it at once)
 
 
-def _ask_list(interactive: bool, label: str) -> tuple[str, ...]:
-    if not interactive:
-        return ()
-    answer = str(click.prompt(label, default="", show_default=False))
-    return tuple(part.strip() for part in answer.split(",") if part.strip())
+def _answer(label: str, option: str, parse: Callable[[str], Any], default: str = "", show_default: bool = True) -> Any:
+    """Ask until `parse` accepts the answer (it raises ValueError saying why not), at most TRIES times.
+
+    Each question reads its answer with the parser its option uses, so a terminal accepts exactly what the
+    option does. End of input (Ctrl-D, a closed pipe) stops the command, as click does: "Aborted!", exit 1.
+    """
+    for _ in range(TRIES):
+        answer = str(click.prompt(label, default=default, show_default=show_default and bool(default)))
+        try:
+            return parse(answer)
+        except ValueError as error:
+            echo(f"  {error}", err=True)
+    raise GlossdeckError([Problem(None, None, f"no answer accepted for “{label}” after {TRIES} tries",
+                                  f"pass {option} instead" if option else "run the command again")])
 
 
-def _ask_definition(interactive: bool, term: str) -> str:
-    if not interactive:
-        return _ask(False, "Definition", "--definition")
+def _ask(label: str, option: str) -> str:
+    """A text the option would take; it must not be empty."""
+    def parse(answer: str) -> str:
+        if not answer.strip():
+            raise ValueError("this cannot be empty")
+        return answer.strip()
+    return str(_answer(label, option, parse))
+
+
+def _ask_each(label: str, option: str, problem: Callable[[str], Problem | None] = lambda answer: None
+              ) -> tuple[str, ...]:
+    """What a repeatable option takes: one value per answer, exactly as one use of the option gives it; an empty
+    answer ends the list."""
+    values: list[str] = []
+
+    def parse(answer: str) -> str:
+        found = problem(answer.strip()) if answer.strip() else None
+        if found is not None:
+            raise ValueError(found.message + (f" ({found.hint})" if found.hint else ""))
+        return answer.strip()
+
+    while True:
+        value = _answer(f"{label} (empty when done)", option, parse)
+        if not value:
+            return tuple(values)
+        values.append(value)
+
+
+def _confirm(label: str, default: bool = True) -> bool:
+    """A yes-or-no question, asked at most TRIES times, as click.confirm reads its answers."""
+    def parse(answer: str) -> bool:
+        word = answer.strip().lower()
+        if word in ("y", "yes"):
+            return True
+        if word in ("n", "no"):
+            return False
+        raise ValueError("answer y or n")
+    return bool(_answer(f"{label} [{'Y/n' if default else 'y/N'}]", "", parse, "y" if default else "n", False))
+
+
+def _ask_definition(term: str) -> str:
     if os.environ.get("EDITOR") or os.environ.get("VISUAL"):
         marker = "# Define the term above in your own words (40–120 words). Lines starting with # are dropped."
         edited = click.edit(f"\n{marker}\n# Term: {term}\n")
         text = "\n".join(line for line in (edited or "").splitlines() if not line.startswith("#")).strip()
         if text:
             return text
-    return _ask(True, "Definition", "--definition")
+    return _ask("Definition", "--definition")
 
 
 def _ask_citations(authoring: ModuleType, glossary: Any, seeds: dict[str, Any]) -> list[Any]:
-    """Ask for quotes until an empty one, verifying each against its seed as it is given."""
+    """Ask for quotes until an empty one, each checked as `--cite SOURCE QUOTE` is (elided quotes included)."""
     chosen: list[Any] = []
-    sources = list(glossary.sources)
     while True:
-        quote = str(click.prompt("Quote (empty to finish)" if chosen else "Quote", default="",
-                                 show_default=False)).strip()
-        if not quote:
-            if chosen:
-                return chosen
-            continue
-        source = str(click.prompt("Source", type=click.Choice(sources)))
-        hits = [h for h in authoring.find(seeds, quote, source) if h.match == h.citation.quote]
-        if len(hits) == 1 or (len(hits) > 1 and click.confirm(f"Found {len(hits)} times; cite the first?")):
-            chosen.append(hits[0].citation)
-            echo(f"  found at {hits[0].location.describe()}")
-            continue
-        for near in authoring.nearest(seeds, quote, source):
-            echo(f"  not found; nearest ({near.score:.0f}% alike): “{near.passage}”", err=True)
+        cited = _answer("Quote (empty to finish)" if chosen else "Quote", "--cite",
+                        lambda answer: _quote(authoring, glossary, seeds, answer, bool(chosen)))
+        if cited is None:
+            return chosen
+        chosen.append(cited)
+        echo(f"  found at {cited.location.describe()}")
+
+
+def _quote(authoring: ModuleType, glossary: Any, seeds: dict[str, Any], quote: str, may_end: bool) -> Any:
+    """One quote and its source, as `--cite` would take them; ValueError with check's own words if not."""
+    if not quote.strip():
+        if may_end:
+            return None
+        raise ValueError("a new term needs at least one quote")
+
+    def source_of(answer: str) -> str:
+        if answer.strip() not in glossary.sources:
+            raise ValueError(f"unknown source `{answer.strip()}`; known: " + ", ".join(glossary.sources))
+        return answer.strip()
+    only = next(iter(glossary.sources)) if len(glossary.sources) == 1 else ""
+    source = str(_answer("Source", "--cite", source_of, only))
+    citation = authoring.Citation(source, quote.strip())
+    matches = authoring.citations.find_all(seeds[source], citation.quote) if source in seeds else []
+    if len(matches) > 1 and _confirm(f"Found {len(matches)} times; cite the first?", default=False):
+        citation = dataclasses.replace(citation, occurrence=1)
+    resolved, problems = authoring.verify_citation(glossary, seeds, citation)
+    if problems:
+        raise ValueError("; ".join(p.message + (f" (hint: {p.hint})" if p.hint else "") for p in problems))
+    return resolved
 
 
 @main.command(name="list")
@@ -647,12 +757,12 @@ def source_add(project: Path | None, file: Path, source_id: str, title: str | No
         return
     if not yes:
         if plan.source.format == "text" and given_headings is None and chosen_headings \
-                and not click.confirm("Use these headings?", default=True):
-            chosen_headings = tuple(h for h in chosen_headings if click.confirm(f"  heading {h!r}?", default=True))
+                and not _confirm("Use these headings?", default=True):
+            chosen_headings = tuple(h for h in chosen_headings if _confirm(f"  heading {h!r}?", default=True))
         if given_speakers is None and chosen_speakers \
-                and not click.confirm(f"Is it a dialogue between {', '.join(chosen_speakers)}?", default=True):
+                and not _confirm(f"Is it a dialogue between {', '.join(chosen_speakers)}?", default=True):
             chosen_speakers = ()
-        if not click.confirm("Write the seed and its entry?", default=True):
+        if not _confirm("Write the seed and its entry?", default=True):
             echo("Nothing written.", err=True)
             sys.exit(1)
     seed = sourcing.write_new(plan, chosen_headings, chosen_speakers)
@@ -869,8 +979,8 @@ def draft(project: Path | None, file: Path, write: bool, accept_repairs: bool, f
 
     \b
     Example:
-      glossdeck draft proposals.jsonl
-      glossdeck draft proposals.yaml --write --accept-repairs
+      glossdeck draft drafts.jsonl
+      glossdeck draft drafts.yaml --write --accept-repairs
     """
     from glossdeck import drafting
     from glossdeck.render import text
@@ -935,7 +1045,7 @@ def push(project: Path | None, url: str, delete_retired: bool, yes: bool) -> Non
     def confirm(count: int) -> bool:
         echo(f"{count} note(s) of retired terms are in this collection; deleting them deletes their review "
              "history too.")
-        return yes or click.confirm("Delete them?", default=False)
+        return yes or _confirm("Delete them?", default=False)
 
     report = pushing.push(_project(project), url, delete_retired, confirm, progress)
     echo(f"pushed {report.deck} to Anki at {url}")

@@ -74,7 +74,7 @@ class Triage:
             not any(p.severity == "error" for p in self.problems)
 
 
-# --- reading proposals --------------------------------------------------------------------------------------------
+# --- reading drafts -----------------------------------------------------------------------------------------------
 
 
 def proposal_from(data: Any, where: str = "proposal") -> Proposal:
@@ -140,7 +140,7 @@ def _texts(value: Any, what: str, problems: Problems) -> tuple[str, ...]:
 
 
 def read_proposals(path: Path) -> list[tuple[str, Proposal | GlossdeckError]]:
-    """The proposals of a YAML file (one mapping or a list) or a JSON Lines file (.jsonl), each with where it
+    """The drafted terms of a YAML file (one mapping or a list) or a JSON Lines file (.jsonl), each with where it
     stands; one that cannot be read is its error, so that the others are still judged."""
     data = path.read_bytes()
     if path.suffix.lower() in (".jsonl", ".ndjson"):

@@ -39,10 +39,12 @@ class Problem:
 
 
 class GlossdeckError(Exception):
-    """Raised when the glossary cannot be used; carries every problem found."""
+    """Raised when the glossary cannot be used; carries every problem found, and any file the failed command left
+    changed (`changed`: a write that could not be undone), so that no message says "nothing written" then."""
 
-    def __init__(self, problems: list[Problem]) -> None:
+    def __init__(self, problems: list[Problem], changed: list[Path] | tuple[Path, ...] = ()) -> None:
         self.problems = list(problems)
+        self.changed = tuple(changed)
         super().__init__("\n".join(str(p) for p in self.problems))
 
 

@@ -12,8 +12,9 @@ from urllib.parse import urlsplit
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
+from glossdeck.model import is_id
+
 BLANK = "[…]"
-TERM_ID = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 # The characters RFC 3986 allows in an address; anything else (spaces, quotes, angle brackets,
 # control characters, non-ASCII) could break out of an attribute or hide a scheme, so it must be %-encoded.
 _ADDRESS_CHARS = re.compile(r"[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]+")
@@ -109,7 +110,7 @@ def address_problem(address: str, term_links: bool = True) -> tuple[str, str] | 
     """
     shown = _shown(address)
     if term_links and address.startswith("#"):
-        if TERM_ID.fullmatch(address[1:]):
+        if is_id(address[1:]):
             return None
         return f"`{shown}` is not a link to a term", "link to another term with [text](#term-id), the id in lowercase"
     if not _ADDRESS_CHARS.fullmatch(address):
@@ -317,7 +318,7 @@ def to_pdf(text: str, code_font: str | None = None, link_colour: str = "#1f3f7a"
             piece = f"<i>{piece}</i>"
         if span.bold:
             piece = f"<b>{piece}</b>"
-        if links and span.term_id is not None and TERM_ID.fullmatch(span.term_id):
+        if links and span.term_id is not None and is_id(span.term_id):
             piece = f'<a href="#term-{span.term_id}" color="{link_colour}">{piece}</a>'
         elif links and (target := href(span.href)) is not None:
             piece = f'<a href="{target}" color="{link_colour}">{piece}</a>'

@@ -1,4 +1,4 @@
-"""glossdeck's tools for language models over the Model Context Protocol (stdio): quotes verified before written."""
+"""glossdeck's tools for a language model over the Model Context Protocol (stdio): quotes verified before written."""
 
 from __future__ import annotations
 

@@ -14,6 +14,15 @@ LEVELS = ("core", "standard", "extra")  # in the order new cards are learned
 # Refused in every text, where it enters: every C0 and C1 control but tab and newline, and the bidi
 # controls that make text read in another order than it is stored.
 CONTROL_CHARS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+# The one rule for every id (a term's, a source's, a new glossary's, related, renamed_from, #term links):
+# lowercase ASCII words joined by hyphens. Anchored with \A and \Z, never ^ and $: `$` also matches before a
+# final newline, which let "term\n" through and into a file name.
+ID_PATTERN = re.compile(r"\A[a-z0-9]+(?:-[a-z0-9]+)*\Z")
+
+
+def is_id(text: object) -> bool:
+    """Whether `text` is an id by the one id rule."""
+    return isinstance(text, str) and ID_PATTERN.match(text) is not None
 
 
 @dataclass(frozen=True)
@@ -216,9 +225,10 @@ class Glossary:
 
     @cached_property
     def _by_name(self) -> dict[str, Term]:
-        index: dict[str, Term] = {}
+        # Every id first: a name that is one term's id finds that term, whatever alias another term has.
+        index = {name_key(t.id): t for t in reversed(self.terms)}
         for t in self.terms:
-            for name in (t.id, t.term, *t.aliases):
+            for name in (t.term, *t.aliases):
                 index.setdefault(name_key(name), t)
         return index
 
@@ -230,8 +240,8 @@ class Glossary:
         return name
 
     def lookup(self, name: str) -> Term | None:
-        """Find a term by id, display form or alias, ignoring case, spaces and hyphens."""
-        return self._by_name.get(name_key(name))
+        """Find a term by id, display form or alias, ignoring case, spaces and hyphens; an id match wins."""
+        return self._by_id.get(name) or self._by_name.get(name_key(name))
 
 
 @dataclass(frozen=True)

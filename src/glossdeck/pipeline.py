@@ -10,22 +10,27 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
-from glossdeck import buildcache, changes, citations, deckstate, validate
+from glossdeck import buildcache, changes, citations, deckstate, validate, writer
 from glossdeck.errors import GlossdeckError, Problem, Problems
 from glossdeck.layout import SEEDS_DIR, SETTINGS_FILE, SOURCES_FILE, TERMS_DIR
 from glossdeck.load import load_yaml
 from glossdeck.model import TARGETS, Changes, Glossary, Settings
 from glossdeck.seeds import load_seeds
-from glossdeck.writer import write_all
 
 
 
-def find_project(start: Path) -> Path:
-    """The nearest folder at or above `start` that holds glossary/glossary.yaml."""
+def find_project(start: Path, named: bool = False) -> Path:
+    """The nearest folder at or above `start` that holds glossary/glossary.yaml; only `start` itself when the user
+    `named` it (--project DIR means that folder, never one above it)."""
     start = start.resolve()
-    for folder in (start, *start.parents):
+    for folder in (start,) if named else (start, *start.parents):
         if (folder / SETTINGS_FILE).is_file():
             return folder
+    if named:
+        raise GlossdeckError([Problem(start, None, f"holds no {SETTINGS_FILE}, so it is not a glossary project",
+                                      "name the project's own folder (the one holding glossary/), start one there "
+                                      "with `glossdeck init`, or leave --project out to use the nearest project "
+                                      "above the current folder")])
     raise GlossdeckError([Problem(None, None, f"no {SETTINGS_FILE} in {start} or any folder above it",
                                   "run glossdeck inside a glossary project, or pass --project DIR")])
 
@@ -133,9 +138,10 @@ def changes_since(root: Path, rev: str | None = None) -> Changes:
     return changes.changes_since(root, rev, check(root)[0], past_glossary)
 
 
-def release_notes(root: Path, glossary: Glossary) -> Changes | None:
-    """What the latest release brought, for the deck's description; None outside git or before a release."""
-    return changes.latest_release(root, glossary, past_glossary)
+def release_notes(root: Path, glossary: Glossary, problems: Problems | None = None) -> Changes | None:
+    """What the latest release brought, for the deck's description; None outside git or before a release, and
+    None with a warning in `problems` where the history cannot tell (a shallow clone, a repository git refuses)."""
+    return changes.latest_release(root, glossary, past_glossary, problems)
 
 
 def build_timestamp() -> int:
@@ -220,7 +226,9 @@ def build(root: Path, out: Path | None = None, targets: tuple[str, ...] = TARGET
     old_lock = _read_if_file(lock)
     # The deck's description carries the release notes: read from git here, handed to the renderer as data,
     # and part of the deck's key (so a commit that changes no release note rebuilds nothing).
-    notes = release_notes(root, glossary) if "deck" in planned else None
+    history = Problems()
+    notes = release_notes(root, glossary, history) if "deck" in planned else None
+    warnings = [*warnings, *history.warnings]
     keys = buildcache.Keys(glossary, notes)
     recorded = buildcache.read_manifest(manifest)
     new_records = dict(recorded)
@@ -278,30 +286,25 @@ def build(root: Path, out: Path | None = None, targets: tuple[str, ...] = TARGET
         site_files = site.render(glossary)
         new_records["html"] = buildcache.Recorded(planned["html"].name, keys.key("html", new_lock or old_lock),
                                                   buildcache.site_digest(site_files))
-    files: dict[Path, bytes] = {}
+    # One transaction (writer.write_all): every output staged in full beside its place, then all swapped in, the
+    # site's folder too; if a swap fails, those already swapped are put back.
+    outputs: dict[Path, writer.Content] = {}
     if new_lock is not None and new_lock != old_lock:
-        # The lock is renamed first: if the machine dies before the deck is renamed too, the next build
-        # makes that same deck from it; renamed last, a deck could exist whose note times no lock records.
-        files[lock] = new_lock
+        # The lock is swapped first: if the machine dies before the deck is swapped too, the next build
+        # makes that same deck from it; swapped last, a deck could exist whose note times no lock records.
+        outputs[lock] = new_lock
     for name in TARGETS:
         if name in rendered:
-            files[planned[name]] = rendered[name]
+            outputs[planned[name]] = rendered[name]
             # The deck is keyed by the lock it leaves: rendered again from that lock, every note keeps its
             # recorded time (deckstate.DeckState.stamp), so `now` no longer matters and the bytes are the same.
             new_records[name] = buildcache.record(planned[name], keys.key(name, new_lock), rendered[name])
+        elif name == "html" and site_files is not None:
+            outputs[planned[name]] = site_files
     if new_records != recorded:
-        files[manifest] = buildcache.manifest_bytes(new_records)  # renamed last: a torn build rebuilds next time
-    # The site is a folder: staged in full beside its place first, swapped in only once every file is written.
-    staged = site.stage(planned["html"], site_files) if site_files is not None else None
-    try:
-        if files:
-            write_all(files)
-    except BaseException:
-        if staged is not None:
-            site.discard(staged)
-        raise
-    if staged is not None:
-        site.swap(staged, planned["html"])
+        outputs[manifest] = buildcache.manifest_bytes(new_records)  # swapped last: a torn build rebuilds next time
+    if outputs:
+        writer.write_all(outputs)
     return BuildResult(glossary, planned, warnings, tuple(name for name in TARGETS if name in current))
 
 

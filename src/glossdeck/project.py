@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 from pathlib import Path
 
 from glossdeck import pipeline
 from glossdeck.errors import GlossdeckError, Problem, Problems
 from glossdeck.load import parse_yaml
-from glossdeck.validate import ID_PATTERN, validate_settings
+from glossdeck.model import is_id
+from glossdeck.validate import validate_settings
+from glossdeck.writer import create_all
 
 KEPT_IF_PRESENT = ("README.md", ".gitignore")  # a folder's own README or .gitignore stays as it is
 
@@ -86,7 +89,7 @@ def init(folder: Path, title: str | None = None, glossary_id: str | None = None)
                                       "choose another folder, or work on this one (`glossdeck check`)")])
     files = files_for(title, glossary_id)
     problems = Problems()
-    if not ID_PATTERN.match(glossary_id):
+    if not is_id(glossary_id):
         problems.error(None, None, f"{glossary_id!r} is not a valid glossary id",
                        "pass --id with lowercase words joined by hyphens, e.g. `--id roman-law`")
     else:  # the settings must pass the same checks `glossdeck check` makes
@@ -102,17 +105,10 @@ def init(folder: Path, title: str | None = None, glossary_id: str | None = None)
             problems.error(folder / name, None, "already exists; glossdeck init never overwrites a file",
                            "move it away, or start the glossary in an empty folder")
     problems.raise_if_errors()
-    written = []
-    try:
-        for name, text in files.items():
-            path = folder / name
-            path.parent.mkdir(parents=True, exist_ok=True)
-            with open(path, "x", encoding="utf-8") as handle:  # "x": never over a file that appeared meanwhile
-                handle.write(text)
-            written.append(path)
-    except OSError as exc:
-        for path in written:
-            path.unlink(missing_ok=True)
-        raise GlossdeckError([Problem(folder, None, f"cannot create the project: {exc.strerror}",
-                                      "check that the folder is writable")]) from None
+    try:  # all or nothing: a failure leaves neither a file nor a folder made for one
+        written = create_all({folder / name: text.encode("utf-8") for name, text in files.items()})
+    except FileExistsError as exc:  # appeared meanwhile
+        raise GlossdeckError([Problem(Path(os.fsdecode(exc.filename or folder)), None, "already exists; glossdeck "
+                                      "init never overwrites a file", "move it away, or start the glossary in an "
+                                      "empty folder")]) from None
     return [p for p in written if not p.name == ".keep"] + [folder / pipeline.TERMS_DIR, folder / pipeline.SEEDS_DIR]

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import bisect
 import re
+from array import array
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, Callable, Iterable, Sequence
+from typing import Any, Callable, Iterable, Sequence, overload
 
 from markdown_it import MarkdownIt
 from markdown_it.rules_inline import autolink, backtick, image, link
@@ -45,8 +46,8 @@ class Reading:
     """
 
     text: str
-    starts: tuple[int, ...]
-    ends: tuple[int, ...]
+    starts: Sequence[int]  # arrays of machine integers: a long essay's map costs 16 bytes a character
+    ends: Sequence[int]
     regions: tuple[Region, ...] = ()
     references: References = ()  # a Markdown text's link reference definitions, for reading quotes typed with them
 
@@ -66,41 +67,50 @@ class _Builder:
     """Collects visible characters with their raw spans, folding each run of white space into one space."""
 
     def __init__(self) -> None:
-        self.chars: list[str] = []
+        self.chunks: list[str] = []
+        self.length = 0
         self.starts: list[int] = []
         self.ends: list[int] = []
         self.space: tuple[int, int] | None = None  # a run of white space not yet written (only between words)
         self.regions: list[Region] = []
 
-    def add(self, char: str, start: int, end: int) -> None:
-        if char.isspace():
-            if self.chars and self.space is None:
-                self.space = (start, end)
-            return
-        if self.space is not None:
-            self.chars.append(" ")
-            self.starts.append(self.space[0])
-            self.ends.append(self.space[1])
-            self.space = None
-        self.chars.append(char)
-        self.starts.append(start)
-        self.ends.append(end)
+    def add(self, text: str, starts: Sequence[int], ends: Sequence[int]) -> None:
+        """Characters read from these raw spans (one each), a run at a time."""
+        for run in _RUNS.finditer(text):
+            first, stop = run.span()
+            if text[first].isspace():
+                if self.length and self.space is None:
+                    self.space = (starts[first], ends[first])
+                continue
+            if self.space is not None:
+                self.chunks.append(" ")
+                self.starts.append(self.space[0])
+                self.ends.append(self.space[1])
+                self.length += 1
+                self.space = None
+            self.chunks.append(run.group())
+            self.starts.extend(starts[first:stop])
+            self.ends.extend(ends[first:stop])
+            self.length += stop - first
 
     def gap(self, at: int) -> None:
         """A break between blocks: white space to a reader."""
-        self.add(" ", at, at)
+        self.add(" ", (at,), (at,))
 
     def mark(self) -> int:
         """Where the next visible character will stand."""
-        return len(self.chars) + (self.space is not None)
+        return self.length + (self.space is not None)
 
     def region(self, kind: str, start: int, raw_start: int, raw_end: int) -> None:
-        if len(self.chars) > start:
-            self.regions.append(Region(kind, start, len(self.chars), raw_start, raw_end))
+        if self.length > start:
+            self.regions.append(Region(kind, start, self.length, raw_start, raw_end))
 
     def reading(self, references: References = ()) -> Reading:
         regions = tuple(sorted(self.regions, key=lambda r: (r.start, -r.end)))
-        return Reading("".join(self.chars), tuple(self.starts), tuple(self.ends), regions, references)
+        return Reading("".join(self.chunks), array("q", self.starts), array("q", self.ends), regions, references)
+
+
+_RUNS = re.compile(r"\s+|\S+")
 
 
 def read(raw: str, markdown: bool) -> Reading:
@@ -110,18 +120,34 @@ def read(raw: str, markdown: bool) -> Reading:
 
 def read_plain(raw: str) -> Reading:
     """A plain text as a reader sees it: every character but white space, each run of that one space."""
-    chars: list[str] = []
-    starts: list[int] = []
-    ends: list[int] = []
-    for word in re.finditer(r"\S+", raw):
-        if chars:  # the white space before this word, as one space read from its first character
-            chars.append(" ")
-            starts.append(ends[-1])
-            ends.append(ends[-1] + 1)
-        chars.append(word.group())
-        starts.extend(range(word.start(), word.end()))
-        ends.extend(range(word.start() + 1, word.end() + 1))
-    return Reading("".join(chars), tuple(starts), tuple(ends))
+    words = [m.span() for m in re.finditer(r"\S+", raw)]
+    starts = array("q")
+    for start, end in words:
+        starts.extend(range(start, end + 1))  # the word, then the one space its white space reads as
+    if words:
+        starts.pop()
+    return Reading(" ".join(raw[start:end] for start, end in words), starts, _NextOffsets(starts))
+
+
+class _NextOffsets(Sequence[int]):
+    """Where each character ends when every one is read from one raw character: its start plus one."""
+
+    def __init__(self, starts: Sequence[int]) -> None:
+        self.starts = starts
+
+    def __len__(self) -> int:
+        return len(self.starts)
+
+    @overload
+    def __getitem__(self, index: int) -> int: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[int]: ...
+
+    def __getitem__(self, index: int | slice) -> int | Sequence[int]:
+        if isinstance(index, slice):
+            return [start + 1 for start in self.starts[index]]
+        return self.starts[index] + 1
 
 
 # --- Markdown --------------------------------------------------------------------------------------------------
@@ -173,7 +199,7 @@ _PARSER = _parser()
 def markdown_tokens(raw: str) -> list[Token]:
     """The CommonMark parse of a Markdown seed that its reading is made from (front matter left out).
 
-    Every token whose text a reader sees carries `meta["raw"]`: for each character of its content, the raw
+    Every token whose text a reader sees carries `meta["raw"]`, two lists: for each character of its content, the raw
     [start, end) it was read from. The site renders these same tokens, so that it shows what was checked.
     """
     tokens, _ = _parsed(raw)
@@ -202,7 +228,7 @@ def _parsed(raw: str) -> tuple[tuple[Token, ...], References]:
         elif token.type in ("code_block", "fence", "html_block") and token.map:
             first = token.map[0] + (token.type == "fence")
             at = lines.align(token.content, first, rightmost=False)
-            token.meta = {**(token.meta or {}), "raw": [(a, a + 1) for a in at]}
+            token.meta = {**(token.meta or {}), "raw": (at, [a + 1 for a in at])}
     return tuple(tokens), references
 
 
@@ -241,7 +267,11 @@ class _Lines:
         pieces = content.split("\n")
         for index, piece in enumerate(pieces):
             start, line = self.line(first_line + index)
-            offsets.extend(start + at for at in _locate(piece, line, rightmost))
+            found = _locate(piece, line, rightmost)
+            if isinstance(found, range):  # the common case, one slice of the line
+                offsets.extend(range(start + found.start, start + found.stop))
+            else:
+                offsets.extend(start + at for at in found)
             if index + 1 < len(pieces):
                 offsets.append(start + len(line))
         return offsets
@@ -285,8 +315,9 @@ def _map_inline(tokens: Sequence[Token], src: str, at: list[int]) -> None:
     def raw(index: int) -> int:
         return at[index] if index < len(at) else (at[-1] + 1 if at else 0)
 
-    def spans(first: int, count: int) -> list[tuple[int, int]]:
-        return [(raw(first + i), raw(first + i) + 1) for i in range(count)]
+    def spans(first: int, count: int) -> tuple[list[int], list[int]]:
+        starts = at[first : first + count] if first + count <= len(at) else [raw(first + i) for i in range(count)]
+        return starts, [start + 1 for start in starts]
 
     cursor = 0
     closing: list[int] = []
@@ -306,7 +337,8 @@ def _map_inline(tokens: Sequence[Token], src: str, at: list[int]) -> None:
             where = src.find(token.markup, cursor)
             where = cursor if where < 0 else where
             stop = where + max(len(token.markup), 1)
-            token.meta = {**meta, "raw": [(raw(where), raw(stop - 1) + 1)] * len(token.content)}
+            count = len(token.content)
+            token.meta = {**meta, "raw": ([raw(where)] * count, [raw(stop - 1) + 1] * count)}
             cursor = stop
         elif kind == "code_inline":
             start, stop = meta.get("extent", (cursor, cursor + len(token.content)))
@@ -317,7 +349,7 @@ def _map_inline(tokens: Sequence[Token], src: str, at: list[int]) -> None:
         elif kind in ("softbreak", "hardbreak"):
             newline = src.find("\n", cursor)
             newline = cursor if newline < 0 else newline
-            token.meta = {**meta, "raw": [(raw(newline), raw(newline) + 1)]}
+            token.meta = {**meta, "raw": ([raw(newline)], [raw(newline) + 1])}
             cursor = newline + 1
             while cursor < end_of and src[cursor] in " \t":
                 cursor += 1
@@ -381,13 +413,13 @@ def reading_of_tokens(tokens: Sequence[Token], references: References = ()) -> R
 
 
 def _first_last(token: Token) -> tuple[int, int]:
-    spans = (token.meta or {}).get("raw") or [(0, 0)]
-    return spans[0][0], spans[-1][1]
+    starts, ends = (token.meta or {}).get("raw") or ([0], [0])
+    return (starts[0], ends[-1]) if starts else (0, 0)
 
 
 def _read_text(token: Token, built: _Builder) -> None:
-    for char, (start, end) in zip(token.content, (token.meta or {}).get("raw", [])):
-        built.add(char, start, end)
+    starts, ends = (token.meta or {}).get("raw") or ([], [])
+    built.add(token.content[: len(starts)], starts, ends)
 
 
 def _read_inline(tokens: Sequence[Token], built: _Builder) -> None:
@@ -401,8 +433,8 @@ def _read_inline(tokens: Sequence[Token], built: _Builder) -> None:
             _read_text(token, built)
             built.region("code", start, *(token.meta or {}).get("span", _first_last(token)))
         elif kind in ("softbreak", "hardbreak"):
-            start, end = (token.meta or {}).get("raw", [(0, 0)])[0]
-            built.add(" ", start, end)
+            starts, ends = (token.meta or {}).get("raw") or ([0], [0])
+            built.add(" ", starts, ends)
         elif kind == "html_inline" and not hidden_html(token.content):
             _read_text(token, built)
         elif kind == "link_open":

@@ -9,6 +9,7 @@ import unicodedata
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
+from typing import Sequence
 
 from glossdeck import textfile
 from glossdeck.errors import Problem
@@ -17,6 +18,8 @@ from glossdeck.reading import Reading, front_matter_end, read, read_inline
 
 # Characters a reader takes for the same: a quote typed with straight quotes or a plain space is found where
 # the essay has curly ones or a no-break space. One character for one, so that offsets stay aligned.
+# Without one of these characters, inline Markdown reads a line exactly as it is written.
+_MARKDOWN_SIGNS = re.compile(r"[\\`*_\[<&]")
 _FOLD = str.maketrans({"‘": "'", "’": "'", "“": '"', "”": '"', "\u00a0": " ", "′": "'"})
 # A turn opens a line: "**Doomer**:", or a joint one, "**Simplicia** and **Doomer**:".
 _SPEAKER_TURN = re.compile(r"^\*\*[^*\n]+\*\*(?:(?:,| and|, and) \*\*[^*\n]+\*\*)*:", re.MULTILINE)
@@ -63,7 +66,7 @@ class Seed:
         return self.reading.text
 
     @property
-    def offsets(self) -> tuple[int, ...]:
+    def offsets(self) -> Sequence[int]:
         """The raw offset where each character of the view begins."""
         return self.reading.starts
 
@@ -76,7 +79,7 @@ class Seed:
         not in the text, as Markdown reads them (`5\\*4` is "5*4", `` `__init__` `` is "__init__", `*so*` is
         "so"). Either way it is then found in what the reader sees, and nowhere else."""
         typed = " ".join(quote.split())
-        if self.source.format != "markdown":
+        if self.source.format != "markdown" or not _MARKDOWN_SIGNS.search(typed):
             return typed
         as_read = read_inline(typed, self.reading.references)
         if as_read == typed or all(fold(piece) in self.text for piece in elision_pieces(typed)):

@@ -12,13 +12,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from glossdeck import cardgrid, limits, markup
+from glossdeck import cardgrid, glosses, limits, markup
 from glossdeck.errors import GlossdeckError, Problem, Problems
 from glossdeck.load import Located, LocatedList
-from glossdeck.model import CONTROL_CHARS, LEVELS
+from glossdeck.model import ID_PATTERN as ID_PATTERN  # the one id rule, for code that still reads it here
+from glossdeck.model import CONTROL_CHARS, LEVELS, is_id
 from glossdeck.model import Citation, Settings, Source, Term, Unquotable, View, name_key, name_problem
 
-ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 MIN_QUOTE_WORDS = 4
 MAX_GLOSS_WORDS = 25  # a gloss is one sentence a student can recite
 
@@ -432,7 +432,7 @@ def validate_sources(data: Any, path: Path, problems: Problems) -> dict[str, Sou
     sources = {}
     for source_id, entry in data.items():
         line = data.line_of(source_id)
-        if not ID_PATTERN.match(source_id):
+        if not is_id(source_id):
             problems.error(path, line, f"source id {source_id!r} is not lowercase words joined by hyphens",
                            "ids are stable and short, e.g. `origin-of-species`")
         clean = check.record(entry, SOURCE_FIELDS, f"source `{source_id}`", line)
@@ -496,7 +496,7 @@ MARKDOWN_FIELDS = ("gloss", "definition")
 
 def validate_term(data: Any, path: Path, sources: dict[str, Source], problems: Problems) -> Term | None:
     term_id = path.stem
-    if not ID_PATTERN.match(term_id):
+    if not is_id(term_id):
         problems.error(path, None, f"file name {path.name!r} is not a valid term id",
                        "name term files in lowercase words joined by hyphens, e.g. `sharp-left-turn.yaml`")
         return None
@@ -636,7 +636,7 @@ def check_terms_together(terms: list[Term], problems: Problems) -> None:
             else:
                 owners[key] = (term, name)
         for old in term.renamed_from:
-            if not ID_PATTERN.match(old):  # an old id keys the term's notes in notes.lock, beside `@model`
+            if not is_id(old):  # an old id keys the term's notes in notes.lock, beside `@model`
                 problems.error(term.path, term.line_of("renamed_from"), f"`renamed_from: {old}` is not a term id",
                                "an old id is the term's old file name without .yaml: lowercase words joined by "
                                "hyphens")
@@ -664,6 +664,19 @@ def check_terms_together(terms: list[Term], problems: Problems) -> None:
                 if markup.address_problem(href) is None and href.startswith("#") and href[1:] not in ids:
                     problems.error(term.path, line, f"link to unknown term `{href[1:]}` (in the {what})",
                                    _did_you_mean(href[1:], ids))
+    _check_glosses_apart(terms, problems)
+
+
+def _check_glosses_apart(terms: list[Term], problems: Problems) -> None:
+    """Warn where two glosses are so alike that the meaning → term card could be answered with either term."""
+    for like in glosses.too_alike([term.gloss for term in terms]):
+        term, other = terms[like.second], terms[like.first]
+        alike = "has the same content words as" if like.score >= 1 else "is too like"
+        problems.warn(term.path, term.line_of("gloss") or term.line_of("term"),
+                      f"gloss {alike} the gloss of `{other.id}` (similarity {like.score:.2f}, limit "
+                      f"{glosses.LIMIT:.2f}; shared words: {', '.join(like.shared)})",
+                      f"a gloss asks for one term on the meaning → term card: say what sets `{term.id}` apart "
+                      f"from `{other.id}` ({other.path})")
 
 
 def check_markup(text: str, path: Path, line: int, problems: Problems, what: str) -> None:

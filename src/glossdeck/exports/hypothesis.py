@@ -5,6 +5,7 @@ from __future__ import annotations
 import bisect
 import hashlib
 import json
+import re
 from typing import Any
 
 from glossdeck import __version__, markup
@@ -13,6 +14,9 @@ from glossdeck.render import addresses
 
 CONTEXT_CHARS = 32  # the prefix and suffix the Hypothesis client itself records around a highlight
 DRAFT_TAG = "glossdeck:quoted-from-a-draft"
+# What could start inline Markdown in one line of text (an e-mail address included: GitHub-style Markdown
+# links one); escaped with a backslash, each reads as itself.
+_MARKDOWN_SIGNS = re.compile(r"[\\`*_\[\]<>&!~@]")
 
 
 def to_text(glossary: Glossary) -> str:
@@ -39,13 +43,13 @@ def _annotation(glossary: Glossary, term: Term, citation: Citation, user: str) -
     uri = page_address(glossary, source)
     assert uri is not None
     draft = source.draft and source.url is not None  # the site's own copy is the seed itself
-    lines = [f"**{term.term}**: {markup.to_plain(term.gloss or term.definition)}"]
+    lines = [f"**{_literal(term.term)}**: {_literal(markup.to_plain(term.gloss or term.definition))}"]
     if draft:
-        lines.append(f"Quoted from a draft of this page (glossdeck's copy of “{source.title}”): "
+        lines.append(f"Quoted from a draft of this page (glossdeck's copy of “{_literal(source.title)}”): "
                      "the published words may differ, and the highlight may be missing or approximate.")
     page = addresses.term_url(glossary.settings, term.id)
     if page is not None:
-        lines.append(f"[{term.term} in the {glossary.settings.title}]({page})")
+        lines.append(f"[{_literal(term.term)} in the {_literal(glossary.settings.title)}]({page})")
     return {
         "id": _identity(term, citation),
         "user": user,
@@ -56,6 +60,12 @@ def _annotation(glossary: Glossary, term: Term, citation: Citation, user: str) -
         "tags": [term.term] + ([DRAFT_TAG] if draft else []),
         "target": [{"source": uri, "selector": [selector(glossary, citation)]}],
     }
+
+
+def _literal(text: str) -> str:
+    """Plain text as Markdown that reads back as the same text: the annotation's text is Markdown to the
+    Hypothesis client, and a gloss's escaped `\\[x\\](javascript:…)` must not become a link there."""
+    return _MARKDOWN_SIGNS.sub(r"\\\g<0>", text)
 
 
 def _identity(term: Term, citation: Citation) -> str:

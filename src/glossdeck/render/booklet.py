@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Callable
 
 from reportlab.lib.colors import HexColor
 from reportlab.lib.enums import TA_CENTER, TA_JUSTIFY, TA_LEFT, TA_RIGHT
@@ -75,14 +75,24 @@ def _styles(font: str, language: str) -> dict[str, ParagraphStyle]:
     }
 
 
-def _hyphenation_language(language: str) -> str:
-    """pyphen's dictionary name for the glossary's language; reportlab hyphenates only if pyphen has it."""
+def _hyphenation_language(language: str) -> Callable[[str], list[tuple[str, str]]]:
+    """The hyphenator for the glossary's language: pyphen's dictionary, with compounds broken after their hyphen.
+
+    pyphen offers to break "multi-step" as "multi" + "-step", and reportlab then adds a hyphen of its
+    own, printing "multi-" at a line's end and "-step" at the next line's start; the break is moved
+    after the word's own hyphen, where reportlab adds none."""
     import pyphen
 
     wanted = {"en": "en_US"}.get(language, language.replace("-", "_"))
     if wanted not in pyphen.LANGUAGES:
         raise ValueError(f"no hyphenation dictionary for language {language!r}")
-    return wanted
+    dictionary = pyphen.Pyphen(lang=wanted)
+
+    def hyphenate(word: str) -> list[tuple[str, str]]:
+        return [(head + "-", tail[1:]) if tail.startswith("-") else (head, tail)
+                for head, tail in dictionary.iterate(word)]
+
+    return hyphenate
 
 
 class Para(Paragraph):

@@ -73,10 +73,9 @@ def cited_by(terms: list[Term]) -> list[str]:
 def triage_lines(found: dict[str, Any]) -> list[str]:
     """A drafted term's verdicts (as `drafting.triage_data` gives them) for the terminal: each quote, what became
     of it and why; then the term's problems, and whether it can be written."""
-    marks = {"verified": "✓ verified", "repaired": "~ repaired", "refused": "✗ refused"}
     lines = [f"  {found['term']} ({found['id']})"]
     for verdict in found["quotes"]:
-        lines.append(f"    {marks[verdict['verdict']]}: {verdict['source']}: “{verdict['proposed']}”")
+        lines.append(f"    {verdict['verdict']}: {verdict['source']}: “{verdict['proposed']}”")
         if verdict["verdict"] == "repaired":
             lines.append(f"        source: “{verdict['quote']}”")
         if verdict.get("location"):

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import functools
+import http
 import http.server
 import json
-import os
 import re
-import shutil
-import tempfile
+import sys
 import unicodedata
 from dataclasses import dataclass
 from importlib import resources
@@ -213,63 +212,6 @@ def render(glossary: Glossary) -> dict[str, bytes]:
     return {path: data.encode("utf-8") if isinstance(data, str) else data for path, data in sorted(files.items())}
 
 
-def write(folder: Path, files: dict[str, bytes]) -> Path:
-    """Write the site beside `folder`, then swap it into place: a reader never sees half a site."""
-    swap(stage(folder, files), folder)
-    return folder
-
-
-@dataclass(frozen=True)
-class Staged:
-    """A site written in full beside its place, and the folders made for it (removed again if it is dropped)."""
-
-    path: Path
-    made: tuple[Path, ...]
-
-
-def stage(folder: Path, files: dict[str, bytes]) -> Staged:
-    """Write every file of the site into a new folder beside `folder`; on failure, leave nothing behind."""
-    made = tuple(p for p in reversed(folder.parents) if not p.exists())
-    folder.parent.mkdir(parents=True, exist_ok=True)
-    fresh = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", suffix=".tmp", dir=folder.parent))
-    staged = Staged(fresh, made)
-    try:
-        for path, data in files.items():
-            target = fresh / path
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(data)
-            os.chmod(target, 0o644)
-        os.chmod(fresh, 0o755)
-    except BaseException:
-        discard(staged)
-        raise
-    return staged
-
-
-def discard(staged: Staged) -> None:
-    """Remove a staged site and the folders made for it, innermost first."""
-    shutil.rmtree(staged.path, ignore_errors=True)
-    for made in reversed(staged.made):
-        try:
-            made.rmdir()
-        except OSError:
-            break
-
-
-def swap(staged: Staged, folder: Path) -> None:
-    """Put a staged site in place of `folder` with two renames, the old one kept until the new one stands."""
-    old = folder.with_name(f".{folder.name}.old")
-    try:
-        shutil.rmtree(old, ignore_errors=True)
-        if folder.exists():
-            os.replace(folder, old)
-        os.replace(staged.path, folder)
-        shutil.rmtree(old, ignore_errors=True)
-    except BaseException:
-        discard(staged)
-        raise
-
-
 def serve(folder: Path, port: int, ready: Callable[[str], None]) -> None:
     """Serve the site's folder on 127.0.0.1 until interrupted."""
     if not (folder / "index.html").is_file():
@@ -277,7 +219,7 @@ def serve(folder: Path, port: int, ready: Callable[[str], None]) -> None:
                                       "build it first with `glossdeck build html`")])
     handler = functools.partial(_QuietHandler, directory=str(folder))
     try:
-        server = http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
+        server = _Server(("127.0.0.1", port), handler)
     except OSError as error:
         raise GlossdeckError([Problem(None, None, f"cannot serve on port {port}: {error.strerror}",
                                       "choose another with --port, e.g. --port 8001 (0 picks a free one)")]) from None
@@ -293,5 +235,28 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
     def log_message(self, format: str, *args: Any) -> None:  # one line per request is noise here
         pass
 
+    def send_head(self) -> Any:
+        """The file asked for; a path no file can have is a bad request, never a crash.
 
-__all__ = ["folder_name", "passage_url", "render", "serve", "write"]
+        The standard handler decodes %-escapes and hands the path to open(), which raises ValueError for a NUL byte
+        (`%00`) or a lone surrogate (`%ed%a0%80`) before any header is sent; other bad paths (`%ff`, `..`, an
+        overlong name) already end in its own 404.
+        """
+        try:
+            return super().send_head()
+        except ValueError:
+            self.send_error(http.HTTPStatus.BAD_REQUEST, "This address holds a character no file name can have")
+            return None
+
+
+class _Server(http.server.ThreadingHTTPServer):
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """One line for a request that failed, instead of socketserver's traceback; none for a reader who left."""
+        error = sys.exc_info()[1]
+        if isinstance(error, ConnectionError):
+            return
+        print(f"glossdeck serve: a request from {client_address[0]} failed: {type(error).__name__}: {error}",
+              file=sys.stderr)
+
+
+__all__ = ["folder_name", "passage_url", "render", "serve"]

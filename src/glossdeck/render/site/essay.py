@@ -184,7 +184,8 @@ def _insert_marks(tokens: list[Token], events: list[Event], marks: _Marks) -> No
     starts: list[int] = []
     ends: list[int] = []
     for token in _shown(tokens):
-        for index, (start, end) in enumerate(token.meta["raw"][: len(token.content)]):
+        raw_starts, raw_ends = token.meta["raw"]
+        for index, (start, end) in enumerate(zip(raw_starts[: len(token.content)], raw_ends)):
             chars.append((token, index))
             starts.append(start)
             ends.append(end)
