@@ -14,7 +14,8 @@ from typing import Any
 from markdown_it import MarkdownIt
 
 from glossdeck.errors import GlossdeckError, Problem
-from glossdeck.formats import Text, webpage
+from glossdeck.formats import webpage
+from glossdeck.formats.text import Text
 
 MAX_ENTRY_BYTES = 50 * 1024 * 1024  # a chapter larger than this, unpacked, is no text but a zip bomb
 _NS = {"c": "urn:oasis:names:tc:opendocument:xmlns:container", "opf": "http://www.idpf.org/2007/opf",

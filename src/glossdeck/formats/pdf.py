@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from glossdeck.errors import GlossdeckError, Problem
-from glossdeck.formats import Text
+from glossdeck.formats.text import Text
 
 PAGE_BREAK = "\f"
 MAX_HEADING_WORDS = 12

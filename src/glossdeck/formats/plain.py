@@ -9,7 +9,7 @@ from pathlib import Path
 
 from glossdeck import textfile
 from glossdeck.errors import GlossdeckError, Problem
-from glossdeck.formats import Text
+from glossdeck.formats.text import Text
 
 MARKDOWN_SUFFIXES = {".md", ".markdown"}
 # A byte-order mark declares its encoding beyond doubt, so such a text is decoded and written as UTF-8 (longest

@@ -12,7 +12,7 @@ from typing import Any
 from bs4 import BeautifulSoup, NavigableString, PageElement, Tag
 
 from glossdeck.errors import GlossdeckError, Problem
-from glossdeck.formats import Text
+from glossdeck.formats.text import Text
 
 MIN_WORDS = 5  # validate.MIN_QUOTE_WORDS: a page with fewer words has nothing to quote
 # Deeper than this, an element is unwrapped (its text kept in its parent): real pages nest a few dozen levels,
