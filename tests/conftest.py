@@ -65,6 +65,15 @@ def project(tmp_path: Path) -> Path:
     return make_project(tmp_path / "project")
 
 
+@pytest.fixture
+def blank(tmp_path: Path) -> Path:
+    """An empty glossary, as `glossdeck init` starts one."""
+    from glossdeck import project as projects
+
+    projects.init(tmp_path / "g", "Test Readings")
+    return tmp_path / "g"
+
+
 @pytest.fixture(scope="session")
 def built(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     """The fixture project built once into .apkg and PDF, shared by the read-back tests."""

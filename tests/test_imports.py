@@ -10,6 +10,7 @@ PACKAGE = REPO / "src" / "glossdeck"
 # The modules that drive the stages or run a command: a renderer turns a resolved glossary into bytes and never
 # calls back into them (nor reads git, the build cache or the glossary's files through them).
 ABOVE_RENDERERS = {"glossdeck.pipeline", "glossdeck.changes", "glossdeck.authoring", "glossdeck.sourcing",
+                   "glossdeck.sourcefix",
                    "glossdeck.project", "glossdeck.cli", "glossdeck.__main__", "glossdeck.buildcache",
                    "glossdeck.drafting", "glossdeck.mcp_server", "glossdeck.push"}
 

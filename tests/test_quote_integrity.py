@@ -108,7 +108,7 @@ def test_a_quote_that_cuts_a_word_is_refused_and_the_whole_word_shown(tmp_path, 
     extra = "    speaker: Doomer\n" if source == "debate" else ""
     message = refused(tmp_path, source, quote, extra)
     where = f"line {line}" if line > 1 else "char "
-    assert message.startswith(f"the quote is in `{source}` only as part of longer words: the essay has “{whole}” "
+    assert message.startswith(f"the quote is in `{source}` only as part of longer words: the text has “{whole}” "
                               f"({where}"), message
     assert "hint: start and end a quote on whole words; the whole word may say the opposite" in message
 
@@ -196,7 +196,7 @@ def test_an_elision_that_leaves_nothing_out_is_refused(tmp_path, quote):
 def test_an_elided_piece_cutting_a_word_is_refused(tmp_path):
     message = refused(tmp_path, "starter-pack", "Alignment is an unsolved problem. … n a range of inputs")
     assert message.startswith("piece “n a range of inputs” is in `starter-pack` only as part of longer words: "
-                              "the essay has “on a range of inputs” (line 27)"), message
+                              "the text has “on a range of inputs” (line 27)"), message
 
 
 def test_an_elision_may_not_cross_a_heading_or_a_turn(tmp_path):
@@ -311,7 +311,7 @@ def test_an_unquotable_passage_may_sit_in_an_elided_gap_but_not_in_a_piece(tmp_p
 def test_an_invisible_character_in_the_quote_is_named_with_its_position(tmp_path, char, name):
     message = refused(tmp_path, "starter-pack", f"Alignment is an unsol{char}ved problem.")
     assert message.startswith(f"quote differs from `starter-pack` only by an invisible character: it has {name} at "
-                              "character 22 (after “lignment is an unsol”), which the essay does not have"), message
+                              "character 22 (after “lignment is an unsol”), which the text does not have"), message
     assert "nearest passage" not in message
     assert "hint: delete that character" in message
 
@@ -321,26 +321,26 @@ def test_a_decomposed_letter_is_named(tmp_path):
     message = refused(tmp_path, "custom", "The cafe\u0301 was full of people", seed=seed)
     assert message.startswith("quote differs from `custom` only by Unicode normalization: “e\u0301” at character 8 is "
                               "decomposed (NFD: U+0065 LATIN SMALL LETTER E + U+0301 COMBINING ACUTE ACCENT) where the "
-                              "essay has the single character U+00E9 LATIN SMALL LETTER E WITH ACUTE (NFC)"), message
+                              "text has the single character U+00E9 LATIN SMALL LETTER E WITH ACUTE (NFC)"), message
 
 
 def test_the_essays_own_invisible_characters_are_named(tmp_path):
     message = refused(tmp_path, "custom", "it was a wonderful evening", seed="Yes, it was a wonder\u00adful evening.\n")
-    assert message.startswith("quote differs from `custom` only by an invisible character: the essay has U+00AD SOFT "
+    assert message.startswith("quote differs from `custom` only by an invisible character: the text has U+00AD SOFT "
                               "HYPHEN at line 1, column 21 (after “Yes, it was a wonder”), which the quote does not "
                               "have"), message
     message = refused(tmp_path, "custom", "The caf\u00e9 was full", seed="The cafe\u0301 was full of people.\n")
-    assert message.startswith("quote differs from `custom` only by Unicode normalization: the essay writes "
+    assert message.startswith("quote differs from `custom` only by Unicode normalization: the text writes "
                               "“e\u0301” (line 1) decomposed"), message
 
 
 @pytest.mark.parametrize("quote, message", [
-    # a no-break space pasted where the essay has no space is a space all the same
+    # a no-break space pasted where the text has no space is a space all the same
     ("Alignment is an unsolved problem\u00a0.", "quote differs from `starter-pack` only in spacing: it has a space "
-     "at character 33 (after “ an unsolved problem”) where the essay has none (a no-break space counts as a space)"),
+     "at character 33 (after “ an unsolved problem”) where the text has none (a no-break space counts as a space)"),
     ("Alignment is an unsolved pro blem.", "quote differs from `starter-pack` only in spacing: it has a space at "
      "character 29"),
-    ("Alignment is anunsolved problem.", "quote differs from `starter-pack` only in spacing: the essay has a space "
+    ("Alignment is anunsolved problem.", "quote differs from `starter-pack` only in spacing: the text has a space "
      "(after “Alignment is an”) where the quote has none"),
 ])
 def test_a_spacing_difference_is_pointed_at(tmp_path, quote, message):

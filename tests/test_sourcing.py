@@ -112,7 +112,7 @@ def test_a_saved_web_page_becomes_markdown_with_its_origin(root, tmp_path):
     for chrome in ("tracking", "color: red", "About this site", "Copyright"):
         assert chrome not in seed
     assert "from the saved web page on-liberty.html (SHA-256 " + hashlib.sha256(PAGE.encode()).hexdigest() \
-        in source.version and "markdownify" in source.version
+        in source.version and "trafilatura" in source.version and "markdownify" in source.version
     result = run(root, "add", "--term", "silencing", "--definition", "d.", "--gloss", "g.", "--cite", "on-liberty",
                  "would be no more justified in silencing that one person")
     assert result.exit_code == 0, result.output
@@ -162,7 +162,7 @@ def _bad_file(tmp_path: Path, case: str) -> Path:
 
 @pytest.mark.parametrize("case, message", [
     ("latin-1", "is not valid UTF-8 (byte 0xe9)"),
-    ("binary", "is not a text file"),
+    ("binary", "holds a NUL byte, which no text has"),
     ("empty", "is empty"),
     ("empty page", "this web page has no text to quote"),
     ("script-only page", "this web page has no text to quote"),

@@ -289,7 +289,7 @@ def test_private_use_characters_in_a_seed_never_crash_or_move_a_passage(tmp_path
         assert fold(marked(seed, citation)) == fold(citation.quote)
     site = pipeline.build(root, out=tmp_path / "out", targets=("html",)).outputs["html"]
     page = (site / "sources" / "essay.html").read_text(encoding="utf-8")
-    assert page.count("<mark ") >= 3 and characters in page  # shown as the essay has them
+    assert page.count("<mark ") >= 3 and characters in page  # shown as the text has them
     # a quote that holds them is found, then refused with a reason: no font can print them
     (root / "glossary" / "terms" / "essay-term.yaml").write_text(
         "term: essay term\ngloss: An example.\ndefinition: An example.\ncitations:\n  - source: essay\n"

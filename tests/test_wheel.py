@@ -53,10 +53,15 @@ def test_a_glossary_from_nothing_with_the_installed_wheel(installed, tmp_path):
 
     home = tmp_path / "home"
     (home / "texts").mkdir(parents=True)
-    shutil.copy(FIXTURES / "other" / "seeds" / "gettysburg.txt", home / "texts" / "gettysburg.txt")
+    texts = {"gettysburg.txt": FIXTURES / "other" / "seeds" / "gettysburg.txt",
+             "python-policy.html": FIXTURES / "pages" / "sphinx-python-policy.html",
+             "valgrind-core.pdf": FIXTURES / "pdfs" / "fop-valgrind-core.pdf",
+             "contributing.epub": FIXTURES / "epubs" / "pandoc-node-contributing.epub"}
+    for name, path in texts.items():
+        shutil.copy(path, home / "texts" / name)
     commands = readme_commands()
-    assert [c[:2] for c in commands] == [["glossdeck", "init"], ["cd", "demo"], ["glossdeck", "source"],
-                                         ["glossdeck", "add"], ["glossdeck", "build"]]
+    assert [c[:2] for c in commands] == [["glossdeck", "init"], ["cd", "demo"]] + [["glossdeck", "source"]] * 4 \
+        + [["glossdeck", "add"]] * 4 + [["glossdeck", "build"]]
     cwd = tmp_path
     for command in commands[:-1]:
         args = [arg.replace("~/", f"{home}/") for arg in command]
@@ -68,13 +73,19 @@ def test_a_glossary_from_nothing_with_the_installed_wheel(installed, tmp_path):
     built = glossdeck(*commands[-1][1:], cwd=demo)
     assert "demo-glossary.apkg" in built and "demo-glossary-booklet.pdf" in built
     assert (demo / "build" / "demo-glossary-cards.pdf").stat().st_size > 1000
+    shown = glossdeck("show", "synthetic CPU", cwd=demo)
+    assert "Valgrind User Manual, p. 3, ¶ 12" in " ".join(shown.split())
+    shown = glossdeck("show", "fork", cwd=demo)
+    assert "Contributing to Node.js, § Step 1: Fork, ¶ 1" in " ".join(shown.split())
 
     pytest.importorskip("anki")
     from tests.anki_client import import_package, new_collection
 
     col = new_collection(tmp_path / "anki")
     log = import_package(col, demo / "build" / "demo-glossary.apkg")
-    assert len(log.new) == 1 and col.decks.by_name("Demo Glossary") is not None
+    assert len(log.new) == 4 and col.decks.by_name("Demo Glossary") is not None
     note = col.get_note(col.find_notes('"Term:new birth of freedom"')[0])
     assert "shall have a new birth of freedom" in note["Quotes"]
+    note = col.get_note(col.find_notes('"Term:synthetic CPU"')[0])
+    assert "p. 3, ¶ 12" in note["Quotes"] and "valgrind_manual.pdf#page=1" in note["Quotes"]
     col.close()

@@ -85,8 +85,9 @@ def locate(seed: Seed, match: Match) -> Location:
     start, end = seed.raw_span(match.start, match.end)
     line, column = seed.line_and_column(start)
     heading, paragraph = seed.place(start)
+    number, label = seed.page_at(start) or (0, "")
     return Location(start, end, line, column, heading, seed.raw[start:end], match.elided, paragraph,
-                    "sentence" if seed.counts_sentences else "paragraph")
+                    "sentence" if seed.counts_sentences else "paragraph", label, number)
 
 
 def nearest_passage(seed: Seed, quote: str) -> tuple[str, float]:
@@ -253,7 +254,7 @@ def _report_not_found(citation: Citation, seed: Seed, seeds: dict[str, Seed], pr
     shown = passage if len(passage) <= 240 else passage[:237] + "…"
     problems.error(*where, f"quote not found in `{seed.source.id}`; the nearest passage "
                    f"({score:.0f}% alike) is: “{shown}”",
-                   "copy the words exactly as the essay has them (typos included); only line breaks, "
+                   "copy the words exactly as the text has them (typos included); only line breaks, "
                    "curly/straight quotes and Markdown markup are forgiven")
 
 
@@ -270,7 +271,7 @@ def _explain_miss(seed: Seed, quote: str) -> tuple[str, str] | None:
         if cut and not _occurrences(seed, piece):
             start, end = seed.whole_words(cut[0], cut[0] + len(piece))
             what = "the quote" if len(pieces) == 1 else f"piece “{piece}”"
-            return (f"{what} is in `{source}` only as part of longer words: the essay has "
+            return (f"{what} is in `{source}` only as part of longer words: the text has "
                     f"“{seed.text[start:end]}” ({_where(seed, Match(start, end))})",
                     "start and end a quote on whole words; the whole word may say the opposite "
                     "(“possible” in “impossible”), so check the point still stands")
@@ -307,11 +308,11 @@ def _invisible_difference(seed: Seed, quote: str) -> tuple[str, str] | None:
         for index, char in enumerate(quote, 1):
             if invisible(char):
                 return (f"quote differs from `{source}` only by an invisible character: it has {describe_char(char)} "
-                        f"at character {index}{_after(quote, index - 1)}, which the essay does not have",
+                        f"at character {index}{_after(quote, index - 1)}, which the text does not have",
                         "delete that character (retype the words around it)")
         index, letter = _decomposed(quote)
         return (f"quote differs from `{source}` only by Unicode normalization: “{letter}” at character {index} is "
-                f"decomposed (NFD: {' + '.join(map(describe_char, letter))}) where the essay has the single "
+                f"decomposed (NFD: {' + '.join(map(describe_char, letter))}) where the text has the single "
                 f"character {describe_char(unicodedata.normalize('NFC', letter))} (NFC)",
                 "retype that letter, or convert the quote to NFC")
     needle = seed.needle(visible)
@@ -323,13 +324,13 @@ def _invisible_difference(seed: Seed, quote: str) -> tuple[str, str] | None:
             line, column = seed.line_and_column(seed.offsets[at])
             if not invisible(char):
                 letter = seed.text[at - 1 : at + 1]
-                return (f"quote differs from `{source}` only by Unicode normalization: the essay writes “{letter}” "
+                return (f"quote differs from `{source}` only by Unicode normalization: the text writes “{letter}” "
                         f"(line {line}) decomposed (NFD: {' + '.join(map(describe_char, letter))}), the quote "
                         "as one character (NFC)",
-                        "copy the quote from the essay itself, so that its letters are encoded the same way")
-            return (f"quote differs from `{source}` only by an invisible character: the essay has "
+                        "copy the quote from the text itself, so that its letters are encoded the same way")
+            return (f"quote differs from `{source}` only by an invisible character: the text has "
                     f"{describe_char(char)} at line {line}, column {column}{_after(seed.text, at)}, which the quote "
-                    "does not have", "copy the quote from the essay itself, invisible character included")
+                    "does not have", "copy the quote from the text itself, invisible character included")
     return None
 
 
@@ -366,10 +367,10 @@ def _spacing_difference(seed: Seed, quote: str) -> tuple[str, str] | None:
     source = seed.source.id
     if mine < len(needle) and needle[mine] == " ":
         return (f"quote differs from `{source}` only in spacing: it has a space at character {mine + 1}"
-                f"{_after(needle, mine)} where the essay has none (a no-break space counts as a space)",
-                f"write it as the essay does: “{passage}”")
-    return (f"quote differs from `{source}` only in spacing: the essay has a space{_after(passage, theirs)} "
-            f"where the quote has none", f"write it as the essay does: “{passage}”")
+                f"{_after(needle, mine)} where the text has none (a no-break space counts as a space)",
+                f"write it as the text does: “{passage}”")
+    return (f"quote differs from `{source}` only in spacing: the text has a space{_after(passage, theirs)} "
+            f"where the quote has none", f"write it as the text does: “{passage}”")
 
 
 def _after(text: str, index: int) -> str:

@@ -64,7 +64,7 @@ def _report(problems: list[Problem]) -> None:
             echo(f"    hint: {problem.hint}", err=True)
 
 
-WRITING_COMMANDS = {"build", "add", "export", "init", "update"}
+WRITING_COMMANDS = {"build", "add", "export", "init", "update", "edit", "remove"}
 
 
 def _fail(error: GlossdeckError) -> None:
@@ -375,7 +375,7 @@ def export(project: Path | None, fmt: str, output: Path | None) -> None:
               help="Show at most this many hits.")
 @handles_errors
 def find(project: Path | None, phrase: str, source: str | None, limit: int) -> None:
-    """Find PHRASE in the source essays and print a citation ready to paste.
+    """Find PHRASE in the sources and print a citation ready to paste.
 
     Case does not matter, nor do line breaks, curly or straight quotes and
     Markdown markup. A phrase shorter than four words is widened to its
@@ -420,7 +420,7 @@ def find(project: Path | None, phrase: str, source: str | None, limit: int) -> N
 @click.option("--cite", "cites", nargs=2, multiple=True, metavar="SOURCE QUOTE",
               help="A verbatim quote and its source id (repeatable).")
 @click.option("--speaker", "speakers", multiple=True,
-              help="Who speaks in the Nth --cite when it is not the essay's author ('-' for the author); "
+              help="Who speaks in the Nth --cite when it is not the source's author ('-' for the author); "
                    "found automatically in a dialogue.")
 @click.option("--related", multiple=True, help="The id of a related term (repeatable).")
 @click.option("--tag", "tags", multiple=True, help="A topic tag (repeatable).")
@@ -662,75 +662,186 @@ def init(folder: Path | None, title: str | None, glossary_id: str | None) -> Non
     for path in written:
         echo(f"created {path}")
     where = "" if folder.resolve() == Path.cwd().resolve() else f"cd {folder} && "
-    echo(f"Next: {where}glossdeck source add ESSAY --id ID --title \"…\" --author \"…\"; then `glossdeck add` "
+    echo(f"Next: {where}glossdeck source add FILE --id ID --title \"…\" --author \"…\"; then `glossdeck add` "
          "a term with a quote; then `glossdeck build`.")
 
 
 @main.group()
 def source() -> None:
-    """Add, list and update the source texts (seeds/ and glossary/sources.yaml).
+    """Add, list, update, edit and remove the source texts (seeds/ and glossary/sources.yaml).
 
     \b
     Example:
       glossdeck source add essay.md --id essay --title "An Essay" --author "A. Author"
       glossdeck source list
       glossdeck source update essay corrected.md
+      glossdeck source edit essay --date 2024-05-01
+      glossdeck source remove essay
     """
+
+
+def _names(text: str | None) -> tuple[str, ...] | None:
+    """--speakers "A, B" as names; None when the option was not given."""
+    return None if text is None else tuple(name.strip() for name in text.split(",") if name.strip())
+
+
+speakers_option = click.option("--speakers", default=None, metavar="A,B",
+                               help="The dialogue's speakers, comma-separated (instead of those found).")
+no_speakers_option = click.option("--no-speakers", is_flag=True, help="Not a dialogue, whatever turns were found.")
+headings_option = click.option("--heading", "--headings", "headings", multiple=True, metavar="LINE",
+                               help="A heading line of a plain text (repeatable), instead of those found.")
+no_headings_option = click.option("--no-headings", is_flag=True, help="A plain text without headings.")
 
 
 @source.command(name="add")
 @project_option
 @click.argument("file", type=click.Path(path_type=Path))
 @click.option("--id", "source_id", required=True, help="A short, stable id that citations use, e.g. `gettysburg`.")
-@click.option("--title", default=None, help="The text's title (default: its first `# ` heading or <title>).")
-@click.option("--author", default=None, help="Who wrote it.")
+@click.option("--title", default=None, help="The text's title (default: its first heading, or its own title).")
+@click.option("--author", default=None, help="Who wrote it (default: the author a PDF or an EPUB names).")
 @click.option("--date", default=None, help="When it was written or published, e.g. 1863-11-19.")
 @click.option("--url", default=None, help="Where it can be read.")
 @click.option("--venue", default=None, help="Where it appeared.")
+@speakers_option
+@no_speakers_option
+@headings_option
+@no_headings_option
+@click.option("--dry-run", is_flag=True, help="Print what would be written, and write nothing.")
 @click.option("--yes", "-y", is_flag=True, help="Accept the proposed headings and speakers without asking.")
 @handles_errors
 def source_add(project: Path | None, file: Path, source_id: str, title: str | None, author: str | None,
-               date: str | None, url: str | None, venue: str | None, yes: bool) -> None:
-    """Copy FILE into seeds/ byte for byte and write its entry in sources.yaml.
+               date: str | None, url: str | None, venue: str | None, speakers: str | None, no_speakers: bool,
+               headings: tuple[str, ...], no_headings: bool, dry_run: bool, yes: bool) -> None:
+    """Copy FILE into seeds/ and write its entry in sources.yaml.
 
     Markdown (.md) and plain text are kept as they are; a saved web page
-    (.html) is turned into Markdown first. Its headings and, in a dialogue,
-    its speakers (lines opening with `Name:`) are proposed for you to confirm.
-    Everything is checked before anything is written.
+    (.html) is turned into Markdown, a PDF into text with its pages, an EPUB
+    into Markdown with a heading per chapter. Headings and, in a dialogue,
+    speakers (paragraphs opening with `Name:`) are proposed for you to confirm
+    on a terminal; --speakers, --no-speakers, --heading and --no-headings set
+    them instead, and --dry-run shows what would be written. Everything is
+    checked before anything is written.
 
     \b
     Example:
-      glossdeck source add ~/Downloads/essay.html --id essay --author "A. Author" --yes
+      glossdeck source add ~/Downloads/essay.html --id essay --author "A. Author" --dry-run
+      glossdeck source add paper.pdf --id paper --no-speakers --yes
     """
     from glossdeck import sourcing
 
     root = _project(project)
     plan = sourcing.plan_add(root, file, source_id, title, author, date, url, venue)
+    given_speakers = () if no_speakers else _names(speakers)
+    given_headings = () if no_headings else (tuple(h.strip() for h in headings if h.strip()) or None)
+    chosen_speakers = plan.speakers if given_speakers is None else given_speakers
+    chosen_headings = plan.headings if given_headings is None or plan.source.format == "markdown" \
+        else given_headings
+    sourcing.check_choices(plan.text, given_headings or (), chosen_speakers)
     interactive = _interactive()
-    if not yes and not interactive:
+    if not (yes or dry_run or interactive):
         raise GlossdeckError([Problem(None, None, "no terminal to confirm the proposed headings and speakers",
-                                      "pass --yes to accept them, or run the command in a terminal")])
-    echo(f"{plan.source.id}: {plan.source.title} — {plan.source.author} ({plan.source.format}"
-         + (", converted from HTML" if plan.text.origin else "") + ")")
-    headings = plan.headings
-    if headings:
+                                      "pass --yes to accept them (or set them with --speakers, --no-speakers, "
+                                      "--heading), or see them first with --dry-run")])
+    kind = {"": "", "pdf": ", converted from a PDF", "epub": ", converted from an EPUB"}.get(plan.text.kind,
+                                                                                          ", converted from HTML")
+    echo(f"{plan.source.id}: {plan.source.title} — {plan.source.author} ({plan.source.format}{kind})")
+    if chosen_headings:
         echo("Headings" + (" (found in the Markdown):" if plan.source.format == "markdown" else ":"))
-        for heading in headings:
+        for heading in chosen_headings:
             echo(f"  {heading}")
-    if plan.speakers:
-        echo("Speakers (every quote must name one): " + ", ".join(plan.speakers))
-    speakers = plan.speakers
+    if chosen_speakers:
+        echo("Speakers (every quote must name one): " + ", ".join(chosen_speakers))
+    if dry_run:
+        echo(f"Would write {plan.seed_path}" + (" (already there)" if plan.in_place else "")
+             + f" and add to {root / 'glossary' / 'sources.yaml'}:")
+        echo(sourcing.entry_text(plan, chosen_headings, chosen_speakers), nl=False)
+        echo("(dry run: nothing written)", err=True)
+        return
     if not yes:
-        if plan.source.format == "text" and headings and not _confirm("Use these headings?", default=True):
-            headings = tuple(h for h in headings if _confirm(f"  heading {h!r}?", default=True))
-        if speakers and not _confirm(f"Is it a dialogue between {', '.join(speakers)}?", default=True):
-            speakers = ()
+        if plan.source.format == "text" and given_headings is None and chosen_headings \
+                and not _confirm("Use these headings?", default=True):
+            chosen_headings = tuple(h for h in chosen_headings if _confirm(f"  heading {h!r}?", default=True))
+        if given_speakers is None and chosen_speakers \
+                and not _confirm(f"Is it a dialogue between {', '.join(chosen_speakers)}?", default=True):
+            chosen_speakers = ()
         if not _confirm("Write the seed and its entry?", default=True):
             echo("Nothing written.", err=True)
             sys.exit(1)
-    seed = sourcing.write_new(plan, headings, speakers)
+    seed = sourcing.write_new(plan, chosen_headings, chosen_speakers)
     echo(f"wrote {seed} and its entry in {root / 'glossary' / 'sources.yaml'}")
     echo(f"Next: `glossdeck find \"PHRASE\" --source {plan.source.id}` to find a quote, then `glossdeck add`.")
+
+
+@source.command(name="edit")
+@project_option
+@click.argument("source_id", metavar="ID")
+@click.option("--title", default=None, help="A new title.")
+@click.option("--author", default=None, help="A new author.")
+@click.option("--date", default=None, help="A new date ('' to remove it).")
+@click.option("--url", default=None, help="A new address ('' to remove it).")
+@click.option("--venue", default=None, help="A new venue ('' to remove it).")
+@speakers_option
+@no_speakers_option
+@headings_option
+@no_headings_option
+@click.option("--dry-run", is_flag=True, help="Print the entry as it would be, and write nothing.")
+@handles_errors
+def source_edit(project: Path | None, source_id: str, title: str | None, author: str | None, date: str | None,
+                url: str | None, venue: str | None, speakers: str | None, no_speakers: bool,
+                headings: tuple[str, ...], no_headings: bool, dry_run: bool) -> None:
+    """Correct the details of source ID: title, author, date, URL, venue, speakers or headings.
+
+    The new details are checked as `source add` checks them, and every quote
+    of every term that cites the source is checked against them; nothing is
+    written unless all pass. The text itself changes with `source update`.
+
+    \b
+    Example:
+      glossdeck source edit policy --title "Debian Python Policy" --url https://www.debian.org/doc/packaging-manuals/python-policy/
+      glossdeck source edit republic --speakers Socrates,Thrasymachus
+    """
+    from glossdeck import sourcefix
+
+    changes: dict[str, Any] = {key: value for key, value in (("title", title), ("author", author), ("date", date),
+                                                             ("url", url), ("venue", venue)) if value is not None}
+    given_speakers = () if no_speakers else _names(speakers)
+    if given_speakers is not None:
+        changes["speakers"] = given_speakers
+    if no_headings or headings:
+        changes["headings"] = () if no_headings else tuple(h.strip() for h in headings if h.strip())
+    root = _project(project)
+    _, entry = sourcefix.edit(root, source_id, changes, dry_run=dry_run)
+    if dry_run:
+        echo(entry, nl=False)
+        echo("(dry run: nothing written)", err=True)
+        return
+    echo(f"wrote the new details of `{source_id}` in {root / 'glossary' / 'sources.yaml'}")
+
+
+@source.command(name="remove")
+@project_option
+@click.argument("source_id", metavar="ID")
+@click.option("--dry-run", is_flag=True, help="Say what would be removed, and remove nothing.")
+@handles_errors
+def source_remove(project: Path | None, source_id: str, dry_run: bool) -> None:
+    """Remove source ID: its entry in sources.yaml and its seed in seeds/.
+
+    Refused while any term cites it (each is named); both files change, or
+    neither.
+
+    \b
+    Example:
+      glossdeck source remove old-draft
+    """
+    from glossdeck import sourcefix
+
+    root = _project(project)
+    seed = sourcefix.remove(root, source_id, dry_run=dry_run)
+    if dry_run:
+        echo(f"Would remove `{source_id}` from {root / 'glossary' / 'sources.yaml'} and delete {seed}")
+        echo("(dry run: nothing written)", err=True)
+        return
+    echo(f"removed `{source_id}` from {root / 'glossary' / 'sources.yaml'} and deleted {seed}")
 
 
 @source.command(name="list")

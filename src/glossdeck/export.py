@@ -27,7 +27,8 @@ def to_data(glossary: Glossary) -> dict[str, Any]:
 
 
 def _source(src: Source) -> dict[str, Any]:
-    return {
+    paged = {"pages": True, "page_labels": list(src.page_labels)} if src.pages else {}
+    return paged | {
         "id": src.id, "file": src.file, "sha256": src.sha256, "title": src.title, "subtitle": src.subtitle,
         "author": src.author, "author_confirmed": src.author_confirmed, "date": src.date, "venue": src.venue,
         "url": src.url, "version": src.version, "format": src.format, "speakers": list(src.speakers),
@@ -74,7 +75,7 @@ def _citation(c: Citation) -> dict[str, Any]:
             "start": loc.start, "end": loc.end, "line": loc.line, "column": loc.column,
             "heading": loc.heading, "paragraph": loc.paragraph, "paragraph_unit": loc.unit,
             "shown_as": loc.describe(), "excerpt": loc.excerpt, "elided": loc.elided,
-        },
+        } | ({"page": loc.page, "page_number": loc.page_number} if loc.page else {}),
     }
 
 

@@ -48,6 +48,27 @@ class Settings:
     note_type_id: int = 0  # 0: the glossary's own Anki note type, from `id`; else that note type's id
     # Where the HTML site is published (https://…/, ending in "/"): cards and the booklet link there when set.
     site_url: str | None = None
+    # What the reading list's texts are called wherever a reader sees them ("essay", "paper", "chapter" …).
+    source_noun: str = "source"
+    source_noun_plural: str = ""  # "" = the noun's regular plural (plural_of)
+
+    @property
+    def sources_noun(self) -> str:
+        """The plural of source_noun: as set, else its regular English plural."""
+        return self.source_noun_plural or plural_of(self.source_noun)
+
+
+def plural_of(noun: str) -> str:
+    """A noun's regular English plural, on its last word: essay → essays, thesis → thesises (set
+    source_noun_plural for an irregular one: theses), speech → speeches, study → studies."""
+    head, _, last = noun.rpartition(" ")
+    if last.endswith(("s", "x", "z", "ch", "sh")):
+        last += "es"
+    elif last.endswith("y") and last[-2:-1] not in tuple("aeiou"):
+        last = last[:-1] + "ies"
+    else:
+        last += "s"
+    return f"{head} {last}" if head else last
 
 
 @dataclass(frozen=True)
@@ -74,6 +95,8 @@ class Source:
     url: str | None = None
     version: str = ""
     format: str = "text"  # "text" or "markdown"
+    pages: bool = False  # a form feed begins each page of the original (a PDF's text): locations name the page
+    page_labels: tuple[str, ...] = ()  # the original's own page numbers, when they are not 1, 2, 3 …
     speakers: tuple[str, ...] = ()
     headings: tuple[str, ...] = ()
     unquotable: tuple[Unquotable, ...] = ()
@@ -99,10 +122,14 @@ class Location:
     elided: bool = False
     paragraph: int = 0  # the paragraph within its section, from 1 (in a text on one line: the sentence)
     unit: str = "paragraph"  # or "sentence", for a text with no paragraph breaks
+    page: str = ""  # in a text with pages (a PDF's): the page as the original numbers it; paragraphs count from its top
+    page_number: int = 0  # and its place in the file, from 1, which a link to the original opens (#page=N)
 
     def describe(self) -> str:
-        """Where a reader finds the quote in the essay: its section and paragraph, never an offset."""
+        """Where a reader finds the quote: its page or section, and paragraph; never an offset."""
         where = f"¶ {self.paragraph}" if self.unit == "paragraph" else f"sentence {self.paragraph}"
+        if self.page:
+            return f"p. {self.page}, {where}"
         return f"§ {self.heading}, {where}" if self.heading else where
 
 

@@ -32,6 +32,7 @@ language: en
 deck_name: {quoted}
 output_base: {glossary_id}   # build/<output_base>.apkg, build/<output_base>-booklet.pdf, …
 id: {glossary_id}            # part of every Anki note's identity: never change it
+source_noun: source          # what the texts are called wherever a reader sees them: essay, paper, chapter …
 """
 
 
@@ -56,9 +57,9 @@ word for word against the texts in `seeds/`.
 Next:
 
 ```sh
-glossdeck source add essay.md --id essay --title "The essay's title" --author "Its Author"
+glossdeck source add article.html --id article --title "The article's title" --author "Its Author"
 glossdeck add --term "a term" --gloss "One sentence to remember." --definition "In your own words." \\
-  --cite essay "a quote of at least four words from the essay"
+  --cite article "a quote of at least four words from the article"
 glossdeck build
 ```
 

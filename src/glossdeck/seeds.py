@@ -106,16 +106,31 @@ class Seed:
             found = [(region.raw_start, self.text[region.start : region.end])
                      for region in self.reading.within("heading")]
             return [(at, text) if text != title else (at, "") for at, text in found]
-        found = []
+        # shown without markup or the stray " :" / " ." that flattening left behind
+        return [(at, heading.lstrip("#").strip().rstrip(" :.").strip()) for at, _, heading in self.heading_spans]
+
+    @cached_property
+    def heading_spans(self) -> list[tuple[int, int, str]]:
+        """A plain text's listed headings as raw [start, end) and the line as listed, in reading order.
+
+        Each is found at its first occurrence after the heading before it (the list is in reading order), so
+        finding them all reads the text once: a text of many megabytes with thousands of headings stays fast.
+        A heading listed out of order is found at its first occurrence.
+        """
+        found: list[tuple[int, int, str]] = []
+        after = 0
         for heading in self.source.headings:
-            at = self.raw.find(heading)
+            at = self.raw.find(heading, after)
+            if at < 0:
+                at = self.raw.find(heading, 0, after + len(heading))
             if at >= 0:
-                # shown without markup or the stray " :" / " ." that flattening left behind
-                found.append((at, heading.lstrip("#").strip().rstrip(" :.").strip()))
+                found.append((at, at + len(heading), heading))
+                after = max(after, at + len(heading))
         return sorted(found)
 
     def missing_headings(self) -> list[str]:
-        return [h for h in self.source.headings if h not in self.raw]
+        found = {heading for _, _, heading in self.heading_spans}
+        return [h for h in self.source.headings if h not in found]
 
     def heading_at(self, offset: int) -> str | None:
         starts = [at for at, _ in self.headings]
@@ -205,11 +220,12 @@ class Seed:
     def _section_starts(self) -> list[tuple[int, int, str]]:
         """(heading offset, offset where its text begins, heading) for every section, in order."""
         sections = []
+        if self.source.format != "markdown":
+            return [(at, _skip_space(self.raw, end), shown)
+                    for (at, end, _), (_, shown) in zip(self.heading_spans, self.headings)]
+        ends = {r.raw_start: r.raw_end for r in self.reading.within("heading")}  # one pass, however many headings
         for at, heading in self.headings:
-            if self.source.format == "markdown":
-                end = next(r.raw_end for r in self.reading.within("heading") if r.raw_start == at)
-            else:
-                end = at + len(next(h for h in self.source.headings if self.raw.find(h) == at))
+            end = ends[at]
             sections.append((at, _skip_space(self.raw, end), heading))
         return sections
 
@@ -240,14 +256,40 @@ class Seed:
             at = self._unit_starts[later]
         return at
 
+    @cached_property
+    def page_starts(self) -> list[int]:
+        """In a text with pages (`pages: true`), the raw offset where each page begins: after each form feed."""
+        if not self.source.pages:
+            return []
+        return [0] + [m.end() for m in re.finditer("\f", self.raw)]
+
+    def page_at(self, offset: int) -> tuple[int, str] | None:
+        """The page at a raw offset: its place in the file from 1, and its number as the original prints it."""
+        if not self.page_starts:
+            return None
+        number = bisect.bisect_right(self.page_starts, offset)
+        labels = self.source.page_labels
+        return number, labels[number - 1] if number <= len(labels) else str(number)
+
+    def _paragraph_on_page(self, offset: int) -> int:
+        """The paragraph's number on its page, counted from the top as a reader counts them: the end of a
+        paragraph begun on the page before is the first; headings are not paragraphs."""
+        top = self.page_starts[bisect.bisect_right(self.page_starts, offset) - 1]
+        headings = {start for start, _, _ in self.heading_spans}
+        low, high = bisect.bisect_right(self._unit_starts, top), bisect.bisect_right(self._unit_starts, offset)
+        return max(1, sum(1 for at in [top, *self._unit_starts[low:high]] if at not in headings))
+
     def place(self, offset: int) -> tuple[str | None, int]:
-        """The section at a raw offset and the number of its paragraph (or sentence) there, from 1."""
+        """The section at a raw offset and the number of its paragraph (or sentence) there, from 1; in a text with
+        pages, the paragraph's number on its page."""
         starts = [at for at, _, _ in self._section_starts]
         index = bisect.bisect_right(starts, offset) - 1
         if index >= 0:
             _, begin, heading = self._section_starts[index]
         else:
             begin, heading = self._body_start, ""
+        if self.page_starts:
+            return heading or None, self._paragraph_on_page(offset)
         begin = min(begin, offset)
         first = bisect.bisect_right(self._unit_starts, begin)
         number = 1 + bisect.bisect_right(self._unit_starts, offset) - first
@@ -329,7 +371,7 @@ def load_seeds(seed_dir: Path, sources: dict[str, Source]) -> tuple[dict[str, Se
                     source.path,
                     source.line,
                     f"seed file {path} of source `{source.id}` is missing",
-                    "copy the essay, byte for byte, into seeds/ (or fix `file:`)",
+                    "copy the text, byte for byte, into seeds/ (or fix `file:`)",
                 )
             )
             continue
@@ -359,7 +401,7 @@ def load_seeds(seed_dir: Path, sources: dict[str, Source]) -> tuple[dict[str, Se
                     source.path,
                     source.line,
                     f"heading {heading!r} of source `{source.id}` is not in {path.name}",
-                    "copy the heading line exactly as the essay has it",
+                    "copy the heading line exactly as the text has it",
                 )
             )
         seeds[source.id] = seed

@@ -2,41 +2,24 @@
 
 from __future__ import annotations
 
-import collections
 import dataclasses
 import hashlib
 import itertools
-import json
 import re
 from dataclasses import dataclass
-from importlib.metadata import version as package_version
 from pathlib import Path
+from typing import Any
 
-from glossdeck import citations, pipeline, validate
+from glossdeck import citations, dialogue, pipeline, sourcesfile, validate
 from glossdeck.authoring import glossary_lock
 from glossdeck.errors import GlossdeckError, Problem, Problems
-from glossdeck.load import Located, parse_yaml
-from glossdeck.model import Glossary, Source
-from glossdeck.seeds import Seed, load_seeds, speaker_turns
-from glossdeck.writer import create_new, write_atomically
+from glossdeck.load import parse_yaml
+from glossdeck.model import Glossary, Source, name_problem
+from glossdeck.seeds import Seed, load_seeds
+from glossdeck.writer import create_new, write_all, write_atomically
+from glossdeck.formats import Text, read_source
 
-MARKDOWN_SUFFIXES = {".md", ".markdown"}
-HTML_SUFFIXES = {".html", ".htm"}
 MAX_HEADING_WORDS = 12
-MIN_TURNS = 2  # a name opening fewer turns than this is no speaker (e.g. a stray "Note:")
-# Parts of a saved web page that are never the essay.
-_PAGE_CHROME = ["script", "style", "noscript", "nav", "header", "footer", "aside", "form", "iframe", "svg", "button"]
-
-
-@dataclass(frozen=True)
-class Text:
-    """A text ready to become a seed: its bytes, format, and where it came from if converted."""
-
-    data: bytes
-    raw: str
-    format: str  # text or markdown
-    origin: str = ""  # how it was converted, if it was
-    title: str = ""  # a title found in the file itself
 
 
 @dataclass(frozen=True)
@@ -52,121 +35,98 @@ class Plan:
     in_place: bool = False  # the file given is already seeds/<its seed name>: nothing to copy
 
 
-def read_text(path: Path) -> Text:
-    """A file as a seed: UTF-8 text or Markdown kept byte for byte, or a saved web page turned into Markdown."""
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise GlossdeckError([Problem(path, None, "file not found", "give the path of the essay to add")]) from None
-    except IsADirectoryError:
-        raise GlossdeckError([Problem(path, None, "is a folder, not a file", "give the essay's file")]) from None
-    except OSError as exc:
-        raise GlossdeckError([Problem(path, None, f"cannot read the file: {exc.strerror}")]) from None
-    head = data[:2048].lstrip().lower()
-    if path.suffix.lower() in HTML_SUFFIXES or head.startswith((b"<!doctype html", b"<html")):
-        return _from_html(path, data)
-    if b"\x00" in data:
-        raise GlossdeckError([Problem(path, None, "is not a text file (it holds NUL bytes)",
-                                      "give the essay as UTF-8 text, Markdown or a saved web page (.html)")])
-    try:
-        raw = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        raise GlossdeckError([Problem(path, line, f"is not valid UTF-8 (byte 0x{data[exc.start]:02x})",
-                                      "save it as UTF-8 (e.g. `iconv -f latin1 -t utf-8 IN > OUT`), then add that")
-                              ]) from None
-    if not raw.strip():
-        raise GlossdeckError([Problem(path, None, "is empty", "add the file that holds the essay's text")])
-    markdown = path.suffix.lower() in MARKDOWN_SUFFIXES or (
-        path.suffix.lower() != ".txt" and re.search(r"^#{1,6} \S|\*\*[^*\n]+\*\*", raw, re.MULTILINE) is not None)
-    title = next((m.group(1).strip() for m in re.finditer(r"^# (.+)$", raw, re.MULTILINE)), "") if markdown else ""
-    return Text(data, raw, "markdown" if markdown else "text", title=title)
-
-
-def _from_html(path: Path, data: bytes) -> Text:
-    """A saved web page's text as Markdown: markdownify on the page's article, without its menus and scripts."""
-    from bs4 import BeautifulSoup
-    from markdownify import markdownify
-
-    page = BeautifulSoup(data, "html.parser")  # reads the page's own <meta charset>
-    title = page.title.get_text(" ", strip=True) if page.title else ""
-    for tag in page.find_all(_PAGE_CHROME):
-        tag.decompose()
-    body = page.find("article") or page.find("main") or page.body or page
-    markdown = markdownify(str(body), heading_style="ATX", bullets="-", strip=["img"])
-    # markdownify leaves runs of blank lines and trailing spaces where tags were
-    lines = [line.rstrip() for line in markdown.splitlines()]
-    text = re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip() + "\n"
-    if len(re.findall(r"\w+", text)) < validate.MIN_QUOTE_WORDS:
-        raise GlossdeckError([Problem(path, None, "this web page has no text to quote (after removing its menus, "
-                                      "scripts and styles)", "save the page with its content (\"Web page, "
-                                      "complete\"), or copy the essay's text into a .md or .txt file")])
-    digest = hashlib.sha256(data).hexdigest()
-    origin = (f"Converted to Markdown with markdownify {package_version('markdownify')} from the saved web page "
-              f"{path.name} (SHA-256 {digest}).")
-    return Text(text.encode("utf-8"), text, "markdown", origin=origin, title=title)
+def read_text(path: Path, language: str = "en") -> Text:
+    """A file as a seed: UTF-8 text or Markdown kept byte for byte; a web page, a PDF or an EPUB converted."""
+    return read_source(path, language)
 
 
 def propose_headings(text: Text, title: str) -> tuple[str, ...]:
     """Lines that stand alone like headings: Markdown's own, or short unpunctuated lines between blank lines."""
-    if text.format == "markdown":
-        return tuple(m.group(1).strip() for m in re.finditer(r"^#{1,6}\s*(.+?)\s*#*\s*$", text.raw, re.MULTILINE))
+    if text.format == "markdown":  # as a reader sees them, which is how locations will name them
+        seed = Seed(Source(id="new", file="", sha256="", title=title, author="", format="markdown"), text.raw)
+        return tuple(heading for _, heading in seed.headings if heading)
     lines = text.raw.splitlines(keepends=True)
     starts = [0, *itertools.accumulate(len(line) for line in lines)]
     found: list[str] = []
+    after = 0  # seeds.py finds each heading after the one before it: the text between is searched once
     for index, line in enumerate(lines):
         stripped = line.strip()
-        # a heading is found by its first occurrence (seeds.py): earlier words that repeat it would misplace it
-        first = text.raw.find(stripped) == starts[index] + line.index(stripped) if stripped else False
+        words = stripped.split()
+        if not (0 < len(words) <= MAX_HEADING_WORDS and stripped[0].isupper() and stripped != title
+                and not re.search(r"[.,;:!?…\"”’)]$", stripped) and stripped not in found):
+            continue
         alone = (index == 0 or not lines[index - 1].strip()) and (index + 1 >= len(lines)
                                                                    or not lines[index + 1].strip())
-        words = stripped.split()
-        if (alone and first and 0 < len(words) <= MAX_HEADING_WORDS and stripped[0].isupper() and stripped != title
-                and not re.search(r"[.,;:!?…\"”’)]$", stripped) and stripped not in found):
+        at = starts[index] + line.index(stripped)
+        # where seeds.py will look for it: an earlier occurrence would misplace the heading
+        if alone and text.raw.find(stripped, after, at + len(stripped)) == at:
             found.append(stripped)
+            after = at + len(stripped)
     return tuple(found)
 
 
-def propose_speakers(raw: str) -> tuple[str, ...]:
-    """A dialogue's speakers: names that open at least two turns, when at least two such names take turns."""
-    counts = collections.Counter(name for _, name in speaker_turns(raw))
-    names = tuple(name for name, count in counts.items() if count >= MIN_TURNS)
-    return names if len(names) >= 2 else ()
+def check_choices(text: Text, headings: tuple[str, ...], speakers: tuple[str, ...], shown: Path | None = None
+                  ) -> None:
+    """The same checks for headings and speakers however they were chosen (found, given, or edited)."""
+    problems = Problems()
+    markdown = text.format == "markdown"
+    if headings and markdown:
+        problems.error(shown, None, "a Markdown text's headings are its own `#` lines",
+                       "leave out --heading: they are found in the text")
+    for heading in headings:
+        if heading not in text.raw:
+            problems.error(shown, None, f"heading {heading!r} is not in the text",
+                           "copy the heading line exactly as the text has it")
+    opening = dialogue.names_opening_turns(text.raw, markdown)
+    for name in speakers:
+        wrong = name_problem(name)
+        if wrong:
+            problems.error(shown, None, f"speaker {name!r} {wrong[0]}", wrong[1])
+        elif name not in opening:
+            turn = f"**{name}**:" if markdown else f"{name}:"
+            problems.error(shown, None, f"speaker {name!r} opens no turn in the text",
+                           f"a turn is a paragraph that begins `{turn}`; give the names as the text writes them")
+    problems.raise_if_errors()
 
 
-def _scalar(text: str) -> str:
-    return json.dumps(text, ensure_ascii=False)  # a JSON string is a YAML double-quoted scalar
-
-
-def entry_yaml(source: Source) -> str:
-    """The sources.yaml entry, formatted like the hand-written ones."""
-    lines = [f"{source.id}:", f"  file: {_scalar(source.file)}", f"  sha256: {source.sha256}",
-             f"  title: {_scalar(source.title)}", f"  author: {_scalar(source.author)}"]
-    for key in ("date", "venue", "version"):
+def entry_fields(source: Source) -> dict[str, Any]:
+    """A source's entry in sources.yaml, as the hand-written ones have it (empty keys left out)."""
+    fields: dict[str, Any] = {"file": source.file, "sha256": source.sha256, "title": source.title,
+                              "author": source.author}
+    for key in ("subtitle", "date", "venue"):
         if getattr(source, key):
-            lines.append(f"  {key}: {_scalar(getattr(source, key))}")
-    lines.append(f"  url: {_scalar(source.url) if source.url else 'null'}")
-    lines.append(f"  format: {source.format}")
+            fields[key] = getattr(source, key)
+    fields["url"] = source.url
+    if source.version:
+        fields["version"] = source.version
+    if source.draft:
+        fields["draft"] = True
+    fields["format"] = source.format
+    if source.pages:
+        fields["pages"] = True
+    if source.page_labels:
+        fields["page_labels"] = list(source.page_labels)
     if source.speakers:
-        lines.append("  speakers: [" + ", ".join(_scalar(s) for s in source.speakers) + "]")
+        fields["speakers"] = list(source.speakers)
     if source.headings:
-        lines += ["  headings:", *(f"    - {_scalar(h)}" for h in source.headings)]
-    return "\n".join(lines) + "\n"
+        fields["headings"] = list(source.headings)
+    return fields
 
 
 def plan_add(root: Path, file: Path, source_id: str, title: str | None = None, author: str | None = None,
              date: str | None = None, url: str | None = None, venue: str | None = None) -> Plan:
     """Read and check a new source; propose its headings and speakers. Raises GlossdeckError, writing nothing."""
-    text = read_text(file)
+    glossary, _ = glossary_and_sources_text(root)
+    text = read_text(file, glossary.settings.language)
     problems = Problems()
     if not validate.ID_PATTERN.match(source_id):
         problems.error(None, None, f"{source_id!r} is not a valid source id",
                        "use lowercase words joined by hyphens, e.g. `--id gettysburg-address`")
     title = title or text.title
+    author = author or text.author
     for value, option in ((title, "--title"), (author, "--author")):
         if not (value or "").strip():
             problems.error(None, None, f"missing {option}", f"pass {option} \"…\" (it is shown with every quote)")
-    glossary, sources_text = _glossary_and_sources_text(root)
     if source_id in glossary.sources:
         problems.error(glossary.sources[source_id].path, glossary.sources[source_id].line,
                        f"source `{source_id}` already exists",
@@ -180,7 +140,7 @@ def plan_add(root: Path, file: Path, source_id: str, title: str | None = None, a
                            "choose another --id")
         if other.sha256 == digest:
             problems.error(other.path, other.line, f"this text is already the seed of source `{other.id}`",
-                           "each essay is added once; cite it as `" + other.id + "`")
+                           "each text is added once; cite it as `" + other.id + "`")
     in_place = seed_path.exists() and seed_path.resolve() == file.resolve() and not text.origin
     if seed_path.exists() and not in_place and not any(o.file == seed_name for o in glossary.sources.values()):
         problems.error(seed_path, None, "a file of that name is already in seeds/",
@@ -188,23 +148,34 @@ def plan_add(root: Path, file: Path, source_id: str, title: str | None = None, a
     problems.raise_if_errors()
     source = Source(id=source_id, file=seed_name, sha256=digest, title=" ".join(title.split()),
                     author=" ".join((author or "").split()), date=date or "", venue=venue or "", url=url or None,
-                    version=text.origin, format=text.format)
-    speakers = propose_speakers(text.raw)
-    return Plan(root, source, text, seed_path, propose_headings(text, source.title), speakers, in_place)
+                    version=text.origin, format=text.format, pages=text.paged, page_labels=text.page_labels)
+    speakers = dialogue.propose_speakers(text.raw, text.format == "markdown")
+    headings = text.headings if text.kind == "pdf" else propose_headings(text, source.title)
+    return Plan(root, source, text, seed_path, headings, speakers, in_place)
+
+
+def chosen(plan: Plan, headings: tuple[str, ...], speakers: tuple[str, ...]) -> Source:
+    """The new source with the headings and speakers chosen (a Markdown text's headings are its own)."""
+    return dataclasses.replace(plan.source, speakers=speakers, headings=headings if plan.text.format == "text" else ())
+
+
+def entry_text(plan: Plan, headings: tuple[str, ...], speakers: tuple[str, ...]) -> str:
+    """The entry `write_new` would add to sources.yaml."""
+    source = chosen(plan, headings, speakers)
+    return sourcesfile.entry_text(source.id, entry_fields(source))
 
 
 def write_new(plan: Plan, headings: tuple[str, ...], speakers: tuple[str, ...]) -> Path:
     """Check the entry exactly as `check` will read it, then write the seed and the entry; all or nothing."""
-    source = dataclasses.replace(plan.source, speakers=speakers,
-                                 headings=headings if plan.text.format == "text" else ())
+    source = chosen(plan, headings, speakers)
     root = plan.root
     with glossary_lock(root):
-        glossary, old_text = _glossary_and_sources_text(root)
+        glossary, old_text = glossary_and_sources_text(root)
         if source.id in glossary.sources:
             raise GlossdeckError([Problem(None, None, f"source `{source.id}` was added meanwhile",
                                           "choose another --id")])
-        new_text = (old_text if not old_text or old_text.endswith("\n") else old_text + "\n") + entry_yaml(source)
-        _check_sources_text(root, new_text, {source.id: plan.text.raw})
+        new_text = sourcesfile.add_entry(old_text, source.id, entry_fields(source))
+        check_sources_text(root, new_text, {source.id: plan.text.raw})
         if plan.in_place:
             if hashlib.sha256(plan.seed_path.read_bytes()).hexdigest() != source.sha256:
                 raise GlossdeckError([Problem(plan.seed_path, None, "changed while it was being added", "run again")])
@@ -219,7 +190,7 @@ def write_new(plan: Plan, headings: tuple[str, ...], speakers: tuple[str, ...]) 
     return plan.seed_path
 
 
-def _glossary_and_sources_text(root: Path) -> tuple[Glossary, str]:
+def glossary_and_sources_text(root: Path) -> tuple[Glossary, str]:
     """The glossary (terms need not be valid) and sources.yaml as text; the settings and sources must be valid."""
     glossary, problems = pipeline.load_glossary(root)
     wanted = (str(pipeline.SETTINGS_FILE), str(pipeline.SOURCES_FILE))
@@ -230,7 +201,7 @@ def _glossary_and_sources_text(root: Path) -> tuple[Glossary, str]:
     return glossary, path.read_text(encoding="utf-8") if path.exists() else ""
 
 
-def _check_sources_text(root: Path, text: str, raws: dict[str, str]) -> dict[str, Source]:
+def check_sources_text(root: Path, text: str, raws: dict[str, str]) -> dict[str, Source]:
     """Validate a new sources.yaml with `check`'s own rules, and each changed seed's headings and speakers."""
     shown = Path(pipeline.SOURCES_FILE)
     problems = Problems()
@@ -267,7 +238,7 @@ def citing_terms(glossary: Glossary) -> dict[str, int]:
 
 
 def list_sources(root: Path) -> tuple[Glossary, dict[str, int]]:
-    glossary, _ = _glossary_and_sources_text(root)
+    glossary, _ = glossary_and_sources_text(root)
     return glossary, citing_terms(glossary)
 
 
@@ -278,23 +249,26 @@ class Update:
     source: Source
     text: Text
     broken: list[Problem]
+    old_sha256: str  # the seed it replaces: if sources.yaml says otherwise by then, someone else changed it
+    old_pages: bool = False
 
 
 def plan_update(root: Path, source_id: str, file: Path) -> Update:
     """Check a new text for a source against every quote that cites it; nothing is written."""
-    glossary, _ = _glossary_and_sources_text(root)
+    glossary, _ = glossary_and_sources_text(root)
     if source_id not in glossary.sources:
         hint = ("known: " + ", ".join(sorted(glossary.sources))) if glossary.sources else \
             "add it first with `glossdeck source add FILE --id ID`"
         raise GlossdeckError([Problem(None, None, f"unknown source `{source_id}`", hint)])
     old = glossary.sources[source_id]
-    text = read_text(file)
+    text = read_text(file, glossary.settings.language)
     if text.format != old.format:
         text = dataclasses.replace(text, format=old.format)  # the source's format is kept; its quotes depend on it
     digest = hashlib.sha256(text.data).hexdigest()
     if digest == old.sha256:
         raise GlossdeckError([Problem(file, None, f"this is already the text of `{source_id}`", "nothing to do")])
-    source = dataclasses.replace(old, sha256=digest, version=text.origin or old.version)
+    source = dataclasses.replace(old, sha256=digest, version=text.origin or old.version, pages=text.paged,
+                                 page_labels=text.page_labels)
     seeds, found = load_seeds(root / pipeline.SEEDS_DIR, {k: v for k, v in glossary.sources.items() if k != source_id})
     if found:
         raise GlossdeckError(found)
@@ -305,29 +279,26 @@ def plan_update(root: Path, source_id: str, file: Path) -> Update:
                        "remove it from `headings:` in sources.yaml after the update, or fix the text")
     citing = tuple(t for t in glossary.terms if any(c.source == source_id for c in t.all_citations))
     citations.resolve(dataclasses.replace(glossary, terms=citing), seeds, problems)
-    return Update(source, text, problems.errors)
+    return Update(source, text, problems.errors, old.sha256, old.pages)
 
 
 def write_update(root: Path, update: Update) -> Path:
-    """Swap the seed's bytes and record its new SHA-256 (and origin) in sources.yaml."""
+    """Swap the seed's bytes and record its new SHA-256 (and origin) in sources.yaml: both files or neither."""
     source = update.source
     with glossary_lock(root):
         path = root / pipeline.SOURCES_FILE
         old_text = path.read_text(encoding="utf-8")
-        data, _ = parse_yaml(old_text.encode("utf-8"), path)
-        entry = data[source.id] if isinstance(data, Located) else None
-        if not isinstance(entry, Located):
+        glossary, _ = glossary_and_sources_text(root)
+        if glossary.sources.get(source.id, source).sha256 != update.old_sha256:
             raise GlossdeckError([Problem(path, None, f"source `{source.id}` changed meanwhile", "run it again")])
-        lines = old_text.splitlines(keepends=True)
-        lines[entry.line_of("sha256") - 1] = re.sub(r"(sha256:\s*)\S+", r"\g<1>" + source.sha256,
-                                                    lines[entry.line_of("sha256") - 1], count=1)
-        if update.text.origin and "version" in entry and isinstance(entry.raw.get("version"), str) \
-                and "\n" not in entry.raw["version"]:
-            at = entry.line_of("version") - 1
-            lines[at] = re.sub(r"(version:\s*).*", lambda m: m.group(1) + _scalar(source.version), lines[at], count=1)
-        new_text = "".join(lines)
-        _check_sources_text(root, new_text, {source.id: update.text.raw})
+        changes: dict[str, Any] = {"sha256": source.sha256}
+        if update.text.origin:
+            changes["version"] = source.version
+        if source.pages or update.old_pages:  # a PDF's new text has its own pages
+            changes["pages"] = source.pages or None
+            changes["page_labels"] = list(source.page_labels) or None
+        new_text = sourcesfile.set_fields(old_text, source.id, changes)
+        check_sources_text(root, new_text, {source.id: update.text.raw})
         seed_path = root / pipeline.SEEDS_DIR / source.file
-        write_atomically(seed_path, update.text.data)
-        write_atomically(path, new_text.encode("utf-8"))
+        write_all({path: new_text.encode("utf-8"), seed_path: update.text.data})
     return seed_path

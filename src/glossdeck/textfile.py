@@ -42,7 +42,7 @@ def decode(data: bytes, name: str, markdown: bool) -> str:
             if _nul_pattern(sample, zeros) and _decodes(data, codec):
                 raise _other_encoding(encoding, codec, name)
         line = data[: data.index(b"\x00")].count(b"\n") + 1
-        raise TextError("holds a NUL byte, which no text has", "give the essay as UTF-8 text or Markdown", line)
+        raise TextError("holds a NUL byte, which no text has", "give the text as UTF-8 text or Markdown", line)
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as error:

@@ -51,6 +51,8 @@ SETTINGS_FIELDS = {
     "site_url": Field("optional-text"),
 }
 SETTINGS_FIELDS.update({"release": Field("text"), "download_url": Field("text")})  # shown in the deck
+SETTINGS_FIELDS.update({"source_noun": Field("name"), "source_noun_plural": Field("name")})  # shown everywhere
+_NOUN = re.compile(r"[^\W\d_]+(?:[ '’-][^\W\d_]+)*")
 CHOICES = {"paper": ("a5", "half-letter"), "cards_paper": ("a4", "letter"), "card_flip": ("long", "short"),
            "card_layout": ("duplex", "fold")}
 SOURCE_FIELDS = {
@@ -65,6 +67,8 @@ SOURCE_FIELDS = {
     "url": Field("optional-text"),
     "version": Field("text"),
     "format": Field("text"),
+    "pages": Field("bool"),
+    "page_labels": Field("text-list"),
     "speakers": Field("name-list"),
     "headings": Field("text-list"),
     "unquotable": Field("unquotable"),
@@ -332,11 +336,24 @@ def validate_settings(data: Any, path: Path, problems: Problems) -> Settings:
         **_release(clean, data, path, problems),
         note_type_id=clean.get("note_type_id", 0),
         site_url=_site_url(clean.get("site_url"), data.line_of("site_url"), path, problems),
+        source_noun=_noun(clean, "source_noun", "source", data, path, problems),
+        source_noun_plural=_noun(clean, "source_noun_plural", "", data, path, problems),
     )
     for problem in card_fit_problems(settings):
         problems.error(path, data.line_of("card_size") if "card_size" in data else data.line, problem.message,
                        problem.hint)
     return settings
+
+
+def _noun(clean: dict[str, Any], key: str, default: str, data: Located, path: Path, problems: Problems) -> str:
+    """The word for a source, as it stands in sentences ("In the essays", "See it in the paper"): letters only."""
+    value = " ".join(str(clean.get(key, default)).split())
+    if (value or key == "source_noun") and (not _NOUN.fullmatch(value) or len(value) > 40):
+        problems.error(path, data.line_of(key), f"`{key}: {value}` is not a noun to put in a sentence",
+                       f"write a word or two in lower case, e.g. `{key}: " +
+                       ("essay`" if key == "source_noun" else "theses`"))
+        return default
+    return value
 
 
 def _site_url(value: str | None, line: int | None, path: Path, problems: Problems) -> str | None:
@@ -427,6 +444,13 @@ def validate_sources(data: Any, path: Path, problems: Problems) -> dict[str, Sou
             continue
         if clean.get("format", "text") not in ("text", "markdown"):
             problems.error(path, entry.line_of("format"), "format must be `text` or `markdown`")
+        if clean.get("pages") and clean.get("format", "text") != "text":
+            problems.error(path, entry.line_of("pages"), "`pages: true` is for a plain-text seed whose form feeds "
+                           "begin the original's pages (as `source add` writes a PDF's text)",
+                           "remove `pages:`, or set `format: text`")
+        if clean.get("page_labels") and not clean.get("pages"):
+            problems.error(path, entry.line_of("page_labels"), "`page_labels` needs `pages: true`",
+                           "add `pages: true`, or remove `page_labels:`")
         if clean.get("url") is not None:
             check_address(clean["url"], path, entry.line_of("url"), problems, "`url`", term_links=False)
         sources[source_id] = Source(
@@ -442,6 +466,8 @@ def validate_sources(data: Any, path: Path, problems: Problems) -> dict[str, Sou
             url=clean.get("url"),
             version=clean.get("version", ""),
             format=clean.get("format", "text"),
+            pages=clean.get("pages", False),
+            page_labels=tuple(clean.get("page_labels", ())),
             speakers=clean.get("speakers", ()),
             headings=clean.get("headings", ()),
             draft=clean.get("draft", False),

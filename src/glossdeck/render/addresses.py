@@ -209,9 +209,16 @@ def passage_url(glossary: Glossary, citation: Citation) -> str | None:
     on_site = site_passage_url(glossary, citation)
     if on_site is not None:
         return on_site
+    return original_url(glossary, citation)
+
+
+def original_url(glossary: Glossary, citation: Citation) -> str | None:
+    """The original at the quote: the page of a PDF (#page=N), else a text fragment selecting the words."""
     source = glossary.sources[citation.source]
     if source.url is None or citation.location is None:
         return None
+    if citation.location.page_number:  # PDF viewers open a page; a text fragment means nothing to them
+        return f"{source.url.split('#')[0]}#page={citation.location.page_number}"
     return source.url.split("#")[0] + text_fragment(seed_of(glossary, source), citation)
 
 

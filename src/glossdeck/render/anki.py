@@ -87,37 +87,51 @@ a { color: #1f4f9a; }
 @media (max-width: 480px) { .card { font-size: 18px; } .term { font-size: 1.3em; } .gloss { font-size: 1.1em; } }
 """
 
-# Everything beyond the gloss: folded away, so the answer leads with the one sentence to recall.
-_MORE = """\
+# Everything beyond the gloss: folded away, so the answer leads with the one sentence to recall. The quotes'
+# heading names the glossary's sources ("In the essays"): each glossary has its own note type, and the shipped
+# glossary's (sources_noun "essays") is the one whose fingerprint the tests pin.
+def _more(quotes: str) -> str:
+    return f"""\
 <details class="more"><summary>Definition, views and quotes</summary>
-<div class="definition">{{Definition}}</div>
-{{#Views}}<div class="section">Views differ</div>{{Views}}{{/Views}}
-{{#Quotes}}<div class="section">In the essays</div>{{Quotes}}{{/Quotes}}
-{{#Related}}<div class="related"><span class="section">See also</span> {{Related}}</div>{{/Related}}
+<div class="definition">{{{{Definition}}}}</div>
+{{{{#Views}}}}<div class="section">Views differ</div>{{{{Views}}}}{{{{/Views}}}}
+{{{{#Quotes}}}}<div class="section">{quotes}</div>{{{{Quotes}}}}{{{{/Quotes}}}}
+{{{{#Related}}}}<div class="related"><span class="section">See also</span> {{{{Related}}}}</div>{{{{/Related}}}}
 </details>"""
 
-_ANSWER = ('{{#Gloss}}<div class="gloss">{{Gloss}}</div>' + _MORE + "{{/Gloss}}"
-           '{{^Gloss}}<div class="definition">{{Definition}}</div>'
-           '{{#Views}}<div class="section">Views differ</div>{{Views}}{{/Views}}'
-           '{{#Quotes}}<div class="section">In the essays</div>{{Quotes}}{{/Quotes}}{{/Gloss}}')
+
+def _answer(quotes: str) -> str:
+    return ('{{#Gloss}}<div class="gloss">{{Gloss}}</div>' + _more(quotes) + "{{/Gloss}}"
+            '{{^Gloss}}<div class="definition">{{Definition}}</div>'
+            '{{#Views}}<div class="section">Views differ</div>{{Views}}{{/Views}}'
+            f'{{{{#Quotes}}}}<div class="section">{quotes}</div>{{{{Quotes}}}}{{{{/Quotes}}}}{{{{/Gloss}}}}')
+
+
 _NAMES = '<div class="term">{{Term}}</div>{{#Aliases}}<div class="aliases">{{Aliases}}</div>{{/Aliases}}'
 _ASK_GLOSS = ('{{#GlossHidden}}<div class="question"><div class="prompt">Which term?</div>'
               '<div class="gloss">{{GlossHidden}}</div></div>{{/GlossHidden}}')
 
-TEMPLATES = [
-    {
-        "name": "Term → Definition",
-        "qfmt": '<div class="prompt">Define</div><div class="term">{{Term}}</div>',
-        "afmt": '{{FrontSide}}{{#Aliases}}<div class="aliases">{{Aliases}}</div>{{/Aliases}}<hr id="answer">'
-                + _ANSWER,
-    },
-    {
-        # Only for terms with a gloss: the long definition is no question to answer from memory.
-        "name": "Definition → Term",
-        "qfmt": _ASK_GLOSS,
-        "afmt": '{{FrontSide}}<hr id="answer">' + _NAMES + _MORE,
-    },
-]
+
+def term_templates(sources_noun: str) -> list[dict[str, str]]:
+    """The term note type's two card templates, their quotes headed "In the <sources_noun>"."""
+    quotes = f"In the {html.escape(sources_noun)}"
+    return [
+        {
+            "name": "Term → Definition",
+            "qfmt": '<div class="prompt">Define</div><div class="term">{{Term}}</div>',
+            "afmt": '{{FrontSide}}{{#Aliases}}<div class="aliases">{{Aliases}}</div>{{/Aliases}}<hr id="answer">'
+                    + _answer(quotes),
+        },
+        {
+            # Only for terms with a gloss: the long definition is no question to answer from memory.
+            "name": "Definition → Term",
+            "qfmt": _ASK_GLOSS,
+            "afmt": '{{FrontSide}}<hr id="answer">' + _NAMES + _more(quotes),
+        },
+    ]
+
+
+TEMPLATES = term_templates("essays")
 
 SORT_FIELD = 0  # Term
 
@@ -126,15 +140,20 @@ SORT_FIELD = 0  # Term
 # premise, so a paraphrase alone rarely has one fair answer.
 VIEW_MODEL_NAME = "glossdeck view (v1)"
 VIEW_FIELDS = ["Term", "Holder", "Summary", "Quotes", "TermId", "ViewId"]
-VIEW_TEMPLATES = [
-    {
-        "name": "Position",
-        "qfmt": '<div class="prompt">Views differ</div>'
-                '<div class="gloss question">What does <b>{{Holder}}</b> argue about <b>{{Term}}</b>?</div>',
-        "afmt": '{{FrontSide}}<hr id="answer"><div class="gloss">{{Summary}}</div>'
-                '{{#Quotes}}<div class="section">In the essays</div>{{Quotes}}{{/Quotes}}',
-    },
-]
+def view_templates(sources_noun: str) -> list[dict[str, str]]:
+    return [
+        {
+            "name": "Position",
+            "qfmt": '<div class="prompt">Views differ</div>'
+                    '<div class="gloss question">What does <b>{{Holder}}</b> argue about <b>{{Term}}</b>?</div>',
+            "afmt": '{{FrontSide}}<hr id="answer"><div class="gloss">{{Summary}}</div>'
+                    f'{{{{#Quotes}}}}<div class="section">In the {html.escape(sources_noun)}</div>'
+                    '{{Quotes}}{{/Quotes}}',
+        },
+    ]
+
+
+VIEW_TEMPLATES = view_templates("essays")
 
 
 def stable_id(*parts: str) -> int:
@@ -317,15 +336,16 @@ def _kinds(settings: Settings) -> dict[str, _Kind]:
         return [text_html(name), _retired("This quote is no longer in the deck.", gap=True), "", text_html(term_key),
                 text_html(key)]
 
-    term_model = _Model(0, *note_type(settings))
-    view_model = _Model(0, *view_note_type(settings), VIEW_FIELDS, VIEW_TEMPLATES)
+    term_templates_, view_templates_ = term_templates(settings.sources_noun), view_templates(settings.sources_noun)
+    term_model = _Model(0, *note_type(settings), templates=term_templates_)
+    view_model = _Model(0, *view_note_type(settings), VIEW_FIELDS, view_templates_)
     cloze_model = _Model(0, *cloze_note_type(settings), CLOZE_FIELDS, CLOZE_TEMPLATES, CSS + CLOZE_CSS,
                          genanki.Model.CLOZE)
     return {
-        "term": _Kind(MODEL_KEY, term_model, MODEL_NAME, digest([model_fingerprint(), CSS]),
+        "term": _Kind(MODEL_KEY, term_model, MODEL_NAME, digest([model_fingerprint(FIELDS, term_templates_), CSS]),
                       lambda key: not is_view_key(key) and not is_cloze_key(key), term_retired),
         "view": _Kind(VIEW_MODEL_KEY, view_model, VIEW_MODEL_NAME,
-                      digest([model_fingerprint(VIEW_FIELDS, VIEW_TEMPLATES), CSS]), is_view_key, view_retired),
+                      digest([model_fingerprint(VIEW_FIELDS, view_templates_), CSS]), is_view_key, view_retired),
         "cloze": _Kind(CLOZE_MODEL_KEY, cloze_model, CLOZE_MODEL_NAME,
                        digest([model_fingerprint(CLOZE_FIELDS, CLOZE_TEMPLATES), CSS + CLOZE_CSS, "cloze"]),
                        is_cloze_key, cloze_retired),

@@ -431,14 +431,16 @@ def _title_page(glossary: Glossary, styles: dict[str, ParagraphStyle]) -> list[A
 
 
 def _front_matter(glossary: Glossary, styles: dict[str, ParagraphStyle], refs: _References) -> list[Any]:
+    noun, nouns = glossary.settings.source_noun, glossary.settings.sources_noun
     story: list[Any] = [
         _Marker("How to use this booklet"),
         Para("How to use this booklet", styles["section"], anchor="howto", outline=("How to use this booklet", 0)),
         Para("Terms are in alphabetical order, letter by letter. Each entry gives the term in bold, other names "
-             "for it in italics, and a definition in our own words. Where the essays disagree, <b>views</b> set "
-             "the positions side by side. Quotations follow in quotation marks, each with its speaker, its essay "
-             "and where in the essay it stands (section and paragraph), checked word for word against the essay's "
-             "text. <b>See also</b> points to related terms with their pages. Other names appear in their own "
+             f"for it in italics, and a definition in our own words. Where the {_esc(nouns)} disagree, <b>views</b> "
+             f"set the positions side by side. Quotations follow in quotation marks, each with its speaker, its "
+             f"{_esc(noun)} and where in the {_esc(noun)} it stands (its section or page, and paragraph), checked word "
+             f"for word against the {_esc(noun)}'s text. <b>See also</b> points to related terms with their pages. "
+             "Other names appear in their own "
              "alphabetical place with an arrow (→) to the main entry, and in the index of other names at the "
              "back. The guide words at the top of each page are its first and last headwords.", styles["body"]),
         Spacer(1, 8),
@@ -448,7 +450,7 @@ def _front_matter(glossary: Glossary, styles: dict[str, ParagraphStyle], refs: _
     rows += [(f"{letter}", f"letter-{letter}") for letter in _letters(glossary)]
     rows += [("Sources", "sources"), ("Index of other names", "aliases")]
     story.append(_contents_table(rows, styles, refs))
-    story += [Spacer(1, 8), Para("The essays", styles["subsection"])]
+    story += [Spacer(1, 8), Para(f"The {_esc(nouns)}", styles["subsection"])]
     for number, source in enumerate(glossary.sources.values(), start=1):
         text = (f"<b>[{number}]</b> {_esc(source.author_display)}, <i>{_esc(source.title)}</i>"
                 f"{', ' + _esc(source.date) if source.date else ''}. "
@@ -619,5 +621,6 @@ def _back_cover(glossary: Glossary, styles: dict[str, ParagraphStyle]) -> list[A
         _Marker("", folio=False),
         Spacer(1, 120 * mm),
         Para(f"{_esc(glossary.settings.title)}. Built with glossdeck from {len(glossary.terms)} terms and "
-             f"{len(glossary.sources)} source essays. Set in Charis SIL (SIL Open Font License).", styles["center"]),
+             f"{len(glossary.sources)} {_esc(glossary.settings.sources_noun)}. Set in Charis SIL (SIL Open Font "
+             "License).", styles["center"]),
     ]

@@ -36,7 +36,7 @@ def term_text(glossary: Glossary, term: Term) -> str:
         lines += ["", _wrap(f"{glossary.person(view.holder)}: {markup.to_plain(view.summary)}")]
         lines += [line for c in view.citations for line in _quote_lines(glossary, c)]
     if term.citations:
-        lines += ["", "In the essays:"]
+        lines += ["", f"In the {glossary.settings.sources_noun}:"]
         lines += [line for c in term.citations for line in _quote_lines(glossary, c)]
     if term.related:
         lines += ["", _wrap("See also: " + "; ".join(glossary.term(r).term for r in term.related))]

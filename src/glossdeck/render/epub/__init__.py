@@ -76,12 +76,13 @@ class Chapter:
     first_mentions: dict[str, str]
 
 
-def _environment(term_ids: frozenset[str]) -> jinja2.Environment:
+def _environment(term_ids: frozenset[str], source_noun: str) -> jinja2.Environment:
     env = jinja2.Environment(loader=jinja2.PackageLoader("glossdeck.render.epub", "templates"), autoescape=True,
                              trim_blocks=True, lstrip_blocks=True, undefined=jinja2.StrictUndefined,
                              keep_trailing_newline=True)
     env.globals.update(inline=functools.partial(_inline, term_ids=term_ids), term_href=term_href,
-                       term_anchor=term_anchor, passage_href=passage_href, item_id=item_id, note_anchor=note_anchor)
+                       term_anchor=term_anchor, passage_href=passage_href, item_id=item_id, note_anchor=note_anchor,
+                       source_noun=source_noun)
     return env
 
 
@@ -151,7 +152,7 @@ def _quotes(glossary: Glossary, term: Term) -> list[tuple[Citation, Source]]:
 
 def book_files(glossary: Glossary, timestamp: int) -> dict[str, bytes]:
     """Every file of the publication (inside OEBPS/), by its path there."""
-    env = _environment(frozenset(term.id for term in glossary.terms))
+    env = _environment(frozenset(term.id for term in glossary.terms), glossary.settings.source_noun)
     settings = glossary.settings
     finder = mentions.Finder(glossary.terms)
     chapters = [_chapter(glossary, source, finder) for source in glossary.sources.values()]

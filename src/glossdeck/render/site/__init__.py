@@ -19,7 +19,7 @@ from glossdeck import markup, mentions
 from glossdeck.errors import GlossdeckError, Problem
 from glossdeck.model import Citation, Glossary, Source, Term
 from glossdeck.render.addresses import (
-    page_of, passage_anchor, passage_page, passage_url, seed_of, source_page, source_pages, term_page, text_fragment,
+    original_url, page_of, passage_anchor, passage_page, passage_url, seed_of, source_page, source_pages, term_page,
 )
 from glossdeck.render.site import letters, search, sources, structured, uses
 from glossdeck.render.site.previews import with_previews
@@ -97,11 +97,8 @@ def _quotes(glossary: Glossary, citations: tuple[Citation, ...]) -> list[Quote]:
     for citation in citations:
         assert citation.location is not None
         source = glossary.sources[citation.source]
-        original = None
-        if source.url:
-            original = source.url.split("#")[0] + text_fragment(seed_of(glossary, source), citation)
         in_context = f"../{passage_page(glossary, citation)}#{passage_anchor(citation.location)}"
-        quotes.append(Quote(citation, source, in_context, original))
+        quotes.append(Quote(citation, source, in_context, original_url(glossary, citation)))
     return quotes
 
 
@@ -138,6 +135,7 @@ def render(glossary: Glossary) -> dict[str, bytes]:
     """Every file of the site, by its path inside the site's folder."""
     env = _environment()
     env.globals["inline"] = functools.partial(_inline_groups, term_ids=frozenset(t.id for t in glossary.terms))
+    env.globals["glossary"] = glossary  # the macros' too (an imported template does not see the page's context)
     settings = glossary.settings
     linking = _linking_terms(glossary)
     related_from: dict[str, list[Term]] = {t.id: [] for t in glossary.terms}

@@ -19,6 +19,7 @@ from glossdeck.seeds import Seed, read_as_markdown
 
 _QUOTE_START, _QUOTE_END, _NOTE_START, _NOTE_END = "quote-start", "quote-end", "note-start", "note-end"
 _MENTION_START, _MENTION_END = "mention-start", "mention-end"
+_PAGE = "page"  # in a text with pages (a PDF's): where a page of the original begins
 _TAG = re.compile(r"(<[^>]*>)")
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n\s*")
 # White space to a reader (and in the reading view) that HTML would show as a control character or not at all.
@@ -46,7 +47,8 @@ class Event:
     passage: Passage | None = None
     first: bool = False
     last: bool = False
-    why: str = ""
+    why: str = ""  # an author's note's reason; a page's number as the original prints it
+    number: int = 0  # a page's place in the file, from 1
     mention: Mention | None = None
 
 
@@ -112,8 +114,18 @@ def _events(seed: Seed, passages: list[Passage], mentions: Sequence[Mention]) ->
     for start, end, why in seed.unquotable_spans:
         events.append(Event(start, 1, _NOTE_START, why=why))
         events.append(Event(end, 0, _NOTE_END, why=why))
+    for at in seed.page_starts:  # a text with pages shows where each page of the original begins
+        number, label = seed.page_at(at) or (0, "")
+        events.append(Event(_next_word(seed.raw, at), 0, _PAGE, why=label, number=number))
     events.sort(key=lambda e: (e.at, e.order))
     return events
+
+
+def _next_word(raw: str, at: int) -> int:
+    """The first character that is not white space at or after an offset: a page's mark stands before its words."""
+    while at < len(raw) and raw[at].isspace():
+        at += 1
+    return at
 
 
 def _with_marks(raw: str, events: list[Event], begin: int, end: int, marks: _Marks) -> str:
@@ -304,7 +316,7 @@ def _text(seed: Seed, events: list[Event], marks: _Marks,
           starts: Sequence[int]) -> tuple[list[str], list[tuple[str, str, int]]]:
     """A plain-text source: its headings (found where sources.yaml says) and paragraphs, page by page."""
     raw = seed.raw
-    headings = sorted({(raw.find(h), raw.find(h) + len(h)) for h in seed.source.headings if raw.find(h) >= 0})
+    headings = sorted({(start, end) for start, end, _ in seed.heading_spans})
     shown = dict(seed.headings)
     pages: list[list[str]] = [[] for _ in starts]
     sections: list[tuple[str, str, int]] = []
@@ -409,6 +421,9 @@ def _place_events(html: str, events: list[Event], marks: _Marks) -> str:
                 if linking:
                     out.append("</a>")
                     linking = False
+            elif kind == _PAGE:
+                out.append(str(Markup('<span class="page-mark" id="page-{}" title="page {} of the original">p.&nbsp;{}'
+                                      '</span> ').format(event.number, event.why, event.why)))
             elif kind == _NOTE_START:
                 out.append(str(Markup('<span class="note-label">[{}:]</span> ').format(event.why.capitalize())))
                 note = event.why

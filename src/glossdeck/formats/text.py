@@ -1,0 +1,21 @@
+"""A text ready to become a seed, whatever form its file came in."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Text:
+    """A text ready to become a seed: its bytes, format, and where it came from if converted."""
+
+    data: bytes
+    raw: str
+    format: str  # text or markdown
+    origin: str = ""  # how it was converted, if it was
+    kind: str = ""  # what it was converted from: "html", "pdf" or "epub" ("" when kept as it came)
+    title: str = ""  # a title found in the file itself
+    author: str = ""  # an author named in the file itself (a PDF's or an EPUB's metadata)
+    paged: bool = False  # a form feed begins each page of the original (a PDF)
+    page_labels: tuple[str, ...] = field(default=())  # the original's own page numbers, when not 1, 2, 3 …
+    headings: tuple[str, ...] = field(default=())  # headings found by their type size (a PDF), to propose
