@@ -16,6 +16,7 @@ from conftest import make_project
 from glossdeck import pipeline
 from glossdeck.cli import main
 from glossdeck.exports import csl, hypothesis, render, skos, tbx
+from glossdeck.markup import to_plain
 from test_exports import HOSTILE_TERM, _bibliography, _graph, _termbase
 
 # Syntax of every format at once: Turtle (""" \ > @ <iri>), XML (]]> & < '), JSON in HTML (</script <!--), Markdown.
@@ -188,3 +189,75 @@ def test_an_ipv6_site_url_makes_iris_turtle_reads(tmp_path):
     glossary, _ = pipeline.check(root)
     graph = _graph(skos.to_text(glossary))
     assert (URIRef("http://[::1]:8080/g/terms/corrigibility.html"), RDF.type, SKOS.Concept) in graph
+
+
+# --- Hypothesis: the annotation's text as the client renders it ---------------------------------------------------
+
+MARKUP_TERM = """\
+term: "[a](https://e.example) <b>b</b> $$x^2$$ \\\\(y\\\\) *e* _u_ ~~s~~ `c` ![i](x.png)"
+aliases: ["www.evil.example", "mail a@evil.example"]
+gloss: >-
+  Visit www.example.org or https://evil.example/x or mail a@evil.example;
+  <img src=x onerror=alert(1)> <a href="https://evil.example">here</a> &amp; &lt;b&gt; $$ \\\\frac{1}{2} $$
+  and \\\\(z\\\\) ~~gone~~ <!-- hidden --> ]]> \\\\ backslash.
+definition: A definition.
+citations:
+  - source: starter-pack
+    quote: A corrigible AI is an AI that allows itself to be corrected
+"""
+
+
+def test_hypothesis_shows_glossary_text_as_text_in_the_clients_renderer(tmp_path):
+    """Each annotation's text rendered as the Hypothesis client renders it (showdown with its options, then
+    DOMPurify, in Chromium): the term, gloss, draft note and link read exactly as the glossary's text, with no link,
+    image, emphasis or HTML element made of it, and nothing the client would hand to KaTeX as math."""
+    from browser import Browser, node_script
+
+    root = make_project(tmp_path / "project", terms={"markup": MARKUP_TERM},
+                        files={"glossary/glossary.yaml": SETTINGS + "site_url: https://example.org/g(1)/\n"})
+    _hostile_sources(root)
+    sources = root / "glossary" / "sources.yaml"
+    sources.write_text(sources.read_text(encoding="utf-8").replace("  format: markdown\n",
+                                                                   "  format: markdown\n  draft: true\n", 1))
+    glossary, _ = pipeline.check(root)
+    annotations = json.loads(hypothesis.to_text(glossary))["annotations"]
+    expected = []
+    for annotation in annotations:
+        term = next(t for t in glossary.terms if t.term == annotation["tags"][0])
+        source = next(s for s in glossary.sources.values() if [s.title] == annotation["document"]["title"])
+        lines = [f"{term.term}: {' '.join(to_plain(term.gloss or term.definition).split())}"]
+        if hypothesis.DRAFT_TAG in annotation["tags"]:
+            lines.append(" ".join(f"Quoted from a draft of this page (glossdeck's copy of “{source.title}”): the "
+                                  "published words may differ, and the highlight may be missing or approximate."
+                                  .split()))
+        lines.append(" ".join(f"{term.term} in the {glossary.settings.title}".split()))
+        expected.append(lines)
+        assert "$$" not in annotation["text"] and "\\(" not in annotation["text"]  # KaTeX's delimiters
+    assert any(hypothesis.DRAFT_TAG in a["tags"] for a in annotations)
+    assert "markup" in {t.id for t in glossary.terms}
+
+    chrome = Browser()
+    try:
+        page = chrome.page()
+        blank = tmp_path / "blank.html"
+        blank.write_text("<!doctype html><title>annotations</title>", encoding="utf-8")
+        page.goto(blank.as_uri())
+        for script in ("showdown/dist/showdown.min.js", "dompurify/dist/purify.min.js"):
+            page.add_script_tag(path=str(node_script(script)))
+        rendered = page.evaluate("""texts => texts.map(text => {
+            const converter = new showdown.Converter({  // the client's options (src/sidebar/render-markdown.ts)
+                simplifiedAutoLink: true, excludeTrailingPunctuationFromURLs: true, literalMidWordUnderscores: true,
+                strikethrough: true});
+            const box = document.createElement('div');
+            box.innerHTML = DOMPurify.sanitize(converter.makeHtml(text));
+            return {paragraphs: [...box.querySelectorAll('p')].map(p => p.textContent),
+                    elements: [...box.querySelectorAll('*')].map(e => e.tagName),
+                    links: [...box.querySelectorAll('a')].map(a => a.getAttribute('href'))};
+        })""", [a["text"] for a in annotations])
+    finally:
+        chrome.close()
+    for annotation, lines, shown in zip(annotations, expected, rendered):
+        assert shown["paragraphs"] == lines, annotation["text"]
+        assert sorted(set(shown["elements"])) == ["A", "P", "STRONG"], shown
+        term_id = next(t.id for t in glossary.terms if t.term == annotation["tags"][0])
+        assert shown["links"] == [f"https://example.org/g%281%29/terms/{term_id}.html"]

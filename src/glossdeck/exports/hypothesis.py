@@ -5,6 +5,7 @@ from __future__ import annotations
 import bisect
 import hashlib
 import json
+import re
 from typing import Any
 
 from glossdeck import __version__, markup
@@ -39,13 +40,14 @@ def _annotation(glossary: Glossary, term: Term, citation: Citation, user: str) -
     uri = page_address(glossary, source)
     assert uri is not None
     draft = source.draft and source.url is not None  # the site's own copy is the seed itself
-    lines = [f"**{term.term}**: {markup.to_plain(term.gloss or term.definition)}"]
+    lines = [f"**{as_text(term.term)}**: {as_text(markup.to_plain(term.gloss or term.definition))}"]
     if draft:
-        lines.append(f"Quoted from a draft of this page (glossdeck's copy of “{source.title}”): "
-                     "the published words may differ, and the highlight may be missing or approximate.")
+        lines.append(as_text(f"Quoted from a draft of this page (glossdeck's copy of “{source.title}”): "
+                             "the published words may differ, and the highlight may be missing or approximate."))
     page = addresses.term_url(glossary.settings, term.id)
     if page is not None:
-        lines.append(f"[{term.term} in the {glossary.settings.title}]({page})")
+        target = page.replace("(", "%28").replace(")", "%29")  # a bracket would end the link's address early
+        lines.append(f"[{as_text(f'{term.term} in the {glossary.settings.title}')}]({target})")
     return {
         "id": _identity(term, citation),
         "user": user,
@@ -56,6 +58,20 @@ def _annotation(glossary: Glossary, term: Term, citation: Citation, user: str) -
         "tags": [term.term] + ([DRAFT_TAG] if draft else []),
         "target": [{"source": uri, "selector": [selector(glossary, citation)]}],
     }
+
+
+# An annotation's text is Markdown to the Hypothesis client: showdown renders it (making bare web and e-mail
+# addresses into links), DOMPurify lets some HTML through (<a href>, <b>), and KaTeX renders $$…$$ and \(…\) as
+# math. Each character any of them acts on in running text is written as a numeric character reference, which
+# every one of them shows as that character and none reads as markup.
+_INERT = str.maketrans({c: f"&#{ord(c)};" for c in "&<>\\`*_~[]()!$@"})
+_AUTOLINK = re.compile(r"(?<=www)\.|:(?=/)", re.IGNORECASE)  # `www.` and `https://` start an address
+
+
+def as_text(text: str) -> str:
+    """Glossary text as Markdown that shows exactly that text, on one line, and nothing else."""
+    inert = " ".join(text.split()).translate(_INERT)
+    return _AUTOLINK.sub(lambda found: f"&#{ord(found.group())};", inert)
 
 
 def _identity(term: Term, citation: Citation) -> str:
