@@ -261,3 +261,35 @@ def test_hypothesis_shows_glossary_text_as_text_in_the_clients_renderer(tmp_path
         assert sorted(set(shown["elements"])) == ["A", "P", "STRONG"], shown
         term_id = next(t.id for t in glossary.terms if t.term == annotation["tags"][0])
         assert shown["links"] == [f"https://example.org/g%281%29/terms/{term_id}.html"]
+
+
+# --- export -o into places it must not write ----------------------------------------------------------------------
+
+
+def _tree(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+
+
+@pytest.mark.parametrize("where, message", [
+    ("fifo", "is not a file but a device, a pipe or a socket"),
+    ("link-to-fifo", "is not a file but a device, a pipe or a socket"),
+    ("a-file/out.json", "cannot write this file: Not a directory"),
+    ("project/glossary/out.json", "inside the project's glossary/ or seeds/ folder"),
+    ("project/glossary/terms/corrigibility.yaml", "inside the project's glossary/ or seeds/ folder"),
+    ("project/seeds/000_25fc0cdaa2772cd9.txt", "inside the project's glossary/ or seeds/ folder"),
+])
+def test_export_to_a_place_it_must_not_write_changes_nothing(tmp_path, where, message):
+    """`-o /dev/null` or `-o /dev/stdout` used to replace the device with a file (as root, for everyone):
+    a device, a pipe or a socket is refused like a folder, and nothing anywhere changes."""
+    import os
+
+    root = make_project(tmp_path / "project")
+    os.mkfifo(tmp_path / "fifo")
+    (tmp_path / "link-to-fifo").symlink_to(tmp_path / "fifo")
+    (tmp_path / "a-file").write_text("in the way", encoding="utf-8")
+    before = _tree(tmp_path)
+    result = CliRunner().invoke(main, ["export", "--project", str(root), "-o", str(tmp_path / where)])
+    assert result.exit_code == 1 and message in result.output and "nothing written" in result.output, result.output
+    assert _tree(tmp_path) == before
+    assert (tmp_path / "fifo").is_fifo() and (tmp_path / "link-to-fifo").is_symlink()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a-file", "fifo", "link-to-fifo", "project"]
