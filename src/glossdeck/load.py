@@ -62,15 +62,17 @@ def load_yaml(path: Path, display: Path | None = None) -> tuple[Any, list[Proble
     return parse_yaml(data, shown)
 
 
-def parse_yaml(data: bytes, shown: Path) -> tuple[Any, list[Problem]]:
-    """Parse a YAML file's bytes; `shown` is the path that problems name."""
-    if len(data) > MAX_FILE_BYTES:
+def parse_yaml(data: bytes, shown: Path, max_bytes: int = MAX_FILE_BYTES) -> tuple[Any, list[Problem]]:
+    """Parse a YAML file's bytes; `shown` is the path that problems name. A glossary file may hold MAX_FILE_BYTES;
+    another kind of file (a file of drafted terms) says how much it may hold."""
+    if len(data) > max_bytes:
         return None, [
             Problem(
                 shown,
                 None,
-                f"file is {len(data) // 1024} KiB, larger than the {MAX_FILE_BYTES // 1024} KiB limit",
-                "a glossary file holds one term or the sources; split it or remove pasted text",
+                f"file is {len(data) // 1024} KiB, larger than the {max_bytes // 1024} KiB limit",
+                "a glossary file holds one term or the sources; split it or remove pasted text"
+                if max_bytes == MAX_FILE_BYTES else "split it into several files",
             )
         ]
     try:

@@ -73,9 +73,9 @@ def cited_by(terms: list[Term]) -> list[str]:
 def triage_lines(found: dict[str, Any]) -> list[str]:
     """A drafted term's verdicts (as `drafting.triage_data` gives them) for the terminal: each quote, what became
     of it and why; then the term's problems, and whether it can be written."""
-    lines = [f"  {found['term']} ({found['id']})"]
+    lines = [f"  {_cut(found['term'], 80)} ({_cut(found['id'], 80)})"]
     for verdict in found["quotes"]:
-        lines.append(f"    {verdict['verdict']}: {verdict['source']}: “{verdict['proposed']}”")
+        lines.append(f"    {verdict['verdict']}: {_cut(verdict['source'], 40)}: “{_cut(verdict['proposed'], 300)}”")
         if verdict["verdict"] == "repaired":
             lines.append(f"        source: “{verdict['quote']}”")
         if verdict.get("location"):
@@ -97,3 +97,8 @@ def triage_lines(found: dict[str, Any]) -> list[str]:
     else:
         lines.append("    cannot be written: " + found["reason"])
     return lines
+
+
+def _cut(text: str, most: int) -> str:
+    """A drafted value as the terminal shows it: a 10,000-word quote is cut (the JSON report keeps all of it)."""
+    return text if len(text) <= most else text[:most] + f"… ({len(text):,} characters)"
