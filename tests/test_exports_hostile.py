@@ -293,3 +293,36 @@ def test_export_to_a_place_it_must_not_write_changes_nothing(tmp_path, where, me
     assert _tree(tmp_path) == before
     assert (tmp_path / "fifo").is_fifo() and (tmp_path / "link-to-fifo").is_symlink()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a-file", "fifo", "link-to-fifo", "project"]
+
+
+@pytest.mark.parametrize("language", ["en_US", "english", "en US", 'en"@x', "x>y", "de"])
+def test_a_language_tag_turtle_and_xml_could_not_carry_is_refused(tmp_path, language):
+    """The settings' language becomes Turtle's @tag and TBX's xml:lang: only the tags the booklet supports enter."""
+    root = make_project(tmp_path / "project")
+    settings = root / "glossary" / "glossary.yaml"
+    text = settings.read_text(encoding="utf-8")
+    settings.write_text(text.replace("language: en", f"language: {json.dumps(language)}"), encoding="utf-8")
+    for fmt in ("skos", "tbx"):
+        result = CliRunner().invoke(main, ["export", "--format", fmt, "--project", str(root)])
+        assert result.exit_code == 1 and result.stdout == "" and "is not supported" in result.output
+
+
+def test_a_glossary_with_every_optional_value_left_out_exports_in_every_format(tmp_path):
+    from rdflib.namespace import DCTERMS
+
+    root = make_project(tmp_path / "project", files={"glossary/glossary.yaml": "title: Bare\nid: bare\n"})
+    sources = root / "glossary" / "sources.yaml"
+    text = sources.read_text(encoding="utf-8")
+    for line in ("  subtitle: Or, why we probably don’t need to worry about AI.\n", "  date: after September 2023\n",
+                 "  venue: LessWrong\n", "  venue: personal blog\n", "  date: 2024-06-09\n"):
+        text = text.replace(line, "", 1)
+    sources.write_text(text, encoding="utf-8")
+    glossary, _ = pipeline.check(root)
+    graph = _graph(skos.to_text(glossary))
+    assert list(graph.objects(None, DCTERMS.description)) == [] and list(graph.objects(None, DCTERMS.creator)) == []
+    assert ElementTree.fromstring(tbx.to_text(glossary).encode()).find(
+        "./martifHeader/fileDesc/sourceDesc/p").text == "Bare"
+    items = {i["id"]: i for i in json.loads(csl.to_text(glossary))}
+    assert "issued" not in items["starter-pack"] and "container-title" not in items["optimism"]
+    assert _bibliography(list(items.values()))
+    assert json.loads(hypothesis.to_text(glossary))["annotations"]
