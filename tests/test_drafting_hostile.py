@@ -266,3 +266,18 @@ def test_no_drift_gets_a_word_written_that_the_source_does_not_have(seeds, sourc
         assert (verdict.status == VERIFIED) == (verdict.changes == ()), verdict
         assert verdict.status in (VERIFIED, REPAIRED)
     assert judged >= 5  # the near misses among them were repaired, not all refused
+
+
+def test_a_ten_thousand_word_quote_is_judged_and_told_in_a_few_lines(root, seeds, tmp_path):
+    """The essay's first 10,000 words with its straight quotes curled: a near miss of the whole essay, judged (the
+    quote limit then refuses it) and reported in a screenful; the JSON report keeps every change."""
+    _, seed_map = seeds
+    words = seed_map["objections"].text.split()[:10_000]
+    file = tmp_path / "long-quote.jsonl"
+    quote = " ".join(words).replace('"', "“")
+    file.write_text(json.dumps(_proposal([{"source": "objections", "quote": quote}])) + "\n", encoding="utf-8")
+    result = _draft(root, file)
+    assert result.exit_code == 1 and "is 10,000 words long; the limit is 60" in " ".join(result.output.split())
+    assert len(result.output) < 5000 and "more changes (--format json lists them all)" in result.output
+    report = json.loads(_draft(root, file, "--format", "json").stdout)[0]
+    assert report["quotes"][0]["verdict"] == REPAIRED and len(report["quotes"][0]["changes"]) > 12

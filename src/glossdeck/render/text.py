@@ -70,6 +70,9 @@ def cited_by(terms: list[Term]) -> list[str]:
     return [_wrap(f"cited by {t.id}" + (f": {markup.to_plain(t.gloss)}" if t.gloss else ""), "  ") for t in terms]
 
 
+SHOWN_CHANGES = 12  # of a repair's changes, in the terminal
+
+
 def triage_lines(found: dict[str, Any]) -> list[str]:
     """A drafted term's verdicts (as `drafting.triage_data` gives them) for the terminal: each quote, what became
     of it and why; then the term's problems, and whether it can be written."""
@@ -77,11 +80,14 @@ def triage_lines(found: dict[str, Any]) -> list[str]:
     for verdict in found["quotes"]:
         lines.append(f"    {verdict['verdict']}: {_cut(verdict['source'], 40)}: “{_cut(verdict['proposed'], 300)}”")
         if verdict["verdict"] == "repaired":
-            lines.append(f"        source: “{verdict['quote']}”")
+            lines.append(f"        source: “{_cut(verdict['quote'], 300)}”")
         if verdict.get("location"):
             speaker = f", {verdict['speaker']}" if verdict.get("speaker") else ""
             lines.append(f"        at {verdict['location']}{speaker}")
-        lines += [f"        {change}" for change in verdict.get("changes", [])]
+        changes = verdict.get("changes", [])
+        lines += [f"        {_cut(change, 300)}" for change in changes[:SHOWN_CHANGES]]
+        if len(changes) > SHOWN_CHANGES:
+            lines.append(f"        … and {len(changes) - SHOWN_CHANGES} more changes (--format json lists them all)")
         if verdict.get("reason"):
             lines.append(_wrap(verdict["reason"], "        "))
         lines += [_wrap("nearest: " + near, "        ") for near in verdict.get("nearest", [])]
