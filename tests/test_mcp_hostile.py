@@ -115,3 +115,15 @@ def test_a_project_that_is_not_one_is_said_before_serving(tmp_path, project):
                           capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=60)
     assert done.returncode == 1 and done.stdout == "" and "Traceback" not in done.stderr
     assert "holds no glossary/glossary.yaml, so it is not a glossary project" in done.stderr
+
+
+def test_add_term_writes_one_file_in_the_terms_folder_whatever_the_name(tmp_path):
+    """A term named like a path is written, if at all, as glossary/terms/<its id>.yaml: nothing else anywhere."""
+    root = make_project(tmp_path / "project")
+    outside = {k: v for k, v in _everything(tmp_path).items() if not k.startswith("project/glossary/")}
+    _, done = _session(root, [("add_term", _proposal([GOOD], term="../../../outside /etc/passwd"))])
+    assert done["written"] == str(root / "glossary" / "terms" / "outside-etc-passwd.yaml")
+    assert {k: v for k, v in _everything(tmp_path).items() if not k.startswith("project/glossary/")} == outside
+    assert sorted(p.name for p in (root / "glossary" / "terms").iterdir()) == [
+        "corrigibility.yaml", "mesa-optimizer.yaml", "orthogonality-thesis.yaml", "outside-etc-passwd.yaml",
+        "sharp-left-turn.yaml"]
