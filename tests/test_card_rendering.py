@@ -79,3 +79,38 @@ def test_question_of_the_meaning_card_is_the_gloss_alone(browser, sides):
     text = page.locator("body").inner_text()
     assert "WHICH TERM?" in text.upper() and "mesa" not in text.lower() and "details" not in sides[(1, "q")]
     page.close()
+
+
+@pytest.fixture(scope="module")
+def cloze_sides(tmp_path_factory):
+    """Question and answer HTML of a cloze card, as the real Anki renders them."""
+    from glossdeck import pipeline
+    from tests.test_cloze_cards import cloze_project
+
+    root = cloze_project(tmp_path_factory.mktemp("cloze"))
+    deck = pipeline.build(root, out=root / "out", targets=("deck",), timestamp=1_700_000_000).outputs["deck"]
+    col = new_collection(tmp_path_factory.mktemp("cloze-anki"))
+    import_package(col, deck)
+    card = col.get_note(col.find_notes('"TermId:widget" QuoteId:_*')[0]).cards()[0]
+    rendered = {"q": card.question(), "a": card.answer()}
+    col.close()
+    return rendered
+
+
+@pytest.mark.parametrize("width", [360, 1280])
+@pytest.mark.parametrize("night", [False, True], ids=["light", "night"])
+def test_cloze_card_shows_its_gaps_then_the_words_in_their_colour(browser, cloze_sides, width, night):
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    for side in ("q", "a"):
+        assert "<style>" in cloze_sides[side]  # the note type's own styling comes with the card
+        page = page_for(browser, cloze_sides[side], width, night)
+        gaps = page.locator(".cloze")
+        assert gaps.count() == 5
+        shown = gaps.all_inner_texts()
+        assert shown == (["[...]"] * 5 if side == "q" else ["widget", "widget", "widgets", "widget's", "WIDGET"])
+        colour = gaps.first.evaluate("e => getComputedStyle(e).color")
+        assert colour == ("rgb(143, 180, 255)" if night else "rgb(31, 79, 154)")
+        overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        assert overflow <= 0, f"{overflow}px wider than a {width}px screen"
+        page.screenshot(path=str(SHOTS / f"cloze-{side}-{width}-{'night' if night else 'light'}.png"), full_page=True)
+        page.close()

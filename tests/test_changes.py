@@ -144,7 +144,40 @@ def test_the_deck_is_rebuilt_when_its_release_notes_change(repo):
                     "--no-edit"], cwd=repo, check=True, env={**os.environ, "GIT_COMMITTER_DATE": "2001-02-03T12:00"})
     again = pipeline.build(repo, out=repo / "out", targets=("deck",), timestamp=1_700_100_000)
     assert again.unchanged == ()
-    assert "changes since the release of 2001-02-03" in deck_description(again.outputs["deck"])
+    # The notes name the release they follow as its own deck named it (the day of its newest note), not by the
+    # day its commit was made.
+    description = deck_description(again.outputs["deck"])
+    assert "changes since the release of 2023-11-14" in description and "2001-02-03" not in description
+
+
+def set_release(root: Path, name: str | None) -> None:
+    path = root / "glossary" / "glossary.yaml"
+    lines = [line for line in path.read_text().splitlines() if not line.startswith("release:")]
+    path.write_text("\n".join(lines + ([f'release: "{name}"'] if name else [])) + "\n")
+
+
+def test_the_notes_name_the_previous_release_never_this_one(repo):
+    edit(repo, "unalienable-rights", "by birth", "from birth")
+    description = deck_description(pipeline.build(repo, out=repo / "out", targets=("deck",),
+                                                  timestamp=1_700_100_000).outputs["deck"])
+    assert "<p>Release of 2023-11-16.</p>" in description
+    assert "(changes since the release of 2023-11-14):" in description
+    # Named releases are named; two unnamed releases of one day are told apart.
+    set_release(repo, "1.0")
+    release(repo, "release 1.0", 1_700_200_000)
+    edit(repo, "unalienable-rights", "from birth", "at birth")
+    set_release(repo, "1.1")
+    description = deck_description(pipeline.build(repo, out=repo / "out", targets=("deck",),
+                                                  timestamp=1_700_300_000).outputs["deck"])
+    # (release 1.0's deck was dated by its newest note, from the build of the 16th; 1.0 changed no note after it)
+    assert "<p>Release 1.1 (2023-11-18)." in description and "(changes since release 1.0 (2023-11-16)):" in description
+    set_release(repo, None)
+    release(repo, "unnamed, in the morning", 1_700_300_000)
+    edit(repo, "unalienable-rights", "at birth", "by birth")
+    description = deck_description(pipeline.build(repo, out=repo / "out", targets=("deck",),
+                                                  timestamp=1_700_310_000).outputs["deck"])
+    assert "<p>Release of 2023-11-18." in description
+    assert "(changes since the previous release, also of 2023-11-18):" in description
 
 
 def test_a_student_sees_the_notes_after_reimporting(repo, tmp_path):

@@ -56,3 +56,23 @@ def test_new_cards_come_prerequisites_first(student, shipped):
                 assert position[needed] < position[term.id], (needed, term.id)
                 checked += 1
         assert checked > 50  # the shipped glossary links a lot: this is a real test of the order
+
+
+def test_the_first_day_shows_twenty_terms_and_no_term_comes_twice_within_two_days(shipped, tmp_path):
+    """The deck as shipped, with Anki's default options: the day's twenty new cards are twenty terms' first
+    cards, and a term's second card waits two days' worth of new cards (while first cards remain)."""
+    from glossdeck.spacing import SIBLING_GAP
+
+    col = new_collection(tmp_path / "anki")
+    import_package(col, shipped["deck"])
+    col.decks.select(col.decks.id_for_name("AI Alignment Glossary"))
+    today = [col.get_card(q.card.id) for q in col.sched.get_queued_cards(fetch_limit=100).cards]
+    assert len(today) == 20 and len({c.note()["TermId"] for c in today}) == 20 and {c.ord for c in today} == {0}
+    due: dict[str, list[int]] = {}
+    for card_id in col.find_cards(""):
+        card = col.get_card(card_id)
+        due.setdefault(card.note()["TermId"], []).append(card.due)
+    last_first = max(min(d) for d in due.values())
+    assert all(max(d) - min(d) >= SIBLING_GAP for d in due.values() if max(d) <= last_first)
+    assert sum(max(d) <= last_first for d in due.values()) > 70  # most terms: the rest come at the deck's end
+    col.close()

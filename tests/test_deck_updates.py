@@ -238,3 +238,36 @@ def test_bad_release_settings_are_reported_with_their_line(tmp_path, line, messa
     assert [p.line for p in problems] == [before.count("\n") + 1]
     assert problems[0].message.startswith(message), problems[0].message
     assert problems[0].hint
+
+
+def test_a_new_glossarys_description_says_each_thing_once_and_only_what_applies(tmp_path):
+    """`glossdeck init` glossaries (here the second fixture glossary) never had note type v1, nor view or cloze
+    cards unless they ask for them; read back from the real client."""
+    import shutil
+
+    from tests.conftest import FIXTURES
+
+    root = tmp_path / "other"
+    shutil.copytree(FIXTURES / "other", root)
+    package = pipeline.build(root, out=root / "out", targets=("deck",), timestamp=1_700_000_000).outputs["deck"]
+    col = new_collection(tmp_path / "anki")
+    import_package(col, package, **DEFAULTS)
+    text = strip_html(col.decks.by_name("Founding Texts")["desc"])
+    col.close()
+    assert "v1" not in text and "Merge note types" not in text  # its students never had v1 notes
+    for once in ("import the newer release with Anki's default options", "your reviews are kept",
+                 "Update notes: Always", "Release of 2023-11-14", "learning order",
+                 "“Founding Texts (siblings buried)”", "Import deck presets"):
+        assert text.count(once) == 1, once
+    assert "contested term" not in text and "fills the gap" not in text  # no view or cloze cards in this deck
+    assert "In this update" not in text  # not in git: no release to compare with
+
+
+def test_the_description_names_the_cards_the_deck_has_and_the_v1_upgrade_where_students_had_it(root, tmp_path):
+    path = root / "glossary" / "glossary.yaml"
+    path.write_text(path.read_text(encoding="utf-8") + "view_cards: true\ncloze_cards: true\n", encoding="utf-8")
+    text = strip_html(description_of(build(root, 1_700_000_000, "out"), tmp_path))
+    # the fixture glossary keeps glossdeck 0.1's note type (note_type_id), as the shipped one does
+    assert text.count("glossdeck term (v1)") == 1 and text.count(MODEL_NAME) == 1
+    assert text.count("import the newer release with Anki's default options") == 1
+    assert "what does its holder argue?" in text and "which term fills the gap?" in text

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 import yaml
 from click.testing import CliRunner
-
 from conftest import make_project
+
 from glossdeck import drafting
 from glossdeck.cli import main
 from glossdeck.drafting import REFUSED, REPAIRED, VERIFIED, ProposedQuote

@@ -9,15 +9,15 @@ import urllib.parse
 from pathlib import Path
 
 import pytest
+from browser import Browser
 from click.testing import CliRunner
+from conftest import REPO, make_project
 
 from glossdeck import pipeline
 from glossdeck.cli import main
 from glossdeck.exports import FORMATS, csl, hypothesis, render, skos, tbx
 from glossdeck.markup import to_plain
 from glossdeck.render import addresses
-from browser import Browser
-from conftest import REPO, make_project
 
 # Text a glossary may hold that each format must carry as text: its own syntax characters among them.
 HOSTILE_TERM = """\

@@ -14,14 +14,13 @@ from typing import Any, Callable
 
 import pytest
 from click.testing import CliRunner
+from conftest import TIMESTAMP, make_project
 
 import glossdeck
 from glossdeck import buildcache, deckstate, pipeline
 from glossdeck.cli import main
 from glossdeck.model import Glossary, Settings
 from glossdeck.render import anki, booklet, cards, site
-
-from conftest import TIMESTAMP, make_project
 
 LATER = TIMESTAMP + 86_400
 FILES = {"deck": "test-glossary.apkg", "booklet": "test-glossary-booklet.pdf",
@@ -166,6 +165,7 @@ CHANGES: dict[str, tuple[Callable[[Path, pytest.MonkeyPatch], None], dict[str, A
     "cards_paper in glossary.yaml": (setting("cards_paper", "letter"), {}, {"cards"}),
     "deck_name in glossary.yaml": (setting("deck_name", "Another name"), {}, {"deck"}),
     "view_cards in glossary.yaml": (setting("view_cards", "true"), {}, {"deck"}),
+    "cloze_cards in glossary.yaml": (setting("cloze_cards", "true"), {}, {"deck"}),
     "title in glossary.yaml": (setting("title", "Another title"), {}, {"booklet", "print", "cards"}),
     "subtitle in glossary.yaml": (setting("subtitle", "Another subtitle"), {}, ALL),
     "--flip short": (lambda root, mp: None, {"card_flip": "short"}, {"cards"}),
@@ -232,7 +232,7 @@ def test_a_change_rebuilds_exactly_the_targets_it_affects_as_a_clean_build_would
 OTHER_VALUES: dict[str, Any] = {
     "paper": "half-letter", "cards_paper": "letter", "card_size_mm": (50.0, 70.0), "card_flip": "short",
     "card_back_offset_mm": (1.5, -2.0), "card_layout": "fold", "deck_name": "Another deck", "id": "another-id",
-    "view_cards": True, "title": "Another title", "author": "Someone Else", "language": "de",
+    "view_cards": True, "cloze_cards": True, "title": "Another title", "author": "Someone Else", "language": "de",
     "output_base": "another-base", "release": "2.0", "download_url": "https://example.org/next/",
     "note_type_id": 1607392319,
 }

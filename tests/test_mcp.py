@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from conftest import make_project
 from test_drafting import ADVERSARIAL, CURLY, GOOD, TAIL, _files, _proposal
 

@@ -15,12 +15,12 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 import segno
+from browser import REPO, Browser, axe_script
 from click.testing import CliRunner
+from conftest import FIXTURES, make_project
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from pypdf import PdfReader
 
-from browser import REPO, Browser, axe_script
-from conftest import FIXTURES, make_project
 from glossdeck import pipeline
 from glossdeck.cli import main
 from glossdeck.model import Citation, Location, Source

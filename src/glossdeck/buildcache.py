@@ -25,7 +25,7 @@ PACKAGE = Path(glossdeck.__file__).resolve().parent
 # The settings each renderer never reads: every other field (any added later too) is part of its key.
 # tests/test_incremental.py changes each of these and checks that the target's bytes stay the same.
 _CARD_SETTINGS = {"cards_paper", "card_size_mm", "card_flip", "card_back_offset_mm", "card_layout"}
-_DECK_SETTINGS = {"deck_name", "id", "view_cards"}
+_DECK_SETTINGS = {"deck_name", "id", "view_cards", "cloze_cards"}
 UNREAD_SETTINGS = {
     "deck": {"paper", "title", "author", "language", "output_base", *_CARD_SETTINGS},
     "booklet": {"output_base", *_CARD_SETTINGS, *_DECK_SETTINGS},

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import shutil
@@ -236,10 +237,15 @@ def changes_since(root: Path, rev: str | None, current: Glossary, load: Loader) 
     date = _git(root, "show", "-s", "--format=%cs", commit).strip()
     folder = Path(tempfile.mkdtemp(prefix="glossdeck-changes-"))
     try:
-        old = load(_old_tree(root, commit, folder))
+        old_root = _old_tree(root, commit, folder)
+        old = load(old_root)
+        state, _ = deckstate.load(old_root)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
-    return compare(old, current, rev or commit[:12], commit, date)
+    newest = max((entry.mtime for entry in state.entries.values()), default=None)
+    return dataclasses.replace(compare(old, current, rev or commit[:12], commit, date),
+                               previous_release=old.settings.release,
+                               previous_date="" if newest is None else deckstate.day_of(newest))
 
 
 def _same_as(root: Path, commit: str) -> bool:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -100,6 +101,11 @@ def digest(content: object) -> str:
     return hashlib.sha256(data.encode("utf-8")).hexdigest()[:16]
 
 
+def day_of(mtime: int) -> str:
+    """A note time as the day a deck's description names its release by (UTC)."""
+    return time.strftime("%Y-%m-%d", time.gmtime(mtime))
+
+
 def valid_time(value: int) -> bool:
     """Whether a build may use this time as "now"."""
     return MIN_TIME <= value < MAX_TIME
@@ -161,6 +167,18 @@ def view_keys(term_key: str, holders: list[str]) -> list[str]:
 
 def is_view_key(key: str) -> bool:
     return "/view/" in key
+
+
+CLOZE_MODEL_KEY = "@cloze-model"
+
+
+def cloze_key(term_key: str, source: str, quote: str) -> str:
+    """The lock key of a cloze card: the term's key and the quote it is made of, nothing else of the term."""
+    return f"{term_key}/cloze/{digest([source, quote])}"
+
+
+def is_cloze_key(key: str) -> bool:
+    return "/cloze/" in key
 
 def _entry(line: str) -> tuple[str, Entry]:
     """One line: id, time, hash, "name" as JSON, then `retired` or nothing; ValueError says what is wrong."""

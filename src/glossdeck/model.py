@@ -9,7 +9,6 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
-
 TARGETS = ("deck", "booklet", "print", "cards", "html")  # what `glossdeck build` can write
 LEVELS = ("core", "standard", "extra")  # in the order new cards are learned
 # Refused in every text, where it enters: every C0 and C1 control but tab and newline, and the bidi
@@ -83,6 +82,7 @@ class Settings:
     card_back_offset_mm: tuple[float, float] = (0.0, 0.0)
     card_layout: str = "duplex"
     view_cards: bool = False  # a deck card for each contested view, for students of the disagreements themselves
+    cloze_cards: bool = False  # a deck card for each quote that names its term, the name left out
     release: str = ""  # the release's name, shown in the deck's description ("" = its date)
     download_url: str = ""  # where students get the next release, shown in the deck's description
     note_type_id: int = 0  # 0: the glossary's own Anki note type, from `id`; else that note type's id
@@ -282,6 +282,10 @@ class Changes:
     added: tuple[TermChange, ...] = ()
     changed: tuple[TermChange, ...] = ()
     retired: tuple[TermChange, ...] = ()
+    # The release compared with, as its own deck named it: its `release` setting, and the date of its newest
+    # note (its deck's "Release of <date>"); empty where that version had no deck state.
+    previous_release: str = ""
+    previous_date: str = ""
 
     @property
     def empty(self) -> bool:

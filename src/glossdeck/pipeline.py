@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from glossdeck import buildcache, changes, citations, deckstate, validate, writer
+from glossdeck.clozes import cloze_quotes
 from glossdeck.errors import GlossdeckError, Problem, Problems
 from glossdeck.layout import SEEDS_DIR, SETTINGS_FILE, SOURCES_FILE, TERMS_DIR
 from glossdeck.load import load_yaml
@@ -115,12 +116,16 @@ def _check_deck_state(root: Path, glossary: Glossary, problems: Problems) -> Non
     if glossary.settings.view_cards:
         known.update(key for t in glossary.terms for key in deckstate.view_keys(
             t.renamed_from[0] if t.renamed_from else t.id, [v.holder for v in t.views]))
+    if glossary.settings.cloze_cards:
+        known.update(deckstate.cloze_key(t.renamed_from[0] if t.renamed_from else t.id, c.source, c.quote)
+                     for t in glossary.terms for c, _ in cloze_quotes(t))
     for key, entry in sorted(state.entries.items()):
-        if deckstate.is_view_key(key) and key not in known:
-            problems.warn(lock, None, f"the view card `{key}` ({entry.name}) is no longer built; the deck carries it "
-                          "as a retired note (tag glossdeck::retired)",
+        kind = "view" if deckstate.is_view_key(key) else "cloze" if deckstate.is_cloze_key(key) else None
+        if kind and key not in known:
+            problems.warn(lock, None, f"the {kind} card `{key}` ({entry.name}) is no longer built; the deck carries "
+                          "it as a retired note (tag glossdeck::retired)",
                           f"to drop it from the deck, delete its line from {deckstate.LOCK_FILE}")
-        elif key not in (deckstate.MODEL_KEY, deckstate.VIEW_MODEL_KEY) and key not in known:
+        elif not key.startswith("@") and key not in known:
             problems.warn(lock, None, f"term `{key}` ({entry.name}) is no longer in the glossary; the deck carries "
                           "it as a retired note (tag glossdeck::retired) so that students see it is gone",
                           f"to drop it from the deck, delete its line from {deckstate.LOCK_FILE}; if it was renamed, "

@@ -166,16 +166,7 @@ class Seed:
 
     def cuts_word(self, offset: int) -> bool:
         """Whether a quote starting or ending at this normalized offset would cut a word in two."""
-        text = self.text
-        if not 0 < offset < len(text):
-            return False
-        before, after = text[offset - 1], text[offset]
-        if _in_word(before) and _in_word(after):
-            return True
-        # a joiner belongs to the word when a word char stands on each side of it
-        if offset >= 2 and _in_word(after) and _joins(text[offset - 2], before, after):
-            return True
-        return offset + 1 < len(text) and _in_word(before) and _joins(before, after, text[offset + 1])
+        return cuts_word(self.text, offset)
 
     def whole_words(self, start: int, end: int) -> tuple[int, int]:
         """The normalized span widened to whole words at both ends."""
@@ -299,6 +290,20 @@ def _front_matter_end(text: str) -> int:
         return 0
     end = text.find("\n---\n", 3)
     return 0 if end < 0 else end + 5
+
+def cuts_word(text: str, offset: int) -> bool:
+    """Whether a span of the text starting or ending at this offset would cut a word in two: the one word
+    boundary rule of quotes, and of the names that cloze cards find in them."""
+    if not 0 < offset < len(text):
+        return False
+    before, after = text[offset - 1], text[offset]
+    if _in_word(before) and _in_word(after):
+        return True
+    # a joiner belongs to the word when a word char stands on each side of it
+    if offset >= 2 and _in_word(after) and _joins(text[offset - 2], before, after):
+        return True
+    return offset + 1 < len(text) and _in_word(before) and _joins(before, after, text[offset + 1])
+
 
 def _in_word(char: str) -> bool:
     return char.isalnum() or char == "_" or unicodedata.category(char) in ("Mn", "Mc", "Me")

@@ -46,6 +46,7 @@ SETTINGS_FIELDS = {
     "card_back_offset": Field("text"),
     "card_layout": Field("text"),
     "view_cards": Field("bool"),
+    "cloze_cards": Field("bool"),
     "note_type_id": Field("count"),
     "site_url": Field("optional-text"),
 }
@@ -333,6 +334,7 @@ def validate_settings(data: Any, path: Path, problems: Problems) -> Settings:
         card_back_offset_mm=pairs.get("card_back_offset", (0.0, 0.0)),
         card_layout=clean.get("card_layout", "duplex"),
         view_cards=clean.get("view_cards", False),
+        cloze_cards=clean.get("cloze_cards", False),
         **_release(clean, data, path, problems),
         note_type_id=clean.get("note_type_id", 0),
         site_url=_site_url(clean.get("site_url"), data.line_of("site_url"), path, problems),

@@ -54,7 +54,8 @@ def _import(col: Collection, step: dict) -> dict:
         chosen = {"merge_notetypes": options.get("merge_notetypes", False),
                   "update_notes": conditions[options.get("update_notes", "if_newer")],
                   "update_notetypes": conditions[options.get("update_notetypes", "if_newer")],
-                  "with_scheduling": False, "with_deck_configs": False}  # 23.10 has no with_deck_configs
+                  "with_scheduling": False,  # 23.10 has no with_deck_configs ("Import deck presets")
+                  "with_deck_configs": options.get("with_deck_configs", False)}
         known = ImportAnkiPackageOptions.DESCRIPTOR.fields_by_name
         request.options.CopyFrom(ImportAnkiPackageOptions(**{k: v for k, v in chosen.items() if k in known}))
         col.import_anki_package(request)
@@ -78,7 +79,7 @@ def _render(col: Collection, step: dict) -> dict:
     cards = []
     for card_id in col.find_cards(f'"deck:{step["deck"]}"'):
         card = col.get_card(card_id)
-        cards.append({"term_id": card.note()["TermId"], "ord": card.ord,
+        cards.append({"term_id": card.note()["TermId"], "ord": card.ord, "notetype": card.note().note_type()["name"],
                       "question": card.question(), "answer": card.answer()})
     return {"cards": sorted(cards, key=lambda c: (c["term_id"], c["ord"]))}
 
@@ -93,6 +94,66 @@ def _study(col: Collection, step: dict) -> dict:
         col.sched.answerCard(card, 3)
         studied.append(card.id)
     return {"studied": studied}
+
+
+def _study_day(col: Collection, step: dict) -> dict:
+    """A day's study as a student does it: every card Anki shows, answered Good, until it shows no more.
+
+    Learning steps (1 and 10 minutes) come again at once: nothing else is left, and Anki shows
+    learning cards up to 20 minutes early then. Each answer: the card, its note's term and kind, and
+    whether the card was new, in learning or a review when shown.
+    """
+    col.decks.select(_deck_id(col, step["deck"]))
+    if ANKI_VERSION.startswith("2.1."):
+        col.reset()
+    answers = []
+    kinds = {0: "new", 1: "learning", 2: "review", 3: "relearning"}
+    for _ in range(step.get("limit", 2000)):
+        card = col.sched.getCard()
+        if card is None:
+            break
+        note = card.note()
+        answers.append({"card": card.id, "term_id": note["TermId"], "ord": card.ord,
+                        "notetype": note.note_type()["name"],
+                        "was": kinds[card.type]})
+        col.sched.answerCard(card, 3)
+    else:
+        raise RuntimeError("Anki kept showing cards: the day never ended")
+    return {"answers": answers}
+
+
+def _next_day(col: Collection, step: dict) -> dict:
+    """A day passes: the collection is made a day older. Last step of a run: Anki works out "today" once."""
+    col.crt = col.crt - 86_400
+    return {}
+
+
+def _deck_options(col: Collection, step: dict) -> dict:
+    """The preset the deck uses, and what it buries."""
+    config = col.decks.config_dict_for_deck_id(_deck_id(col, step["deck"]))
+    return {"id": config["id"], "name": config["name"], "bury_new": config["new"]["bury"],
+            "bury_reviews": config["rev"]["bury"], "bury_learning": config.get("buryInterdayLearning", False),
+            "new_per_day": config["new"]["perDay"]}
+
+
+def _use_default_preset(col: Collection, step: dict) -> dict:
+    deck = col.decks.get(_deck_id(col, step["deck"]))
+    deck["conf"] = 1
+    col.decks.save(deck)
+    return {}
+
+
+def _positions(col: Collection, step: dict) -> dict:
+    """Each new card's place in the new-card queue, with its term and note type."""
+    rows = col.db.all("select c.id, c.due, c.ord, n.mid, n.flds from cards c join notes n on c.nid = n.id "
+                      "where c.type = 0 and c.did = ?", _deck_id(col, step["deck"]))
+    names = {m["id"]: (m["name"], [f["name"] for f in m["flds"]]) for m in col.models.all()}
+    cards = []
+    for card_id, due, ord_, mid, flds in rows:
+        name, fields = names[mid]
+        cards.append({"card": card_id, "due": due, "ord": ord_, "notetype": name,
+                      "term_id": dict(zip(fields, flds.split("\x1f"))).get("TermId", "")})
+    return {"cards": sorted(cards, key=lambda c: c["due"])}
 
 
 def _scheduling(col: Collection, step: dict) -> dict:
@@ -115,7 +176,9 @@ def _deck(col: Collection, step: dict) -> dict:
 
 
 STEPS = {"import": _import, "render": _render, "study": _study, "scheduling": _scheduling,
-         "edit": _edit, "deck": _deck, "notes": lambda col, step: {"notes": _notes(col)}}
+         "edit": _edit, "deck": _deck, "notes": lambda col, step: {"notes": _notes(col)},
+         "study_day": _study_day, "next_day": _next_day, "deck_options": _deck_options,
+         "use_default_preset": _use_default_preset, "positions": _positions}
 
 
 def main() -> None:

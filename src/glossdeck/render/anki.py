@@ -14,15 +14,30 @@ import time
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import genanki
 
 from glossdeck import markup
-from glossdeck.deckstate import MODEL_KEY, VIEW_MODEL_KEY, DeckState, Entry, digest, is_view_key, view_keys
+from glossdeck.clozes import cloze_quotes
+from glossdeck.deckpreset import add_preset, preset_name, sibling_preset
+from glossdeck.deckstate import (
+    CLOZE_MODEL_KEY,
+    MODEL_KEY,
+    VIEW_MODEL_KEY,
+    DeckState,
+    Entry,
+    cloze_key,
+    day_of,
+    digest,
+    is_cloze_key,
+    is_view_key,
+    view_keys,
+)
 from glossdeck.model import Changes, Citation, Glossary, Settings, Source, Term
 from glossdeck.render.addresses import passage_url, term_url
 from glossdeck.render.common import attribution
+from glossdeck.spacing import new_card_positions
 from glossdeck.study import study_order
 
 # The note type must never change silently: Anki treats a changed field list or template set as a
@@ -150,9 +165,34 @@ def view_note_type(settings: Settings) -> tuple[int, str]:
     return stable_id("view-model", settings.id), f"{VIEW_MODEL_NAME} · {settings.deck_name}"
 
 
+# Cards made of the essays' own words (settings: `cloze_cards: true`): a quote that names its term, with every
+# mention of it as the one gap, c1, so that no edit ever renumbers a card.
+CLOZE_MODEL_NAME = "glossdeck cloze (v1)"
+CLOZE_FIELDS = ["Term", "Text", "Source", "TermId", "QuoteId"]
+CLOZE_TEMPLATES = [
+    {
+        "name": "Cloze",
+        "qfmt": '<div class="prompt">Which term fills the gap?</div><blockquote class="cloze-quote">“{{cloze:Text}}”'
+                "</blockquote>",
+        "afmt": '<div class="prompt">Which term fills the gap?</div><blockquote class="cloze-quote">“{{cloze:Text}}”'
+                '<span class="cite">— {{Source}}</span></blockquote>',
+    },
+]
+CLOZE_CSS = """\
+.cloze-quote { font-size: 1.1em; border-left: none; padding-left: 0; }
+.cloze { font-weight: bold; color: #1f4f9a; }
+.nightMode .cloze, .night_mode .cloze { color: #8fb4ff; }
+"""
+
+
+def cloze_note_type(settings: Settings) -> tuple[int, str]:
+    """The note type of cloze cards: the glossary's own, versioned like the others."""
+    return stable_id("cloze-model", settings.id), f"{CLOZE_MODEL_NAME} · {settings.deck_name}"
+
+
 def note_type_ids(settings: Settings) -> list[int]:
     """Every note type this glossary's decks use: what tells its notes apart from other decks' in a collection."""
-    return [note_type(settings)[0], view_note_type(settings)[0]]
+    return [note_type(settings)[0], view_note_type(settings)[0], cloze_note_type(settings)[0]]
 
 
 def model_fingerprint(fields: list[str] | None = None, templates: list[dict[str, str]] | None = None) -> str:
@@ -176,10 +216,12 @@ class _Model(genanki.Model):  # type: ignore[misc]
     """The note type, stamped with the time its templates or styling last changed."""
 
     def __init__(self, mtime: int, model_id: int | None = None, name: str | None = None,
-                 fields: list[str] | None = None, templates: list[dict[str, str]] | None = None) -> None:
+                 fields: list[str] | None = None, templates: list[dict[str, str]] | None = None,
+                 css: str | None = None, model_type: int = genanki.Model.FRONT_BACK) -> None:
         # The term note type's parts are looked up now, not bound as defaults, so that tests can restyle them.
         super().__init__(model_id or MODEL_ID, name or MODEL_NAME, fields=[{"name": f} for f in fields or FIELDS],
-                         templates=copy.deepcopy(templates or TEMPLATES), css=CSS, sort_field_index=SORT_FIELD)
+                         templates=copy.deepcopy(templates or TEMPLATES), css=css or CSS,
+                         sort_field_index=SORT_FIELD, model_type=model_type)
         self.mtime = mtime
 
     def to_json(self, timestamp: float, deck_id: int) -> dict[str, Any]:
@@ -194,72 +236,155 @@ class DeckBuild:
     state: DeckState
 
 
+@dataclass(frozen=True)
+class _Kind:
+    """A kind of note (term, view or cloze): its note type, how its lock keys look and how it says it is retired."""
+
+    model_key: str
+    model: _Model
+    name: str  # the note type's name in the lock, without the deck's
+    fingerprint: str
+    owns: Callable[[str], bool]
+    retired_fields: Callable[[str, str], list[str]]
+
+
+@dataclass(frozen=True)
+class _Built:
+    """One note as the glossary has it now: its lock key, fields, tags and the name the lock records."""
+
+    key: str
+    fields: list[str]
+    tags: list[str]
+    name: str
+
+
 def render(glossary: Glossary, state: DeckState, now: int, release_notes: Changes | None = None) -> DeckBuild:
     """Build the package; notes whose content is unchanged since `state` keep their times. `release_notes`,
-    what the latest release brought (read from git by the pipeline), go into the deck's description."""
+    what the latest release brought (read from git by the pipeline), go into the deck's description, and the
+    terms it added have their later cards after all others (spacing.new_card_positions)."""
     settings = glossary.settings
-    entries = {MODEL_KEY: state.stamp(MODEL_KEY, digest([model_fingerprint(), CSS]), MODEL_NAME, now)}
-    model = _Model(entries[MODEL_KEY].mtime, *note_type(settings))
-    deck = genanki.Deck(stable_id("deck", settings.id), settings.deck_name)
+    kinds = _kinds(settings)
     names = {t.id: t.term for t in glossary.terms}
-    # New cards are shown in `due` order: the learning order, prerequisites first.
-    for position, term in enumerate(study_order(glossary).terms):
-        fields, tags = _fields(glossary, term, names), _tags(term)
-        key = identity(term)
-        entry = entries[key] = state.stamp(key, digest([fields, tags]), term.term, now)
-        deck.add_note(_Note(entry.mtime, model=model, fields=fields, guid=note_guid(settings.id, key), tags=tags,
-                            due=position))
-    _add_view_notes(glossary, state, now, entries, deck)
-    for key in sorted(set(state.entries) - set(entries)):
-        if is_view_key(key):
-            continue  # retired by _add_view_notes
-        fields = _retired_fields(state.entries[key].name, key)
-        entry = entries[key] = state.retire(key, digest(fields), now)
-        deck.add_note(_Note(entry.mtime, model=model, fields=fields, guid=note_guid(settings.id, key),
-                            tags=["glossdeck::retired"], due=len(glossary.terms)))
-    timestamp = max(e.mtime for e in entries.values())
-    deck.description = deck_description(settings, timestamp) + release_notes_html(release_notes)
-    return DeckBuild(_package_bytes(deck, timestamp), DeckState(entries))
-
-
-def _add_view_notes(glossary: Glossary, state: DeckState, now: int, entries: dict[str, Entry],
-                    deck: genanki.Deck) -> None:
-    """A note per contested view, when the glossary asks for them; views no longer built are retired."""
-    built = []
-    if glossary.settings.view_cards:
-        for position, term in enumerate(study_order(glossary).terms):
-            for key, view in zip(view_keys(identity(term), [v.holder for v in term.views]), term.views):
-                holder = glossary.person(view.holder)
-                fields = [text_html(term.term), text_html(holder), markup.to_html(view.summary, escape=text_html),
-                          "".join(_quote_html(glossary.sources[c.source], c, passage_url(glossary, c))
-                                  for c in view.citations),
-                          text_html(term.id), text_html(key)]
-                built.append((key, fields, ["glossdeck::view", *_tags(term)], f"{holder} on {term.term}", position))
-    gone = [k for k in sorted(state.entries) if is_view_key(k) and k not in {b[0] for b in built}]
-    if not built and not gone:
-        return
-    fingerprint = model_fingerprint(VIEW_FIELDS, VIEW_TEMPLATES)
-    entries[VIEW_MODEL_KEY] = state.stamp(VIEW_MODEL_KEY, digest([fingerprint, CSS]), VIEW_MODEL_NAME, now)
-    model = _Model(entries[VIEW_MODEL_KEY].mtime, *view_note_type(glossary.settings), VIEW_FIELDS, VIEW_TEMPLATES)
-    settings_id = glossary.settings.id
-    for key, fields, tags, name, position in built:
-        entry = entries[key] = state.stamp(key, digest([fields, tags]), name, now)
-        deck.add_note(_Note(entry.mtime, model=model, fields=fields, guid=note_guid(settings_id, key), tags=tags,
-                            due=position))
+    by_term: list[list[tuple[_Kind, _Built]]] = []
+    order = study_order(glossary).terms
+    added = {change.id for change in release_notes.added} if release_notes is not None else set()
+    for term in order:
+        mine = [(kinds["term"], _term_note(glossary, term, names))]
+        if settings.view_cards:
+            mine += [(kinds["view"], built) for built in _view_notes(glossary, term)]
+        if settings.cloze_cards:
+            mine += [(kinds["cloze"], built) for built in _cloze_notes(glossary, term)]
+        by_term.append(mine)
+    built_keys = {built.key for mine in by_term for _, built in mine}
+    gone = [key for key in sorted(state.entries) if not key.startswith("@") and key not in built_keys]
+    entries: dict[str, Entry] = {}
+    used = [kind for kind in kinds.values() if kind is kinds["term"] or any(kind.owns(key) for key in built_keys)
+            or any(kind.owns(key) for key in gone)]
+    for kind in used:
+        entries[kind.model_key] = state.stamp(kind.model_key, kind.fingerprint, kind.name, now)
+        kind.model.mtime = entries[kind.model_key].mtime
+    deck = genanki.Deck(stable_id("deck", settings.id), settings.deck_name)
+    cards: list[list[tuple[str, int]]] = []
+    for mine in by_term:
+        cards.append([])
+        for kind, built in mine:
+            entry = entries[built.key] = state.stamp(built.key, digest([built.fields, built.tags]), built.name, now)
+            cards[-1] += _add_note(deck, kind, built, entry, settings.id)
+    positions = new_card_positions(cards, late={i for i, term in enumerate(order) if term.id in added})
     for key in gone:
-        notice = _retired_fields(state.entries[key].name, key)[2]
-        fields = [text_html(state.entries[key].name), "", notice, "", "", text_html(key)]
+        kind = next((k for k in (kinds["view"], kinds["cloze"]) if k.owns(key)), kinds["term"])
+        fields = kind.retired_fields(state.entries[key].name, key)
         entry = entries[key] = state.retire(key, digest(fields), now)
-        deck.add_note(_Note(entry.mtime, model=model, fields=fields, guid=note_guid(settings_id, key),
-                            tags=["glossdeck::retired"], due=len(glossary.terms)))
+        for card in _add_note(deck, kind, _Built(key, fields, ["glossdeck::retired"], entry.name), entry,
+                              settings.id):
+            positions[card] = len(positions)  # after every card still studied
+    timestamp = max(e.mtime for e in entries.values())
+    deck.description = deck_description(settings, timestamp, release_notes)
+    preset = sibling_preset(stable_id("preset", settings.id), settings.deck_name, timestamp)
+    return DeckBuild(_package_bytes(deck, timestamp, positions, preset), DeckState(entries))
 
 
-UPGRADE_ADVICE = (
-    "<b>Updating:</b> import each new release with Anki's default options; your reviews are kept. "
-    f"<b>Coming from a deck with note type “glossdeck term (v1)”?</b> This release uses “{MODEL_NAME}”: "
-    "import it once with <i>Merge note types</i> on and <i>Update notes</i> set to <i>Always</i>; every note "
-    "then moves to the new type and keeps its history. After that, the defaults again."
-)
+def _kinds(settings: Settings) -> dict[str, _Kind]:
+    """The glossary's note types; the term note type's parts are looked up now, so that tests can change them."""
+    def term_retired(name: str, key: str) -> list[str]:
+        return _retired_fields(name, key)
+
+    def view_retired(name: str, key: str) -> list[str]:
+        return [text_html(name), "", _retired("This view is no longer in the deck."), "", "", text_html(key)]
+
+    def cloze_retired(name: str, key: str) -> list[str]:
+        term_key = key.split("/cloze/")[0]
+        return [text_html(name), _retired("This quote is no longer in the deck.", gap=True), "", text_html(term_key),
+                text_html(key)]
+
+    term_model = _Model(0, *note_type(settings))
+    view_model = _Model(0, *view_note_type(settings), VIEW_FIELDS, VIEW_TEMPLATES)
+    cloze_model = _Model(0, *cloze_note_type(settings), CLOZE_FIELDS, CLOZE_TEMPLATES, CSS + CLOZE_CSS,
+                         genanki.Model.CLOZE)
+    return {
+        "term": _Kind(MODEL_KEY, term_model, MODEL_NAME, digest([model_fingerprint(), CSS]),
+                      lambda key: not is_view_key(key) and not is_cloze_key(key), term_retired),
+        "view": _Kind(VIEW_MODEL_KEY, view_model, VIEW_MODEL_NAME,
+                      digest([model_fingerprint(VIEW_FIELDS, VIEW_TEMPLATES), CSS]), is_view_key, view_retired),
+        "cloze": _Kind(CLOZE_MODEL_KEY, cloze_model, CLOZE_MODEL_NAME,
+                       digest([model_fingerprint(CLOZE_FIELDS, CLOZE_TEMPLATES), CSS + CLOZE_CSS, "cloze"]),
+                       is_cloze_key, cloze_retired),
+    }
+
+
+def _add_note(deck: genanki.Deck, kind: _Kind, built: _Built, entry: Entry, glossary_id: str) -> list[tuple[str, int]]:
+    """Add the note to the deck; its cards, as (guid, template) pairs."""
+    note = _Note(entry.mtime, model=kind.model, fields=built.fields, guid=note_guid(glossary_id, built.key),
+                 tags=built.tags)
+    deck.add_note(note)
+    return [(note.guid, card.ord) for card in note.cards]
+
+
+def _term_note(glossary: Glossary, term: Term, names: dict[str, str]) -> _Built:
+    return _Built(identity(term), _fields(glossary, term, names), _tags(term), term.term)
+
+
+def _view_notes(glossary: Glossary, term: Term) -> list[_Built]:
+    """A note per contested view: given who and about what, recall the position."""
+    notes = []
+    for key, view in zip(view_keys(identity(term), [v.holder for v in term.views]), term.views):
+        holder = glossary.person(view.holder)
+        fields = [text_html(term.term), text_html(holder), markup.to_html(view.summary, escape=text_html),
+                  "".join(_quote_html(glossary.sources[c.source], c, passage_url(glossary, c))
+                          for c in view.citations),
+                  text_html(term.id), text_html(key)]
+        notes.append(_Built(key, fields, ["glossdeck::view", *_tags(term)], f"{holder} on {term.term}"))
+    return notes
+
+
+def _cloze_notes(glossary: Glossary, term: Term) -> list[_Built]:
+    """A note per quote that names the term: the quote with every mention of it as the one gap, c1."""
+    notes = []
+    for citation, spans in cloze_quotes(term):
+        key = cloze_key(identity(term), citation.source, citation.quote)
+        source = glossary.sources[citation.source]
+        cite = attribution(source, citation, _link, escape=text_html)
+        href = passage_url(glossary, citation)
+        if href:
+            cite += " · " + _link(href, "the passage")
+        fields = [text_html(term.term), _cloze_html(citation.display, spans), cite, text_html(term.id),
+                  text_html(key)]
+        words = citation.display.split()
+        name = f"{term.term} in “{' '.join(words[:6])}{' …' if len(words) > 6 else ''}”"
+        notes.append(_Built(key, fields, ["glossdeck::cloze", *_tags(term)], name))
+    return notes
+
+
+def _cloze_html(text: str, spans: list[tuple[int, int]]) -> str:
+    """The quote as field HTML with each span a c1 gap; the text stays inert, Anki's markup only in the gaps."""
+    parts, last = [], 0
+    for start, end in spans:
+        # Inside a gap, "::" would start a hint and "}}" end it: those characters become references too.
+        gap = text_html(text[start:end]).replace(":", "&#58;").replace("}", "&#125;")
+        parts += [text_html(text[last:start]), "{{c1::", gap, "}}"]
+        last = end
+    parts.append(text_html(text[last:]))
+    return "".join(parts)
 
 
 
@@ -281,6 +406,12 @@ _MATHJAX_DELIMITER = re.compile(r"\\(?=[()\[\]])")
 
 CARDS = ("Each term has a card each way: the term (recall its one-line gloss) and the gloss (recall the term). "
          "The answer folds away the full definition, views and quotes.")
+VIEW_CARDS = "Each view on a contested term has a card too: what does its holder argue?"
+CLOZE_CARDS = "Each quote that names its term is a card with the name left out: which term fills the gap?"
+
+ORDER = ("New cards come in learning order, a term's cards at least two days apart (at Anki's default of 20 new "
+         "cards a day). The deck's preset, “{preset}”, also buries a card's siblings, the term's other cards, until "
+         "the next day: tick <i>Import deck presets</i> when importing (Anki 24.11 and later) to use it.")
 
 # Anki 2.1.66 to 24.11 stamp an updated note with the time of import, not the package's note
 # time, so a release whose notes are older than that import is skipped (tests/compat proves it).
@@ -290,9 +421,22 @@ UPDATE_ADVICE = (
     "release only, never an older one after it; if a term still shows its old text, import the newest "
     "release again with <i>Update notes: Always</i>.")
 
+# Only a glossary that keeps glossdeck 0.1's note type (note_type_id: MODEL_ID, the shipped one) can have
+# students with v1 notes; a glossary with its own note type started at v2.
+UPGRADE_ADVICE = (
+    f"<b>Coming from a deck with note type “glossdeck term (v1)”?</b> This release uses “{MODEL_NAME}”: "
+    "import it once with <i>Merge note types</i> on and <i>Update notes</i> set to <i>Always</i>; every note "
+    "then moves to the new type and keeps its history. After that, the defaults again.")
 
-def release_notes_html(notes: Changes | None) -> str:
-    """The latest release's notes as HTML for the deck's description; empty when there are none."""
+
+def release_name(name: str, date: str) -> str:
+    """How a release is named: "Release 1.2 (2026-12-01)", or "Release of 2026-12-01" without a name."""
+    return f"Release {html.escape(name, quote=False)} ({date})" if name else f"Release of {date}"
+
+
+def release_notes_html(notes: Changes | None, this_release: str = "") -> str:
+    """The latest release's notes as HTML for the deck's description, naming the release they are changes
+    since as that release's deck named itself; empty when there are none."""
     if notes is None or notes.empty:
         return ""
     items = []
@@ -302,22 +446,31 @@ def release_notes_html(notes: Changes | None) -> str:
             names = ", ".join(html.escape(c.term, quote=False) + (f" ({html.escape(c.what, quote=False)})"
                                                                   if kind == "changed" else "") for c in changes)
             items.append(f"<li>{title}: {names}</li>")
-    when = f" of {html.escape(notes.date)}" if notes.date else ""
-    return (f'<div class="release"><b>In this update</b> (changes since the release{when}):'
+    since = "the previous release"
+    if notes.previous_date and release_name(notes.previous_release, notes.previous_date) != this_release:
+        since = (f"release {html.escape(notes.previous_release, quote=False)} ({notes.previous_date})"
+                 if notes.previous_release else f"the release of {notes.previous_date}")
+    elif notes.previous_date:  # two releases of one day, neither named (or named alike): say which is meant
+        since = f"the previous release, also of {notes.previous_date}"
+    return (f'<div class="release"><b>In this update</b> (changes since {since}):'
             f'<ul>{"".join(items)}</ul></div>')
 
 
-def deck_description(settings: Settings, timestamp: int) -> str:
-    """What the deck's overview screen says: which release this is, where the next one is, how to study
-    and how to update."""
-    date = time.strftime("%Y-%m-%d", time.gmtime(timestamp))
-    release = f"Release {html.escape(settings.release, quote=False)} ({date})" if settings.release \
-        else f"Release of {date}"
+def deck_description(settings: Settings, timestamp: int, release_notes: Changes | None = None) -> str:
+    """What the deck's overview screen says, each thing once and only what applies to this deck: which release
+    it is and where the next one is, what its cards ask, in what order they come, how to update, and what the
+    release brought."""
+    release = release_name(settings.release, day_of(timestamp))
+    first = release
     if settings.download_url:
         url = html.escape(settings.download_url)
-        release += f'. Newer releases: <a href="{url}">{url}</a>'
-    subtitle = f"<p>{text_html(settings.subtitle)}</p>" if settings.subtitle else ""
-    return f"{subtitle}<p>{release}.</p><p>{CARDS}</p><p>{UPDATE_ADVICE}</p><p>{UPGRADE_ADVICE}</p>"
+        first += f'. Newer releases: <a href="{url}">{url}</a>'
+    cards = " ".join([CARDS] + [VIEW_CARDS] * settings.view_cards + [CLOZE_CARDS] * settings.cloze_cards)
+    paragraphs = [text_html(settings.subtitle)] * bool(settings.subtitle) + [
+        first + ".", cards, ORDER.format(preset=text_html(preset_name(settings.deck_name))), UPDATE_ADVICE]
+    if settings.note_type_id == MODEL_ID:
+        paragraphs.append(UPGRADE_ADVICE)
+    return "".join(f"<p>{p}</p>" for p in paragraphs) + release_notes_html(release_notes, release)
 
 
 def _fields(glossary: Glossary, term: Term, names: dict[str, str]) -> list[str]:
@@ -343,9 +496,15 @@ def _tags(term: Term) -> list[str]:
     return tags
 
 
+def _retired(what: str, gap: bool = False) -> str:
+    """The notice a retired note shows; a cloze note needs a gap to keep its card, and the word "Retired" is it."""
+    word = "{{c1::Retired}}." if gap else "Retired."
+    return (f'<div class="retired"><b>{word}</b> {what} You can delete its cards: in the browser, search '
+            "<code>tag:glossdeck::retired</code>.</div>")
+
+
 def _retired_fields(name: str, key: str) -> list[str]:
-    notice = ('<div class="retired"><b>Retired.</b> This term was removed from the glossary. '
-              "You can delete its cards: in the browser, search <code>tag:glossdeck::retired</code>.</div>")
+    notice = _retired("This term was removed from the glossary.")
     return [text_html(name), "", notice, notice, notice, "", "", "", "", text_html(key)]
 
 
@@ -434,14 +593,21 @@ def _term_page_html(glossary: Glossary, term: Term) -> str:
     return f'<br>On the web: {_link(url, html.escape(term.term, quote=False))}' if url else ""
 
 
-def _package_bytes(deck: genanki.Deck, timestamp: int) -> bytes:
-    """Write the package ourselves so that zip entry times and order are fixed (genanki uses file mtimes)."""
+def _package_bytes(deck: genanki.Deck, timestamp: int, positions: dict[tuple[str, int], int],
+                   preset: dict[str, Any]) -> bytes:
+    """Write the package ourselves so that zip entry times and order are fixed (genanki uses file mtimes); each
+    card at its new-card position (genanki gives a note's cards one), the deck with its own preset."""
     with tempfile.TemporaryDirectory() as folder:
         db_path = Path(folder) / "collection.anki2"
         connection = sqlite3.connect(db_path)
         try:
             id_gen = itertools.count(timestamp * 1000)
-            genanki.Package(deck).write_to_db(connection.cursor(), timestamp, id_gen)
+            cursor = connection.cursor()
+            genanki.Package(deck).write_to_db(cursor, timestamp, id_gen)
+            note_ids = dict(cursor.execute("SELECT guid, id FROM notes"))  # cards have an index on their note id
+            cursor.executemany("UPDATE cards SET due = ? WHERE nid = ? AND ord = ?",
+                               [(position, note_ids[guid], ord_) for (guid, ord_), position in positions.items()])
+            add_preset(cursor, deck.deck_id, preset)
             connection.commit()
         finally:
             connection.close()

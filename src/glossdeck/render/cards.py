@@ -12,8 +12,16 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Paragraph
 
 from glossdeck import markup
-from glossdeck.cardgrid import (MARK_GAP, MARK_LENGTH, PRINTER_MARGIN, CardOptions, Grid, back_slot, grid_for,
-                                options_from)
+from glossdeck.cardgrid import (
+    MARK_GAP,
+    MARK_LENGTH,
+    PRINTER_MARGIN,
+    CardOptions,
+    Grid,
+    back_slot,
+    grid_for,
+    options_from,
+)
 from glossdeck.model import Citation, Glossary, Term
 from glossdeck.render.common import attribution, esc
 from glossdeck.render.fonts import register

@@ -20,7 +20,13 @@ from glossdeck import markup
 from glossdeck.errors import GlossdeckError, Problem
 from glossdeck.model import Citation, Glossary, Source, Term, sort_key
 from glossdeck.render.addresses import (
-    passage_anchor, passage_url, pieces, seed_of, source_page, term_page, text_fragment,
+    passage_anchor,
+    passage_url,
+    pieces,
+    seed_of,
+    source_page,
+    term_page,
+    text_fragment,
 )
 from glossdeck.render.site import essay, structured
 
