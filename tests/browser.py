@@ -32,6 +32,15 @@ def axe_script() -> Path:
     return AXE
 
 
+def node_script(relative: str) -> Path:
+    """A script of an npm package the tests load into Chromium (as the Hypothesis client does); missing, it fails."""
+    path = REPO / "node_modules" / relative
+    if not path.is_file():
+        pytest.fail(f"this test needs {path}: run `npm install --no-save --no-package-lock showdown@2 dompurify@3` "
+                    "in the repository (.ci/run does this)", pytrace=False)
+    return path
+
+
 class Browser:
     """One headless Chromium for a test session; every page it opens records requests leaving the site."""
 

@@ -176,13 +176,13 @@ def test_only_a_term_whose_every_quote_is_the_sources_words_is_written(tmp_path,
 
 
 @pytest.mark.parametrize("bad, message", [
-    ({"term": 3}, "`term` must be text, not int"),
+    ({"term": 3}, "`term` must be text, not a number"),
     ({"gloss": "x"}, "`term` is missing"),
     (_proposal([GOOD], glos="typo"), "unknown field `glos`"),
     (_proposal([GOOD], level="basic"), "`level` must be one of core, standard, extra"),
     (_proposal({"source": "debate"}), "`citations` must be a list"),
     (_proposal([{"source": "debate"}]), "citation 1: `quote` is missing"),
-    (_proposal([{"source": "debate", "quote": "x", "page": 3}]), "citation 1: unknown field `page`"),
+    (_proposal([{"source": "debate", "quote": "x", "page": 3}]), "unknown field `page` in citation 1"),
     (_proposal([GOOD], aliases="one"), "`aliases` must be a list of texts"),
     (["not a mapping"], "must be a mapping of fields"),
 ])

@@ -65,7 +65,8 @@ def test_every_quote_of_a_source_with_an_address_is_an_annotation(shipped_glossa
     assert {a["uri"] for a in data["annotations"]} == {s.url for s in shipped_glossary.sources.values() if s.url}
     for annotation, (term, citation) in zip(data["annotations"], with_address):
         assert annotation["tags"][0] == term.term
-        assert annotation["text"].startswith(f"**{term.term}**: {to_plain(term.gloss)}")
+        shown = hypothesis.as_text  # the text is Markdown: glossary text in it is written to show as itself
+        assert annotation["text"].startswith(f"**{shown(term.term)}**: {shown(to_plain(term.gloss))}")
         assert annotation["target"][0]["source"] == annotation["uri"]
         assert annotation["document"]["title"] == [shipped_glossary.sources[citation.source].title]
     assert len({a["id"] for a in data["annotations"]}) == len(data["annotations"])
@@ -292,17 +293,46 @@ def test_csl_sources_format_as_a_bibliography(shipped_glossary):
     ("Noosphere89", {"literal": "Noosphere89"}),
     ("glossdeck contributors", {"literal": "glossdeck contributors"}),
     ("The Federalist", {"given": "The", "family": "Federalist"}),
+    # as bibliographies write names: family first, after a comma; a suffix kept apart
+    ("Pope, Quintin", {"given": "Quintin", "family": "Pope"}),
+    ("van Asseldonk, Ruud", {"given": "Ruud", "non-dropping-particle": "van", "family": "Asseldonk"}),
+    ("Martin Luther King, Jr.", {"given": "Martin Luther", "family": "King", "suffix": "Jr."}),
+    ("Martin Luther King Jr.", {"given": "Martin Luther", "family": "King", "suffix": "Jr."}),
+    # what does not read as one person's name stays as written
+    ("Zack M. Davis and Quintin Pope", {"literal": "Zack M. Davis and Quintin Pope"}),
+    ("Pope, Quintin, PhD", {"literal": "Pope, Quintin, PhD"}),
+    ("King, Jr.", {"literal": "King, Jr."}),
 ])
 def test_csl_names(written, expected):
     assert csl.name(written) == expected
 
 
+def test_a_name_written_family_first_formats_as_that_person(tmp_path):
+    items = [{"id": "a", "type": "webpage", "title": "T", "author": [csl.name("Pope, Quintin")],
+              "issued": csl.date("2023-03-21")}]
+    assert _bibliography(items)[0].startswith("Pope, Q. (2023)")
+
+
 @pytest.mark.parametrize("written, expected", [
     ("2023-03-21", {"date-parts": [[2023, 3, 21]]}), ("2023-10", {"date-parts": [[2023, 10]]}),
     ("1863", {"date-parts": [[1863]]}), ("after September 2023", {"literal": "after September 2023"}),
+    ("2023-3-5", {"literal": "2023-3-5"}), ("2023-03-21T10:00:00", {"literal": "2023-03-21T10:00:00"}),
 ])
 def test_csl_dates(written, expected):
     assert csl.date(written) == expected
+
+
+@pytest.mark.parametrize("written", ["2023-13", "2023-00", "2023-02-30", "2023-06-31", "0000"])
+def test_a_date_written_as_a_date_that_does_not_exist_is_refused_where_it_enters(tmp_path, written):
+    """CSL would read month 13 as spring: a date in ISO form must be a real one, or `check` says so."""
+    root = make_project(tmp_path / "project")
+    sources = root / "glossary" / "sources.yaml"
+    sources.write_text(sources.read_text(encoding="utf-8").replace("date: 2023-03-21", f'date: "{written}"'),
+                       encoding="utf-8")
+    result = CliRunner().invoke(main, ["export", "--format", "csl", "--project", str(root)])
+    assert result.exit_code == 1 and result.stdout == ""
+    assert f"`date: {written}` in source `objections` is written as a date, but there is no such date" in \
+        result.output
 
 
 # --- schema.org on the site ---------------------------------------------------------------------------------------

@@ -83,3 +83,38 @@ def test_anchors_are_found_wherever_a_node_can_start(text):
     except yaml.YAMLError:  # an alias to no anchor: a syntax error either way
         return
     assert found == exact
+
+
+@pytest.mark.parametrize("value, message", [
+    ("2023-02-30", "`2023-02-30` reads as a date or time, but is not one (day is out of range for month)"),
+    ("2023-13-01", "`2023-13-01` reads as a date or time, but is not one (month must be in 1..12)"),
+    ("0000-01-01", "`0000-01-01` reads as a date or time, but is not one (year 0 is out of range)"),
+    ("2001-01-01 25:00:00", "`2001-01-01 25:00:00` reads as a date or time, but is not one (hour must be in 0..23)"),
+    ("!!python/object:os.system x", "the tag `!!python/object:os.system` is not one glossdeck reads"),
+    ("!custom x", "the tag `!custom` is not one glossdeck reads"),
+    ("!!int x", "`!!int x` cannot be read as `!!int`"),
+    ("!!float abc", "`!!float abc` cannot be read as `!!float`"),
+    ("!!bool maybe", "`!!bool maybe` cannot be read as `!!bool`"),
+    ("!!timestamp 2023-02-30", "`2023-02-30` reads as a date or time, but is not one"),
+])
+def test_a_scalar_yaml_cannot_construct_is_a_problem_at_its_line(tmp_path, value, message):
+    """Every way a scalar's form or tag fails to make a value is the file's problem, never a crash."""
+    data, problems = load(tmp_path, f"term: x\ndate: {value}\naliases: [a]\n")
+    assert [(p.line, p.severity) for p in problems] == [(2, "error")], problems
+    assert problems[0].message.startswith(message) and problems[0].hint
+    assert data["term"] == "x" and data["aliases"] == ["a"]  # the rest of the file is still read
+
+
+def test_a_bad_date_in_sources_is_one_clear_error_from_check(tmp_path):
+    from click.testing import CliRunner
+
+    from conftest import make_project
+    from glossdeck.cli import main
+
+    root = make_project(tmp_path / "project")
+    sources = root / "glossary" / "sources.yaml"
+    sources.write_text(sources.read_text(encoding="utf-8").replace("date: 2023-03-21", "date: 2023-02-30"),
+                       encoding="utf-8")
+    result = CliRunner().invoke(main, ["check", "--project", str(root)])
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert "sources.yaml:" in result.output and "`2023-02-30` reads as a date or time, but is not one" in result.output

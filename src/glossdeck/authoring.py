@@ -23,6 +23,7 @@ from glossdeck.seeds import Seed, load_seeds
 from glossdeck.writer import create_new
 
 CONTEXT = 70  # characters of context shown on each side of a hit
+MAX_ID_CHARS = 100  # a term's id names its file: with `.yaml`, well within any file system's 255 bytes
 SUGGESTED_WORDS = 8  # a suggested quote is widened to about this many words: enough to say something
 
 
@@ -311,25 +312,35 @@ def add(root: Path, new: Term, dry_run: bool = False) -> tuple[Path, str]:
     return path, text
 
 
-def check_new(root: Path, new: Term) -> list[Problem]:
-    """Every problem, errors and warnings, that `check` would report once the new term's file is written."""
+def check_new(root: Path, new: Term, pending: tuple[Term, ...] = ()) -> list[Problem]:
+    """Every problem, errors and warnings, that `check` would report once the new term's file is written (and the
+    `pending` terms' files before it: the drafts of one file, judged as they would be written, one after another)."""
     path = root / pipeline.TERMS_DIR / f"{new.id}.yaml"
     problems = Problems()
     if not is_id(new.id):
-        problems.error(None, None, f"{new.id!r} is not a valid term id",
+        shown = new.id if len(new.id) <= 60 else new.id[:60] + "…"
+        problems.error(None, None, f"{shown!r} is not a valid term id",
                        "use lowercase words joined by hyphens, e.g. `sharp-left-turn` (or pass --id)")
-    if path.exists():
+    elif len(new.id) > MAX_ID_CHARS:  # before the file system is asked about a name it cannot hold
+        problems.error(None, None, f"the term's id is {len(new.id)} characters long; a term's id names its file, "
+                       f"at most {MAX_ID_CHARS} characters", "choose a shorter id (or term)")
+    elif path.exists():
         problems.error(path, None, f"term `{new.id}` already exists", "edit its file instead, or choose another --id")
+    elif new.id in {term.id for term in pending}:
+        problems.error(path, None, f"term `{new.id}` is proposed twice: an earlier proposal writes {path}",
+                       "merge the two proposals, or give this one another --id")
     if not new.citations:
         problems.error(None, None, "a new term needs at least one citation",
                        "add one with --cite SOURCE QUOTE; `glossdeck find PHRASE` prints ready-made ones")
     glossary, found = pipeline.load_glossary(root)
     problems.extend([p for p in found.items if p.severity == "error"])
+    glossary = dataclasses.replace(glossary, terms=glossary.terms + pending) if pending else glossary
     for name in (new.term, *new.aliases):
         other = glossary.lookup(name)
         if other is not None:
-            problems.error(None, None, f"the name `{name}` is already used by term `{other.id}`",
-                           f"names are compared ignoring case, spaces and hyphens; edit {other.path} instead")
+            hint = ("an earlier proposal has it: only one of them can be written" if other in pending else
+                    f"names are compared ignoring case, spaces and hyphens; edit {other.path} instead")
+            problems.error(None, None, f"the name `{name}` is already used by term `{other.id}`", hint)
     keys = [name_key(n) for n in (new.term, *new.aliases)]
     if len(set(keys)) < len(keys):
         problems.error(None, None, "two of the new term's names are the same once case, spaces and hyphens are "
@@ -340,7 +351,8 @@ def check_new(root: Path, new: Term) -> list[Problem]:
             problems.extend([problem])
     # Then the file as `check` will read it, so that one run reports every problem; a problem both find is told once.
     told = {p.message for p in problems.items}
-    as_file = _problems_as_file(root, glossary, path, term_yaml(new))
+    usable = new.id[:MAX_ID_CHARS].rstrip("-") if is_id(new.id) else "proposed-term"  # an id told wrong above
+    as_file = _problems_as_file(root, glossary, root / pipeline.TERMS_DIR / f"{usable}.yaml", term_yaml(new))
     return problems.items + [p for p in as_file if p.message not in told]
 
 

@@ -989,13 +989,21 @@ def draft(project: Path | None, file: Path, write: bool, accept_repairs: bool, f
 
     root = _project(project)
     results: list[tuple[str, Any, list[Problem], Path | None]] = []
+    pending: list[Any] = []  # without --write: the terms that would have been written, as later proposals meet them
     for where, proposal in drafting.read_proposals(file):
         if isinstance(proposal, GlossdeckError):
             results.append((where, None, proposal.problems, None))
             continue
-        found = drafting.triage(root, proposal)
-        written = drafting.write(root, found, accept_repairs) if write and found.writable(accept_repairs) else None
-        results.append((where, found, [], written))
+        found = drafting.triage(root, proposal, tuple(pending))
+        written, errors = None, []
+        if found.writable(accept_repairs) and write:
+            try:  # a disk that fills up stops this term, not the report of those written before it
+                written = drafting.write(root, found, accept_repairs)
+            except GlossdeckError as error:
+                errors = error.problems
+        elif found.writable(accept_repairs):
+            pending.append(found.term)
+        results.append((where, found, errors, written))
     if fmt == "json":
         echo(json.dumps([{"where": where, **(drafting.triage_data(found, written) if found else {}),
                           "errors": [p.as_dict() for p in errors]} for where, found, errors, written in results],
@@ -1003,12 +1011,11 @@ def draft(project: Path | None, file: Path, write: bool, accept_repairs: bool, f
     else:
         for where, found, errors, written in results:
             echo(click.style(where, bold=True))
-            if found is None:
-                _report(errors)
-                continue
-            for line in text.triage_lines(drafting.triage_data(found, written)):
+            for line in text.triage_lines(drafting.triage_data(found, written)) if found is not None else ():
                 echo(line)
-    if not all(found is not None and found.writable(accept_repairs=False) for _, found, _, _ in results):
+            _report(errors)
+    if not all(found is not None and found.writable(accept_repairs=False) and not errors
+               for _, found, errors, _ in results):
         sys.exit(1)
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
-import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,39 +11,16 @@ from typing import Any
 
 from glossdeck import authoring, citations
 from glossdeck.errors import GlossdeckError, Problem, Problems
-from glossdeck.load import parse_yaml
-from glossdeck.model import LEVELS, Citation, Glossary, Term
+from glossdeck.model import Citation, Glossary, Term
+from glossdeck.proposals import Proposal, ProposedQuote, proposal_from, read_proposals
 from glossdeck.render import addresses
 from glossdeck.seeds import Seed
 
+__all__ = ["Proposal", "ProposedQuote", "proposal_from", "read_proposals"]  # read here as well as in proposals
 VERIFIED, REPAIRED, REFUSED = "verified", "repaired", "refused"
-PROPOSAL_KEYS = ("term", "id", "gloss", "definition", "aliases", "level", "tags", "related", "citations")
-QUOTE_KEYS = ("source", "quote", "speaker")
 # Characters a model types for the source's own: each dash and minus as a hyphen, an ellipsis as three dots.
 _LOOSE = str.maketrans({c: "-" for c in "\u2010\u2011\u2012\u2013\u2014\u2015\u2212"} | {"…": "..."})
 _EDGE_PUNCTUATION = ".,;:!?"
-
-
-@dataclass(frozen=True)
-class ProposedQuote:
-    source: str
-    quote: str
-    speaker: str | None = None
-
-
-@dataclass(frozen=True)
-class Proposal:
-    """A term as a model or a person drafted it: nothing in it is trusted yet."""
-
-    term: str
-    definition: str = ""
-    gloss: str = ""
-    aliases: tuple[str, ...] = ()
-    level: str = "standard"
-    tags: tuple[str, ...] = ()
-    related: tuple[str, ...] = ()
-    citations: tuple[ProposedQuote, ...] = ()
-    id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -74,118 +50,12 @@ class Triage:
             not any(p.severity == "error" for p in self.problems)
 
 
-# --- reading drafts -----------------------------------------------------------------------------------------------
-
-
-def proposal_from(data: Any, where: str = "proposal") -> Proposal:
-    """A proposal from decoded JSON or YAML, every field checked for its type; a GlossdeckError otherwise."""
-    problems = Problems()
-    if not isinstance(data, dict):
-        raise GlossdeckError([Problem(None, None, f"{where} must be a mapping of fields",
-                                      "give `term`, `gloss`, `definition`, `citations` …")])
-    for key in data:
-        if key not in PROPOSAL_KEYS:
-            guess = difflib.get_close_matches(str(key), PROPOSAL_KEYS, n=1)
-            problems.error(None, None, f"{where}: unknown field `{key}`",
-                           f"did you mean `{guess[0]}`?" if guess else "known: " + ", ".join(PROPOSAL_KEYS))
-    term = _text(data.get("term"), f"{where}: `term`", problems, required=True)
-    level = _text(data.get("level", "standard"), f"{where}: `level`", problems) or "standard"
-    if level not in LEVELS:
-        problems.error(None, None, f"{where}: `level` must be one of " + ", ".join(LEVELS))
-    quotes = data.get("citations", [])
-    if not isinstance(quotes, list):
-        problems.error(None, None, f"{where}: `citations` must be a list of {{source, quote, speaker?}}")
-        quotes = []
-    proposal = Proposal(
-        term=term, id=_text(data.get("id"), f"{where}: `id`", problems) or None,
-        definition=_text(data.get("definition", ""), f"{where}: `definition`", problems),
-        gloss=_text(data.get("gloss", ""), f"{where}: `gloss`", problems), level=level,
-        aliases=_texts(data.get("aliases", []), f"{where}: `aliases`", problems),
-        tags=_texts(data.get("tags", []), f"{where}: `tags`", problems),
-        related=_texts(data.get("related", []), f"{where}: `related`", problems),
-        citations=tuple(_quote(q, f"{where}: citation {i}", problems) for i, q in enumerate(quotes, 1)),
-    )
-    problems.raise_if_errors()
-    return proposal
-
-
-def _quote(data: Any, where: str, problems: Problems) -> ProposedQuote:
-    if not isinstance(data, dict):
-        problems.error(None, None, f"{where} must be a mapping: {{source, quote, speaker?}}")
-        return ProposedQuote("", "")
-    for key in data:
-        if key not in QUOTE_KEYS:
-            problems.error(None, None, f"{where}: unknown field `{key}`", "known: " + ", ".join(QUOTE_KEYS))
-    speaker = _text(data.get("speaker"), f"{where}: `speaker`", problems) or None
-    return ProposedQuote(_text(data.get("source"), f"{where}: `source`", problems, required=True),
-                         _text(data.get("quote"), f"{where}: `quote`", problems, required=True), speaker)
-
-
-def _text(value: Any, what: str, problems: Problems, required: bool = False) -> str:
-    if value is None:
-        if required:
-            problems.error(None, None, f"{what} is missing")
-        return ""
-    if not isinstance(value, str):
-        problems.error(None, None, f"{what} must be text, not {type(value).__name__}")
-        return ""
-    return " ".join(value.split())
-
-
-def _texts(value: Any, what: str, problems: Problems) -> tuple[str, ...]:
-    if not isinstance(value, list):
-        problems.error(None, None, f"{what} must be a list of texts")
-        return ()
-    return tuple(t for t in (_text(v, what, problems) for v in value) if t)
-
-
-def read_proposals(path: Path) -> list[tuple[str, Proposal | GlossdeckError]]:
-    """The drafted terms of a YAML file (one mapping or a list) or a JSON Lines file (.jsonl), each with where it
-    stands; one that cannot be read is its error, so that the others are still judged."""
-    data = path.read_bytes()
-    if path.suffix.lower() in (".jsonl", ".ndjson"):
-        found: list[tuple[str, Proposal | GlossdeckError]] = []
-        for number, line in enumerate(data.decode("utf-8", errors="replace").splitlines(), 1):
-            if not line.strip():
-                continue
-            where = f"{path}:{number}"
-            try:
-                found.append((where, proposal_from(json.loads(line), where)))
-            except json.JSONDecodeError as error:
-                found.append((where, GlossdeckError([Problem(path, number, f"not JSON: {error.msg}",
-                                                             "write one JSON object per line")])))
-            except GlossdeckError as error:
-                found.append((where, error))
-        return found
-    document, problems = parse_yaml(data, path)
-    if problems:
-        raise GlossdeckError(problems)
-    items = document if isinstance(document, list) else [document]
-    results: list[tuple[str, Proposal | GlossdeckError]] = []
-    for index, item in enumerate(items, 1):
-        at_line = getattr(item, "line", None)
-        where = f"{path}:{at_line}" if at_line else f"{path}: proposal {index}"
-        try:
-            results.append((where, proposal_from(_plain(item), where)))
-        except GlossdeckError as error:
-            results.append((where, error))
-    return results
-
-
-def _plain(value: Any) -> Any:
-    """YAML records (which remember their lines) as plain dicts, lists and texts."""
-    if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_plain(v) for v in value]
-    return value
-
-
 # --- judging ------------------------------------------------------------------------------------------------------
 
 
-def triage(root: Path, proposal: Proposal) -> Triage:
-    """Judge every quote of the proposal, then check the term built from the ones that can be written."""
+def triage(root: Path, proposal: Proposal, pending: tuple[Term, ...] = ()) -> Triage:
+    """Judge every quote of the proposal, then check the term built from the ones that can be written, against the
+    glossary as it will be once the `pending` terms (earlier proposals of the same file) are written."""
     glossary, seeds = authoring.load_seeds_for(root)
     verdicts = tuple(judge(glossary, seeds, quote) for quote in proposal.citations)
     term = Term(
@@ -194,12 +64,7 @@ def triage(root: Path, proposal: Proposal) -> Triage:
         related=proposal.related,
         citations=tuple(v.citation for v in verdicts if v.citation is not None and v.status != REFUSED),
     )
-    if not term.definition:
-        problems = [Problem(None, None, "the term has no definition", "give one in our own words")]
-    else:
-        problems = []
-    problems += authoring.check_new(root, term)
-    return Triage(proposal, verdicts, tuple(problems), term)
+    return Triage(proposal, verdicts, tuple(authoring.check_new(root, term, pending)), term)
 
 
 def write(root: Path, found: Triage, accept_repairs: bool) -> Path:
@@ -229,16 +94,21 @@ def judge(glossary: Glossary, seeds: dict[str, Seed], proposed: ProposedQuote) -
         guess = difflib.get_close_matches(proposed.source, list(seeds), n=1)
         return Verdict(REFUSED, proposed, reason=f"unknown source `{proposed.source}`; "
                        + (f"did you mean `{guess[0]}`?" if guess else "known: " + ", ".join(seeds)))
+    if proposed.speaker is not None and not seed.source.speakers:
+        return Verdict(REFUSED, proposed, reason=f"`{proposed.source}` is not a dialogue, so glossdeck cannot check "
+                       f"who says these words, and “{proposed.speaker}” would be written unchecked: leave out "
+                       "`speaker` if they are the essay's own, or, if the essay quotes someone, add the quote by "
+                       "hand after reading the passage")
     citation = authoring.with_speaker(seeds, Citation(proposed.source, proposed.quote, speaker=proposed.speaker))
     if citations.find_all(seed, citation.quote):  # the words are there: whatever is wrong is not a near miss
         return _as_found(glossary, seeds, proposed, citation)
     repair = _repair(seed, proposed.quote)
-    if repair is None:
+    if not isinstance(repair, tuple):
         nearest = tuple(f"{n.source}: “{n.passage}” ({n.score:.0f}% alike)"
                         for n in authoring.nearest(seeds, proposed.quote, proposed.source))
         return Verdict(REFUSED, proposed, nearest=nearest,
-                       reason="not in the source as a reader sees it, nor a near miss of it; quote the nearest "
-                              "passage or find one with the find tool")
+                       reason=(repair or "not in the source as a reader sees it, nor a near miss of it") +
+                       "; quote the nearest passage or find one with the find tool")
     start, end = repair
     exact = Citation(proposed.source, seed.text[start:end], speaker=proposed.speaker)
     exact = _with_occurrence(seed, exact, start)
@@ -296,9 +166,10 @@ def _changes(proposed: str, exact: str, elided: bool) -> tuple[str, ...]:
     return tuple(changes)
 
 
-def _repair(seed: Seed, quote: str) -> tuple[int, int] | None:
+def _repair(seed: Seed, quote: str) -> tuple[int, int] | str | None:
     """The one place in the seed the quote nearly is, as a [start, end) span of its normalized text; None when
-    there is no such place or more than one."""
+    there is no such place or more than one, and why not when the only such place has other words: spacing and
+    punctuation may differ, never the words themselves ("blackbox" is not "black box", nor "may be" "maybe")."""
     words = quote.split()
     attempts = [quote]
     stripped = quote.strip().strip(_EDGE_PUNCTUATION).strip()
@@ -308,11 +179,23 @@ def _repair(seed: Seed, quote: str) -> tuple[int, int] | None:
         attempts += [" ".join(words[1:]), " ".join(words[:-1])]
     for text in attempts:
         spans = _loose_matches(seed, seed.needle(text))
-        if len(spans) == 1:
-            return spans[0]
         if len(spans) > 1:
             return None  # ambiguous: a longer quote is needed, not a guess
+        if len(spans) == 1:
+            start, end = spans[0]
+            said, source = _words(text), _words(seed.text[start:end])
+            if said == source:
+                return start, end
+            _, i1, i2, j1, j2 = next(op for op in difflib.SequenceMatcher(a=said, b=source, autojunk=False)
+                                     .get_opcodes() if op[0] != "equal")
+            return (f"its words differ from the source's there (“{' '.join(said[i1:i2])}” for "
+                    f"“{' '.join(source[j1:j2])}”): a word joined, split or changed is no near miss")
     return None
+
+
+def _words(text: str) -> list[str]:
+    """The words of a text, case aside: what a repair may never change."""
+    return re.findall(r"\w+", text.casefold())
 
 
 def _loose(text: str) -> tuple[str, list[int]]:

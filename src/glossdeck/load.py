@@ -67,15 +67,17 @@ def load_yaml(path: Path, display: Path | None = None) -> tuple[Any, list[Proble
     return parse_yaml(data, shown)
 
 
-def parse_yaml(data: bytes, shown: Path) -> tuple[Any, list[Problem]]:
-    """Parse a YAML file's bytes; `shown` is the path that problems name."""
-    if len(data) > MAX_FILE_BYTES:
+def parse_yaml(data: bytes, shown: Path, max_bytes: int = MAX_FILE_BYTES) -> tuple[Any, list[Problem]]:
+    """Parse a YAML file's bytes; `shown` is the path that problems name. A glossary file may hold MAX_FILE_BYTES;
+    another kind of file (a file of drafted terms) says how much it may hold."""
+    if len(data) > max_bytes:
         return None, [
             Problem(
                 shown,
                 None,
-                f"file is {len(data) // 1024} KiB, larger than the {MAX_FILE_BYTES // 1024} KiB limit",
-                "a glossary file holds one term or the sources; split it or remove pasted text",
+                f"file is {len(data) // 1024} KiB, larger than the {max_bytes // 1024} KiB limit",
+                "a glossary file holds one term or the sources; split it or remove pasted text"
+                if max_bytes == MAX_FILE_BYTES else "split it into several files",
             )
         ]
     try:
@@ -186,4 +188,28 @@ def _convert(node: yaml.Node, path: Path, problems: list[Problem]) -> Any:
         return items
     if node.tag == _STR_TAG:  # most scalars: no need for the constructor
         return node.value
-    return _constructor.construct_object(node, deep=True)
+    try:
+        return _constructor.construct_object(node, deep=True)
+    except (yaml.YAMLError, ValueError, KeyError, TypeError, OverflowError) as error:
+        # A date that is no date (2023-02-30), an unknown tag (!!python/object), a tag its value does not fit
+        # (!!int x): the file's problem, at its line; the scalar stays the text it was written as.
+        problems.append(_unreadable(node, path, error))
+        return node.value
+
+
+_TIMESTAMP_TAG = "tag:yaml.org,2002:timestamp"
+
+
+def _unreadable(node: yaml.Node, path: Path, error: Exception) -> Problem:
+    """Why YAML cannot read a scalar as the type its form or tag gives it, and how to keep it as text."""
+    line = node.start_mark.line + 1
+    tag = str(node.tag).replace("tag:yaml.org,2002:", "!!")
+    written = " ".join(str(node.value).split())[:60]
+    if node.tag == _TIMESTAMP_TAG:
+        return Problem(path, line, f"`{written}` reads as a date or time, but is not one ({error})",
+                       "correct it (YYYY-MM-DD), or put it in quotes to keep it as text")
+    if isinstance(error, yaml.YAMLError):
+        return Problem(path, line, f"the tag `{tag}` is not one glossdeck reads",
+                       "remove the tag: every value is plain text, a number, true or false, a list or a mapping")
+    return Problem(path, line, f"`{tag} {written}` cannot be read as `{tag}` ({error})",
+                   f"remove the `{tag}` tag, or correct the value")

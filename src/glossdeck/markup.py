@@ -132,6 +132,11 @@ def address_problem(address: str, term_links: bool = True) -> tuple[str, str] | 
         return f"address `{shown}` is {what}", hint
     if not parts.hostname:
         return f"address `{shown}` names no host", "write the full address, e.g. https://example.org/page"
+    try:
+        parts.port  # noqa: B018 (reading it checks it: a port beyond 65535, or not a number, raises)
+    except ValueError:
+        return f"address `{shown}` has a port that is not a number from 0 to 65535", \
+            "write the port as a number, e.g. https://example.org:8080/page, or leave it out"
     return None
 
 

@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 from typing_extensions import NotRequired, TypedDict
 
-from glossdeck import authoring, drafting, export, pipeline
+from glossdeck import authoring, citations, drafting, export, pipeline
 from glossdeck.errors import GlossdeckError, Problem
+from glossdeck.proposals import shown
+from glossdeck.seeds import load_seeds
+
+try:  # the SDK's own dependency; read here because the tools' annotations are resolved in this module
+    from pydantic import Field
+except ImportError:  # without the extra: make_server says how to install it
+    Field = None  # type: ignore[assignment,misc]
+
+MAX_HITS = 50  # what `find` returns at most: enough to choose from, little enough for a model's context
 
 INSTRUCTIONS = """\
 glossdeck keeps a glossary whose every quote is verified, word for word and speaker by speaker, against its
@@ -23,6 +33,8 @@ Definitions and glosses are in the glossary's own words; quotes are the sources'
 
 class Quote(TypedDict):
     """A quote as drafted: the source's id, its words, and who says them in a dialogue."""
+
+    __pydantic_config__ = {"extra": "forbid"}  # type: ignore[misc]  # a misspelt `speeker` is refused, not dropped
 
     source: str
     quote: str
@@ -42,13 +54,28 @@ def make_server(root: Path) -> Any:
     except ImportError:
         raise missing_sdk() from None
 
-    server = MCPServer("glossdeck", instructions=INSTRUCTIONS)
+    class Server(MCPServer):
+        async def call_tool(self, name: str, arguments: dict[str, Any], context: Any = None) -> Any:
+            """Refuse an argument a tool does not take, as `draft` refuses an unknown field: the SDK would drop it
+            without a word (a `tags` or `related` the caller thinks was judged, an `accept_repairs` misspelt)."""
+            tool = next((t for t in await self.list_tools() if t.name == name), None)
+            if tool is not None:
+                known = tool.input_schema.get("properties", {})
+                unknown = sorted(set(arguments) - set(known))
+                if unknown:
+                    takes = ", ".join(f"`{k}`" for k in known) if known else "none"
+                    raise ToolError(f"`{name}` takes no argument " + ", ".join(f"`{shown(k)}`" for k in unknown)
+                                    + f"; the arguments it takes: {takes}")
+            return await super().call_tool(name, arguments, context)
+
+    server = Server("glossdeck", instructions=INSTRUCTIONS)
 
     def failing(error: GlossdeckError) -> Exception:
         return ToolError("\n".join(str(p) for p in error.problems))
 
     @server.tool()
-    def find(phrase: str, source: str | None = None, limit: int = 10) -> dict[str, Any]:
+    def find(phrase: str, source: str | None = None,
+             limit: Annotated[int, Field(ge=1, le=MAX_HITS)] = 10) -> dict[str, Any]:
         """Find a phrase in the sources (case, quote marks, line breaks and markup ignored); each hit comes with
         a citation that `check` accepts (widened to a quotable span), its location and its speaker."""
         try:
@@ -56,7 +83,7 @@ def make_server(root: Path) -> Any:
             found = authoring.occurrences(seeds, phrase, source)
         except GlossdeckError as error:
             raise failing(error) from None
-        hits = [authoring.hit_at(where) for where in found[:max(1, min(limit, 50))]]
+        hits = [authoring.hit_at(where) for where in found[:limit]]
         return {
             "phrase": phrase, "total": len(found),
             "hits": [{"source": h.source, "location": h.location.describe(), "context": h.before + h.match + h.after,
@@ -69,10 +96,10 @@ def make_server(root: Path) -> Any:
 
     @server.tool()
     def show(name: str) -> dict[str, Any]:
-        """One term, by its id, name or any alias, with its verified quotes and their locations."""
+        """One term, by its id, name or any alias, with its quotes and their locations, and the problems `check`
+        finds in its file (`problems`; an error elsewhere in the glossary does not hide it)."""
         try:
-            glossary, _ = pipeline.check(root)
-            return export.term_data(authoring.term_for(glossary, name))
+            return shown_term(root, name)
         except GlossdeckError as error:
             raise failing(error) from None
 
@@ -116,6 +143,25 @@ def make_server(root: Path) -> Any:
             raise failing(error) from None
 
     return server
+
+
+def shown_term(root: Path, name: str) -> dict[str, Any]:
+    """A term as `export --format json` gives it, resolved as far as it can be, with its file's problems: a glossary
+    being drafted is often one with errors, and the term asked for may be fine (or be the one to fix)."""
+    glossary, problems = pipeline.load_glossary(root)
+    try:
+        term = authoring.term_for(glossary, name)
+    except GlossdeckError as error:
+        if problems.errors:  # the term may be in a file that does not load: say so
+            error.problems.append(Problem(None, None, f"the glossary has {len(problems.errors)} error(s), which may "
+                                          "hide this term", "call `check` to see them"))
+        raise
+    seeds, found = load_seeds(root / pipeline.SEEDS_DIR, glossary.sources)
+    problems.extend(found)
+    resolved = citations.resolve(dataclasses.replace(glossary, terms=(term,)), seeds, problems).terms[0]
+    data = export.term_data(resolved)
+    data["problems"] = [p.as_dict() for p in problems.items if p.path == term.path]
+    return data
 
 
 def serve(root: Path) -> None:

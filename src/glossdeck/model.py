@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -12,7 +13,28 @@ TARGETS = ("deck", "booklet", "print", "cards", "html", "stardict", "epub")  # w
 LEVELS = ("core", "standard", "extra")  # in the order new cards are learned
 # Refused in every text, where it enters: every C0 and C1 control but tab and newline, and the bidi
 # controls that make text read in another order than it is stored.
-CONTROL_CHARS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+CONTROL_CHARS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]"
+                           # and what is not text at all, which XML 1.0 (TBX, the EPUB) cannot carry and UTF-8
+                           # cannot encode: lone surrogates (a JSON "\\ud800", a YAML "\\uD800") and the Unicode
+                           # noncharacters (U+FDD0-FDEF and the last two code points of every plane, U+FFFE, U+FFFF…)
+                           "|[\ud800-\udfff\ufdd0-\ufdef]|[\ufffe\uffff]"
+                           + "".join(f"|[{chr(plane * 0x10000 + 0xFFFE)}{chr(plane * 0x10000 + 0xFFFF)}]"
+                                     for plane in range(1, 17)))
+
+
+def refused_char(text: str) -> str | None:
+    """The first character of `text` that no text may hold (CONTROL_CHARS), described for a message; or None."""
+    found = CONTROL_CHARS.search(text)
+    if found is None:
+        return None
+    code = ord(found.group())
+    if 0xD800 <= code <= 0xDFFF:
+        return f"U+{code:04X}, half of a surrogate pair on its own, which is not text"
+    if unicodedata.category(found.group()) == "Cn":
+        return f"U+{code:04X}, a Unicode noncharacter, which is not text"
+    return "the control character " + (f"\\x{code:02x}" if code < 0x100 else f"U+{code:04X}")
+
+
 # The one rule for every id (a term's, a source's, a new glossary's, related, renamed_from, #term links):
 # lowercase ASCII words joined by hyphens. Anchored with \A and \Z, never ^ and $: `$` also matches before a
 # final newline, which let "term\n" through and into a file name.
@@ -22,6 +44,24 @@ ID_PATTERN = re.compile(r"\A[a-z0-9]+(?:-[a-z0-9]+)*\Z")
 def is_id(text: object) -> bool:
     """Whether `text` is an id by the one id rule."""
     return isinstance(text, str) and ID_PATTERN.match(text) is not None
+
+
+# A date as sources.yaml writes one: a year, a year and month, or a full date (ISO 8601's calendar forms).
+ISO_DATE_FORM = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
+
+
+def iso_date_parts(text: str) -> tuple[int, ...] | None:
+    """(year[, month[, day]]) of a date written YYYY, YYYY-MM or YYYY-MM-DD that exists in the calendar, else None:
+    the one reading of a source's date, for `check` and for the exports that give it as numbers."""
+    found = ISO_DATE_FORM.fullmatch(text)
+    if found is None:
+        return None
+    parts = tuple(int(part) for part in found.groups() if part is not None)
+    try:
+        datetime.date(*parts, *(1,) * (3 - len(parts)))
+    except ValueError:
+        return None
+    return parts
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from glossdeck import cardgrid, glosses, limits, markup
 from glossdeck.errors import GlossdeckError, Problem, Problems
 from glossdeck.load import Located, LocatedList
 from glossdeck.model import ID_PATTERN as ID_PATTERN  # the one id rule, for code that still reads it here
-from glossdeck.model import CONTROL_CHARS, LEVELS, is_id
+from glossdeck.model import ISO_DATE_FORM, LEVELS, iso_date_parts, is_id, refused_char
 from glossdeck.model import Citation, Settings, Source, Term, Unquotable, View, name_key, name_problem
 
 MIN_QUOTE_WORDS = 4
@@ -186,9 +186,19 @@ class Checker:
                 return value
             return self._wrong(key, what, line, value, spec)
         if spec.kind == "date":
-            if isinstance(value, (datetime.date, str)):
-                return value.isoformat() if isinstance(value, datetime.date) else value.strip()
-            return self._wrong(key, what, line, value, spec)
+            if isinstance(value, datetime.date):
+                return value.isoformat()
+            if not isinstance(value, str):
+                return self._wrong(key, what, line, value, spec)
+            text = value.strip()
+            if not self.plain(text, f"`{key}` in {what}", line):
+                return _BAD
+            if ISO_DATE_FORM.fullmatch(text) and iso_date_parts(text) is None:
+                self.problems.error(self.path, line, f"`{key}: {text}` in {what} is written as a date, but there is "
+                                    "no such date", "write a real date, YYYY-MM-DD or YYYY-MM (e.g. 2023-03-21), or "
+                                    "words such as `after September 2023`")
+                return _BAD
+            return text
         if spec.kind == "text-list":
             return self.text_list(value, key, what, line, spec)
         if spec.kind in ("citations", "views", "unquotable"):
@@ -233,13 +243,11 @@ class Checker:
 
     def plain(self, text: str, what: str, line: int | None) -> bool:
         """Whether text is free of control characters, which a terminal or viewer would act on (ESC, BEL…)."""
-        control = _CONTROL.search(text)
-        if control is not None:
-            code = ord(control.group())
-            self.problems.error(self.path, line, f"{what} contains the control character "
-                                + (f"\\x{code:02x}" if code < 0x100 else f"U+{code:04X}"),
+        refused = refused_char(text)
+        if refused is not None:
+            self.problems.error(self.path, line, f"{what} contains {refused}",
                                 "remove it: YAML escapes such as \\e or \\x1b write invisible characters")
-        return control is None
+        return refused is None
 
     def _scalar_not_text(self, key: str, what: str, line: int, value: Any, raw: str) -> None:
         if isinstance(value, bool):
@@ -257,7 +265,6 @@ class Checker:
 
 
 _BAD = object()
-_CONTROL = CONTROL_CHARS
 
 
 def _shape_hint(kind: str, key: str) -> str:
@@ -361,8 +368,12 @@ def _site_url(value: str | None, line: int | None, path: Path, problems: Problem
     if value is None:
         return None
     value = value.strip()
+    wrong = markup.address_problem(value, term_links=False)  # the one rule for every address that reaches an output
+    if wrong is not None:
+        problems.error(path, line, f"site_url: {wrong[0]}", wrong[1])
+        return None
     parts = urllib.parse.urlsplit(value)
-    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment or " " in value:
+    if parts.query or parts.fragment or parts.username is not None:
         problems.error(path, line, f"`site_url: {value}` is not the address of a web folder",
                        "write the full address where the site is published, e.g. https://example.org/glossary/")
         return None

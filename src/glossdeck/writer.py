@@ -133,6 +133,7 @@ class _Transaction:
         if isinstance(content, bytes):
             if target.is_dir():  # a rename cannot replace a folder: find out before anything is renamed
                 raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(target))
+            _refuse_in_place_of_special(target)
         else:
             _refuse_in_place_of_folder(target)
         self._make_folders(target.parent)
@@ -191,6 +192,15 @@ class _Transaction:
                     _remove(swapped.old)
         for folder in dict.fromkeys(entry.target.parent for entry in self.entries):
             _sync_folder(folder)
+
+
+def _refuse_in_place_of_special(target: Path) -> None:
+    """A file output replaces a file or nothing: never a device, a pipe or a socket (`-o /dev/null`, or
+    /dev/stdout, a link to one), which the rename would replace with a file for everyone on the machine."""
+    if target.exists() and not target.is_file():
+        raise GlossdeckError([Problem(target, None, "is not a file but a device, a pipe or a socket: glossdeck writes "
+                                      "a file whole and then puts it in place, which would replace it",
+                                      "name a file to write, or leave out -o to print to standard output")])
 
 
 def _refuse_in_place_of_folder(target: Path) -> None:

@@ -16,7 +16,6 @@ CONTEXT_CHARS = 32  # the prefix and suffix the Hypothesis client itself records
 DRAFT_TAG = "glossdeck:quoted-from-a-draft"
 # What could start inline Markdown in one line of text (an e-mail address included: GitHub-style Markdown
 # links one); escaped with a backslash, each reads as itself.
-_MARKDOWN_SIGNS = re.compile(r"[\\`*_\[\]<>&!~@]")
 
 
 def to_text(glossary: Glossary) -> str:
@@ -43,13 +42,14 @@ def _annotation(glossary: Glossary, term: Term, citation: Citation, user: str) -
     uri = page_address(glossary, source)
     assert uri is not None
     draft = source.draft and source.url is not None  # the site's own copy is the seed itself
-    lines = [f"**{_literal(term.term)}**: {_literal(markup.to_plain(term.gloss or term.definition))}"]
+    lines = [f"**{as_text(term.term)}**: {as_text(markup.to_plain(term.gloss or term.definition))}"]
     if draft:
-        lines.append(f"Quoted from a draft of this page (glossdeck's copy of “{_literal(source.title)}”): "
-                     "the published words may differ, and the highlight may be missing or approximate.")
+        lines.append(as_text(f"Quoted from a draft of this page (glossdeck's copy of “{source.title}”): "
+                             "the published words may differ, and the highlight may be missing or approximate."))
     page = addresses.term_url(glossary.settings, term.id)
     if page is not None:
-        lines.append(f"[{_literal(term.term)} in the {_literal(glossary.settings.title)}]({page})")
+        target = page.replace("(", "%28").replace(")", "%29")  # a bracket would end the link's address early
+        lines.append(f"[{as_text(f'{term.term} in the {glossary.settings.title}')}]({target})")
     return {
         "id": _identity(term, citation),
         "user": user,
@@ -62,10 +62,18 @@ def _annotation(glossary: Glossary, term: Term, citation: Citation, user: str) -
     }
 
 
-def _literal(text: str) -> str:
-    """Plain text as Markdown that reads back as the same text: the annotation's text is Markdown to the
-    Hypothesis client, and a gloss's escaped `\\[x\\](javascript:…)` must not become a link there."""
-    return _MARKDOWN_SIGNS.sub(r"\\\g<0>", text)
+# An annotation's text is Markdown to the Hypothesis client: showdown renders it (making bare web and e-mail
+# addresses into links), DOMPurify lets some HTML through (<a href>, <b>), and KaTeX renders $$…$$ and \(…\) as
+# math. Each character any of them acts on in running text is written as a numeric character reference, which
+# every one of them shows as that character and none reads as markup.
+_INERT = str.maketrans({c: f"&#{ord(c)};" for c in "&<>\\`*_~[]()!$@"})
+_AUTOLINK = re.compile(r"(?<=www)\.|:(?=/)", re.IGNORECASE)  # `www.` and `https://` start an address
+
+
+def as_text(text: str) -> str:
+    """Glossary text as Markdown that shows exactly that text, on one line, and nothing else."""
+    inert = " ".join(text.split()).translate(_INERT)
+    return _AUTOLINK.sub(lambda found: f"&#{ord(found.group())};", inert)
 
 
 def _identity(term: Term, citation: Citation) -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import urllib.parse
+
 from glossdeck import markup
 from glossdeck.model import Glossary, Term
 
@@ -38,12 +40,19 @@ def to_text(glossary: Glossary) -> str:
 def scheme_iri(glossary: Glossary) -> str:
     """The site's address when published (each concept is then its term's page), else a URN of the glossary's id."""
     site = glossary.settings.site_url
-    return site if site is not None else f"urn:glossdeck:{glossary.settings.id}"
+    return site if site is not None else f"urn:glossdeck:{_urn_part(glossary.settings.id)}"
 
 
 def concept_iri(glossary: Glossary, term_id: str) -> str:
     site = glossary.settings.site_url
-    return f"{site}terms/{term_id}.html" if site is not None else f"urn:glossdeck:{glossary.settings.id}:{term_id}"
+    return f"{site}terms/{term_id}.html" if site is not None else f"{scheme_iri(glossary)}:{term_id}"
+
+
+def _urn_part(text: str) -> str:
+    """The glossary's id as it may stand in an IRI: an id of the one id rule as it is, any other (an old
+    glossary's id is any text, and it keys the Anki notes, so it stays) %-encoded, so that no `>`, space or
+    quote can end or break the IRI."""
+    return urllib.parse.quote(text, safe="-._~")
 
 
 def _concept(glossary: Glossary, term: Term, scheme: str, language: str) -> str:

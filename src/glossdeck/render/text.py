@@ -70,18 +70,24 @@ def cited_by(terms: list[Term]) -> list[str]:
     return [_wrap(f"cited by {t.id}" + (f": {markup.to_plain(t.gloss)}" if t.gloss else ""), "  ") for t in terms]
 
 
+SHOWN_CHANGES = 12  # of a repair's changes, in the terminal
+
+
 def triage_lines(found: dict[str, Any]) -> list[str]:
     """A drafted term's verdicts (as `drafting.triage_data` gives them) for the terminal: each quote, what became
     of it and why; then the term's problems, and whether it can be written."""
-    lines = [f"  {found['term']} ({found['id']})"]
+    lines = [f"  {_cut(found['term'], 80)} ({_cut(found['id'], 80)})"]
     for verdict in found["quotes"]:
-        lines.append(f"    {verdict['verdict']}: {verdict['source']}: “{verdict['proposed']}”")
+        lines.append(f"    {verdict['verdict']}: {_cut(verdict['source'], 40)}: “{_cut(verdict['proposed'], 300)}”")
         if verdict["verdict"] == "repaired":
-            lines.append(f"        source: “{verdict['quote']}”")
+            lines.append(f"        source: “{_cut(verdict['quote'], 300)}”")
         if verdict.get("location"):
             speaker = f", {verdict['speaker']}" if verdict.get("speaker") else ""
             lines.append(f"        at {verdict['location']}{speaker}")
-        lines += [f"        {change}" for change in verdict.get("changes", [])]
+        changes = verdict.get("changes", [])
+        lines += [f"        {_cut(change, 300)}" for change in changes[:SHOWN_CHANGES]]
+        if len(changes) > SHOWN_CHANGES:
+            lines.append(f"        … and {len(changes) - SHOWN_CHANGES} more changes (--format json lists them all)")
         if verdict.get("reason"):
             lines.append(_wrap(verdict["reason"], "        "))
         lines += [_wrap("nearest: " + near, "        ") for near in verdict.get("nearest", [])]
@@ -97,3 +103,8 @@ def triage_lines(found: dict[str, Any]) -> list[str]:
     else:
         lines.append("    cannot be written: " + found["reason"])
     return lines
+
+
+def _cut(text: str, most: int) -> str:
+    """A drafted value as the terminal shows it: a 10,000-word quote is cut (the JSON report keeps all of it)."""
+    return text if len(text) <= most else text[:most] + f"… ({len(text):,} characters)"
