@@ -96,5 +96,5 @@ def test_a_wrong_option_or_command_fails_to_parse():
     with pytest.raises(click.UsageError):
         parse(["biuld"])
     with pytest.raises(click.UsageError):
-        parse(["source", "remove", "x"])
+        parse(["source", "rename", "x"])
     assert parse(["--project", "x", "source", "list"]).command.name == "list"

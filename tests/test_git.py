@@ -49,7 +49,8 @@ def history(tmp_path: Path) -> Path:
     (root / "glossary" / "terms" / "self-evident-truth.yaml").write_text(
         "term: self-evident truth\ngloss: A claim that needs no proof to one who understands it.\n"
         "definition: A truth that needs no argument.\ncitations:\n"
-        "  - source: declaration\n    quote: We hold these truths to be self-evident\n")
+        "  - source: declaration\n    quote: We hold these truths to be self-evident\n"
+        "named_in_sources: false\n")  # the Declaration says "these truths to be self-evident", not the name
     release(root, "release 3", 1_700_200_000)
     edit(root, "consent-of-the-governed", "definition: ", "definition: Briefly, ")
     git(top, "commit", "-qam", "an edit after the release")

@@ -32,7 +32,8 @@ UNREAD_SETTINGS = {
     "cards": {"paper", "output_base", *_DECK_SETTINGS},
     "html": {"paper", "output_base", "release", "download_url", "note_type_id", *_CARD_SETTINGS, *_DECK_SETTINGS},
     "stardict": {"paper", "language", *_CARD_SETTINGS, *_DECK_SETTINGS},  # output_base names its folder and files
-    "epub": {"paper", "output_base", "deck_name", "view_cards", *_CARD_SETTINGS},  # `id` makes its identifier
+    # `id` makes the EPUB's identifier
+    "epub": {"paper", "output_base", "deck_name", "view_cards", "cloze_cards", *_CARD_SETTINGS},
 }
 # The targets reportlab does not typeset, so that no RL_* variable touches them; every other target is keyed on
 # those and on SOURCE_DATE_EPOCH, the PDFs' date (print through the booklet's key).

@@ -109,7 +109,7 @@ def check(root: Path) -> tuple[Glossary, list[Problem]]:
 
 
 def _check_mentions(glossary: Glossary, seeds: dict[str, Seed], problems: Problems) -> None:
-    """Warn about a quoted term no source names (a student reading the essays never meets it under that name),
+    """Warn about a quoted term no source names (a student reading them never meets it under that name),
     and about `named_in_sources: false` on a term a source does name."""
     found = mentions.find_all(glossary.terms, seeds)
     cwd = Path.cwd()
@@ -118,10 +118,11 @@ def _check_mentions(glossary: Glossary, seeds: dict[str, Seed], problems: Proble
         uses = found.by_term.get(term.id, [])
         names = ", ".join(f"“{n}”" for n in (term.term, *term.aliases))
         if not uses and term.named_in_sources and term.all_citations:  # one with no quote is warned about already
+            nouns = glossary.settings.sources_noun
             problems.warn(path, term.line_of("term"), f"no source names this term ({names}): a student reading "
-                          "the essays never meets it by name",
-                          "if an essay names it differently, add that name to `aliases:`; if the essays discuss it "
-                          "without naming it, add `named_in_sources: false`")
+                          f"the {nouns} never meets it by name",
+                          f"if one of the {nouns} names it differently, add that name to `aliases:`; if the {nouns} "
+                          "discuss it without naming it, add `named_in_sources: false`")
         elif uses and not term.named_in_sources:
             source, first = uses[0]
             problems.warn(path, term.line_of("named_in_sources"), f"`named_in_sources: false`, but {source} names "
