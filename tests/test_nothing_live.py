@@ -206,7 +206,8 @@ DEAD = {  # the words of every link that must be shown as text
     "hostile-md": ["a script", "upper", "mail", "data", "vb", "file", "relative", "protocol-relative", "fragment",
                    "entity", "tab", "bracketed", "reference", "javascript:alert(8)", "someone@example.org"],
     "hostile-text": [],
-    "hostile-page": ["x", "y", "a mail link", "a script link", "a relative link", "a note"],
+    # its visible text "[x](mailto:…)" is read as those very characters (escaped by the conversion), not as a link
+    "hostile-page": ["a mail link", "a script link", "a relative link", "a note"],
 }
 
 
@@ -214,6 +215,7 @@ WORDS_CLICKED = {
     "corrigibility.html": [f"bad {n}" for n, (link, _) in enumerate(BAD_LINKS) if "[x]" in link and "\n" not in link]
     + ["javascript:alert(1)", "someone@example.org"],
     "hostile-text.html": ["[a script](javascript:alert(1))", '<a href="javascript:alert(9)">inline tag</a>'],
+    "hostile-page.html": ["[x](mailto:someone@example.org)", "[y](javascript:alert(1))"],
 }
 # The centre of the first place the words are shown, in the main text.
 _WORDS_BOX = """words => {
