@@ -218,7 +218,12 @@ def write_booklet_text(glossary: Any, path: Path) -> None:
 
     texts, styles = booklet_text(glossary)
 
+    language = glossary.settings.language
+    pyphen_language = {"en": "en_US"}.get(language, language.replace("-", "_"))
+
     def plain(value: Any) -> Any:
+        if callable(value):  # glossdeck's hyphenator (pyphen, compounds broken after their hyphen): pyphen by name
+            return pyphen_language
         return {"colour": "#" + value.hexval()[2:]} if isinstance(value, Color) else value
 
     faces = {name: str(fonts.FONT_DIR / file) for name, file in fonts.FACES.items()}

@@ -122,14 +122,15 @@ def test_remove_takes_out_the_entry_and_the_seed(cited):
 def test_remove_changes_neither_file_when_sources_yaml_cannot_be_written(cited, monkeypatch):
     from glossdeck import writer
 
-    real = writer._write_temporary
+    real = writer._write_file
 
-    def full_disk(path: Path, data: bytes) -> Path:
-        if path.name == "sources.yaml":
+    def full_disk(fd: int, path: Path, data: bytes) -> None:
+        if path.name.startswith(".sources.yaml."):  # the staged copy that would replace sources.yaml
+            os.close(fd)
             raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(path))
-        return real(path, data)
+        real(fd, path, data)
 
-    monkeypatch.setattr(writer, "_write_temporary", full_disk)
+    monkeypatch.setattr(writer, "_write_file", full_disk)
     before = snapshot(cited)
     result = run(cited, "source", "remove", "gettysburg")
     assert result.exit_code == 1 and "No space left on device" in result.output

@@ -115,14 +115,16 @@ def test_update_writes_neither_file_when_one_cannot_be_written(shipped, tmp_path
     corrected = tmp_path / "debate.md"
     corrected.write_bytes(seed.read_bytes() + b"\n")
     before = snapshot(shipped)
-    real = writer._write_temporary
+    real = writer._write_file
+    target = shipped / failing
 
-    def full_disk(path: Path, data: bytes) -> Path:
-        if path == shipped / failing:
+    def full_disk(fd: int, path: Path, data: bytes) -> None:
+        if path.parent == target.parent and path.name.startswith(f".{target.name}."):  # the staged copy of it
+            os.close(fd)
             raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(path))
-        return real(path, data)
+        real(fd, path, data)
 
-    monkeypatch.setattr(writer, "_write_temporary", full_disk)
+    monkeypatch.setattr(writer, "_write_file", full_disk)
     result = run(shipped, "source", "update", "debate", str(corrected))
     assert result.exit_code == 1 and "Traceback" not in result.output
     assert f"{failing}: error: cannot write this file: No space left on device" in result.output
