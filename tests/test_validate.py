@@ -189,7 +189,8 @@ def test_a_copied_gloss_is_reported_once_per_copy(tmp_path):
     gloss = "An AI system's willingness to let its operators correct, retrain or switch it off without resisting."
     root = make_project(tmp_path / "p", terms={
         "shutdown-problem": SHUTDOWN.format(gloss=gloss),
-        "off-switch": SHUTDOWN.format(gloss=gloss).replace("shutdown problem", "off switch")})
+        "off-switch": SHUTDOWN.format(gloss=gloss).replace("shutdown problem", "off switch")
+        + "named_in_sources: false\n"})  # the essay says "shut down", not "off switch"
     _, warnings = pipeline.check(root)
     assert [(w.path.name, w.message) for w in warnings] == [
         ("off-switch.yaml", "gloss has the same content words as the gloss of `corrigibility` (similarity 1.00, "
