@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import json
 import os
@@ -51,10 +52,19 @@ PACKAGE_DATA = {
 }
 
 
+_FIELDS: dict[type, tuple[str, ...]] = {}  # each dataclass's field names, looked up once: a glossary has many values
+
+
 def plain(value: object, root: Path) -> Any:
     """A JSON-able copy of a glossary value: every field of every dataclass, paths relative to the project."""
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return [type(value).__name__, {f.name: plain(getattr(value, f.name), root) for f in dataclasses.fields(value)}]
+    kind = type(value)
+    if kind is str or kind is int or kind is bool or value is None:  # most values: answered first
+        return value
+    names = _FIELDS.get(kind)
+    if names is None and dataclasses.is_dataclass(value) and not isinstance(value, type):
+        names = _FIELDS[kind] = tuple(f.name for f in dataclasses.fields(value))
+    if names is not None:
+        return [kind.__name__, {name: plain(getattr(value, name), root) for name in names}]
     if isinstance(value, dict):
         return [[plain(k, root), plain(v, root)] for k, v in value.items()]  # in order: renderers may iterate
     if isinstance(value, (list, tuple)):
@@ -62,10 +72,16 @@ def plain(value: object, root: Path) -> Any:
     if isinstance(value, Path):
         # Paths are shown relative to the working folder: keyed from the project, a build from any folder,
         # or of a copied or moved project, finds its outputs current.
-        return os.path.relpath(os.path.abspath(value), root)
+        return _relative(value, root, os.getcwd())
     if value is None or isinstance(value, (str, int, float, bool)):
         return value
     raise TypeError(f"no build key for a {type(value).__name__}")  # a new kind of field must be keyed, not missed
+
+
+@functools.lru_cache(maxsize=4096)
+def _relative(path: Path, root: Path, cwd: str) -> str:
+    """path relative to root, both read from the working folder `cwd` (part of the cache's key, as it may change)."""
+    return os.path.relpath(os.path.join(cwd, path), os.path.join(cwd, root))
 
 
 def digest(content: object) -> str:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import sqlite3
+import tempfile
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -14,6 +17,7 @@ from glossdeck.render import anki
 
 __all__ = ["AnkiConnect", "AnkiError", "GlossdeckError", "push"]  # the client is read from here too
 RETIRED_TAG = "glossdeck::retired"
+State = tuple[tuple[str, ...], tuple[str, ...]]  # a note's fields and its sorted tags
 
 
 @dataclass
@@ -36,7 +40,20 @@ def note_query(glossary: Glossary) -> str:
     return "(" + " OR ".join(f"mid:{model_id}" for model_id in anki.note_type_ids(glossary.settings)) + ")"
 
 
-def snapshot(client: AnkiConnect, ids: list[int]) -> dict[int, tuple[tuple[str, ...], tuple[str, ...]]]:
+def package_states(deck: Path) -> set[State]:
+    """The fields and tags of every note the .apkg holds, as Anki shows them once imported."""
+    with zipfile.ZipFile(deck) as archive, tempfile.TemporaryDirectory() as folder:
+        collection = Path(folder) / "collection.anki2"
+        collection.write_bytes(archive.read("collection.anki2"))
+        connection = sqlite3.connect(collection)
+        try:
+            rows = connection.execute("SELECT flds, tags FROM notes").fetchall()
+        finally:
+            connection.close()
+    return {(tuple(fields.split("\x1f")), tuple(sorted(tags.split()))) for fields, tags in rows}
+
+
+def snapshot(client: AnkiConnect, ids: list[int]) -> dict[int, State]:
     """Each note's fields and tags, by note id (a note deleted meanwhile is left out)."""
     infos = client.call("notesInfo", notes=ids) if ids else []
     found = {}
@@ -63,24 +80,29 @@ def push(root: Path, url: str = DEFAULT_URL, delete_retired: bool = False,
     progress("reading the glossary's notes in Anki")
     known = client.call("findNotes", query=query)
     before = snapshot(client, known)
+    # A note already as the deck has it cannot be changed by the import: only the others are read again after it.
+    in_deck = package_states(deck)
+    unsettled = {note_id for note_id, state in before.items() if state not in in_deck}
     progress(f"importing {deck.name}")
     _import(client, deck)
     try:
-        return _sweep(client, Report(deck), query, set(known), before, delete_retired, confirm_delete)
+        return _sweep(client, Report(deck), query, set(known), before, unsettled, delete_retired, confirm_delete)
     except GlossdeckError as error:  # Anki stopped answering, or answered garbage, after the import
         raise GlossdeckError(error.problems + [Problem(
             deck, None, "Anki has imported the deck; only the count and the sweep of retired notes did not finish",
             "push again once Anki answers: the import then changes nothing, and the sweep finishes")]) from None
 
 
-def _sweep(client: AnkiConnect, report: Report, query: str, known: set[int],
-           before: dict[int, tuple[tuple[str, ...], tuple[str, ...]]], delete_retired: bool,
-           confirm_delete: Callable[[int], bool]) -> Report:
+def _sweep(client: AnkiConnect, report: Report, query: str, known: set[int], before: dict[int, State],
+           unsettled: set[int], delete_retired: bool, confirm_delete: Callable[[int], bool]) -> Report:
     """Count what the import did; suspend (or delete) the notes of retired terms. A note that was in the collection
-    before the import is never deleted unasked, whatever Anki said of it."""
+    before the import is never deleted unasked, whatever Anki said of it. Only new notes and those `unsettled`
+    (not yet as the deck has them) are read again: every other note is as it was before the import."""
     retired_query = f"tag:{RETIRED_TAG} -is:suspended {query}"
     ids, waiting = client.multi([("findNotes", {"query": query}), ("findCards", {"query": retired_query})])
-    after = snapshot(client, ids)
+    fresh = snapshot(client, [note_id for note_id in ids if note_id not in before or note_id in unsettled])
+    after = {note_id: fresh[note_id] if note_id in fresh else before[note_id] for note_id in ids
+             if note_id in fresh or (note_id in before and note_id not in unsettled)}
     unknown_retired: list[int] = []  # terms retired before this collection ever had them: nothing to keep
     for note_id, state in after.items():
         retired = RETIRED_TAG in state[1]

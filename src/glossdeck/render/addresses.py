@@ -139,6 +139,8 @@ def visible_text(seed: Seed) -> str:
 
 def _folded(text: str) -> str:
     """Lower case for matching as browsers do, one character for one so that offsets still line up."""
+    if text.isascii():  # most text: every ASCII letter folds to one letter
+        return text.lower()
     return "".join(c.casefold() if len(c.casefold()) == 1 else c for c in text)
 
 

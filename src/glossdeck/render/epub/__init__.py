@@ -16,7 +16,7 @@ from markupsafe import Markup
 from glossdeck import markup, mentions
 from glossdeck.model import Citation, Glossary, Source, Term
 from glossdeck.render import fonts
-from glossdeck.render.addresses import passage_anchor, pieces, seed_of
+from glossdeck.render.addresses import passage_anchor, seed_of
 from glossdeck.render.archive import Entry, zip_bytes
 from glossdeck.render.epub import xhtml
 from glossdeck.render.site import essay
@@ -108,18 +108,7 @@ def _inline(text: str, term_ids: frozenset[str]) -> Markup:
 
 def _passages(glossary: Glossary, source: Source) -> list[essay.Passage]:
     """The source's cited passages, each once, with the terms citing it, as the site marks them."""
-    seed = seed_of(glossary, source)
-    found: dict[str, essay.Passage] = {}
-    for term in glossary.terms:
-        for citation in term.all_citations:
-            if citation.source != source.id or citation.location is None:
-                continue
-            anchor = passage_anchor(citation.location)
-            passage = found.setdefault(anchor, essay.Passage(anchor, pieces(seed, citation)))
-            citer = (term_href(term.id), term.term)
-            if citer not in passage.citers:
-                passage.citers.append(citer)
-    return sorted(found.values(), key=lambda p: (p.pieces[0].start, p.pieces[-1].end))
+    return essay.cited_passages(glossary, source, term_href)
 
 
 def _noted_mentions(finder: mentions.Finder, seed: Seed, passages: list[essay.Passage]) -> list[mentions.Mention]:

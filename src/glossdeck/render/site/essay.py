@@ -6,7 +6,7 @@ from __future__ import annotations
 import bisect
 import re
 from dataclasses import dataclass, field
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
@@ -14,7 +14,8 @@ from markupsafe import Markup
 
 from glossdeck import markup, reading
 from glossdeck.mentions import Mention
-from glossdeck.render.addresses import CITERS_SHOWN, Piece, term_page
+from glossdeck.model import Glossary, Source
+from glossdeck.render.addresses import CITERS_SHOWN, Piece, passage_anchor, pieces, seed_of, term_page
 from glossdeck.seeds import Seed, read_as_markdown
 
 _QUOTE_START, _QUOTE_END, _NOTE_START, _NOTE_END = "quote-start", "quote-end", "note-start", "note-end"
@@ -37,6 +38,23 @@ class Passage:
     anchor: str
     pieces: list[Piece]
     citers: list[tuple[str, str]] = field(default_factory=list)  # (href, term)
+
+
+def cited_passages(glossary: Glossary, source: Source, citer_href: Callable[[str], str]) -> list[Passage]:
+    """The source's cited passages, each once and in the text's order, with the terms citing each in glossary
+    order; `citer_href` gives the address of a term's entry (the site's page, the EPUB's glossary)."""
+    seed = seed_of(glossary, source)
+    found: dict[str, Passage] = {}
+    for term in glossary.terms:
+        for citation in term.all_citations:
+            if citation.source != source.id or citation.location is None:
+                continue
+            anchor = passage_anchor(citation.location)
+            passage = found.setdefault(anchor, Passage(anchor, pieces(seed, citation)))
+            citer = (citer_href(term.id), term.term)
+            if citer not in passage.citers:
+                passage.citers.append(citer)
+    return sorted(found.values(), key=lambda p: (p.pieces[0].start, p.pieces[-1].end))
 
 
 @dataclass(frozen=True)

@@ -7,24 +7,13 @@ from typing import Any, Callable
 
 from glossdeck import mentions
 from glossdeck.model import Glossary, Source
-from glossdeck.render.addresses import passage_anchor, pieces, seed_of, source_page, source_pages, term_page
+from glossdeck.render.addresses import seed_of, source_page, source_pages, term_page
 from glossdeck.render.site import essay, uses
 
 
 def passages(glossary: Glossary, source: Source) -> list[essay.Passage]:
     """The source's cited passages, each once, with the terms citing it in glossary order."""
-    seed = seed_of(glossary, source)
-    found: dict[str, essay.Passage] = {}
-    for term in glossary.terms:
-        for citation in term.all_citations:
-            if citation.source != source.id or citation.location is None:
-                continue
-            anchor = passage_anchor(citation.location)
-            passage = found.setdefault(anchor, essay.Passage(anchor, pieces(seed, citation)))
-            citer = (f"../{term_page(term.id)}", term.term)
-            if citer not in passage.citers:
-                passage.citers.append(citer)
-    return sorted(found.values(), key=lambda p: (p.pieces[0].start, p.pieces[-1].end))
+    return essay.cited_passages(glossary, source, lambda term_id: f"../{term_page(term_id)}")
 
 
 def write_pages(glossary: Glossary, source: Source, found: mentions.Mentions,
