@@ -60,6 +60,10 @@ def test_push_updates_in_place_retires_and_is_idempotent(anki, tmp_path):
     assert first.exit_code == 0, first.output
     assert "added: 4, updated: 0, unchanged: 0" in first.output
     assert len(anki.call("findNotes", query="deck:*")) == 4
+    # Anki keeps each note's fields and tags exactly as the package has them: so a push reads again, after the
+    # import, only the notes that were not yet as the deck has them (a 5,000-term push reads 5,000 notes once).
+    imported = pushing.snapshot(pushing.AnkiConnect(anki.url), anki.call("findNotes", query="deck:*"))
+    assert set(imported.values()) == pushing.package_states(root / "build" / "test-glossary.apkg")
 
     # A student studies corrigibility's first card.
     card = anki.call("findCards", query='"TermId:corrigibility"')[0]
@@ -121,6 +125,27 @@ def test_a_new_collection_never_gets_notes_of_terms_retired_before(anki, tmp_pat
     result = _push(root, anki.url)
     assert result.exit_code == 0 and "added: 3," in result.output and "not added: 1" in result.output
     assert anki.call("findNotes", query=RETIRED) == []
+
+
+def test_after_the_import_a_push_reads_only_the_notes_the_deck_changes(anki, tmp_path, monkeypatch):
+    """Every note is read once before the import; after it, only those that were not yet as the deck has them."""
+    root = make_project(tmp_path / "project")
+    anki.call("deleteNotes", notes=anki.call("findNotes", query="deck:*"))  # a collection of its own
+    assert _push(root, anki.url).exit_code == 0
+    _edit(root, "corrigibility", "switch it\n  off without resistance.", "switch it\n  off, never resisting.")
+    asked: list[list[int]] = []
+    real = pushing.AnkiConnect.call
+
+    def recording(self: Any, action: str, timeout: float | None = None, **params: Any) -> Any:
+        if action == "notesInfo":
+            asked.append(params["notes"])
+        return real(self, action, timeout, **params)
+
+    monkeypatch.setattr(pushing.AnkiConnect, "call", recording)
+    result = _push(root, anki.url)
+    assert result.exit_code == 0 and "added: 0, updated: 1, unchanged: 3" in result.output, result.output
+    assert [len(notes) for notes in asked] == [4, 1]
+    assert asked[1] == anki.call("findNotes", query='"TermId:corrigibility"')
 
 
 # --- every way it fails, against stand-ins for Anki ---------------------------------------------------------------
