@@ -324,7 +324,7 @@ def render(glossary: Glossary, state: DeckState, now: int, release_notes: Change
 
 
 def _kinds(settings: Settings) -> dict[str, _Kind]:
-    """The glossary's note types; the term note type's parts are looked up now, so that tests can change them."""
+    """The glossary's note types, their cards worded with the glossary's own noun for its sources."""
     def term_retired(name: str, key: str) -> list[str]:
         return _retired_fields(name, key)
 
