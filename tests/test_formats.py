@@ -86,3 +86,29 @@ def test_a_utf16_dialogue_gets_its_speakers(blank, tmp_path):
     assert result.exit_code == 0, result.output
     source = pipeline.load_glossary(blank)[0].sources["republic"]
     assert source.speakers == ("Thrasymachus", "Socrates") and source.headings == ("On Justice",)
+
+
+@pytest.mark.parametrize("fixture", ["pdfs/fop-valgrind-core.pdf", "pages/texinfo-overview.html",
+                                     "epubs/pandoc-node-contributing.epub"])
+@pytest.mark.parametrize("length", [20, 120, 250])  # 255 bytes is the longest name most file systems allow
+def test_a_long_file_name_never_makes_the_note_on_its_origin_too_long(blank, tmp_path, fixture, length):
+    """The note on a converted text's origin names its file; however long the name, the note stays within the
+    limit of `version`, so `source add` never fails on a field the user did not write."""
+    from pathlib import Path
+
+    from glossdeck.limits import FIELD
+
+    original = Path(__file__).parent / "fixtures" / fixture
+    suffix = original.suffix
+    copy = tmp_path / ("x" * (length - len(suffix)) + suffix)
+    copy.write_bytes(original.read_bytes())
+    result = run(blank, "source", "add", str(copy), "--id", "long", "--author", "Somebody", "--title", "Long", "--yes")
+    assert result.exit_code == 0, result.output
+    version = pipeline.load_glossary(blank)[0].sources["long"].version
+    assert len(version) <= FIELD.most
+    if length == 20:
+        assert copy.name in version  # a name that fits is given whole
+    else:  # a longer one is cut in its middle, its start and end kept
+        assert copy.name not in version and "…" in version
+        assert copy.name[:8] in version and copy.name[-8:] in version
+    assert run(blank, "source", "list").exit_code == 0  # the entry written is one every command reads

@@ -15,7 +15,7 @@ from markdown_it import MarkdownIt
 
 from glossdeck.errors import GlossdeckError, Problem
 from glossdeck.formats import webpage
-from glossdeck.formats.text import Text
+from glossdeck.formats.text import FILE_NAME, Text, with_file_name
 
 MAX_ENTRY_BYTES = 50 * 1024 * 1024  # a chapter larger than this, unpacked, is no text but a zip bomb
 _NS = {"c": "urn:oasis:names:tc:opendocument:xmlns:container", "opf": "http://www.idpf.org/2007/opf",
@@ -48,8 +48,9 @@ def read(path: Path, data: bytes) -> Text:
                                       "check that its chapters hold text (not only images)")])
     raw = "\n\n".join(parts).strip() + "\n"
     digest = hashlib.sha256(data).hexdigest()
-    origin = (f"Converted to Markdown from the EPUB {path.name} (SHA-256 {digest}): its {len(parts)} chapters in "
-              "the order of its spine, each under a heading, by markdownify.")
+    origin = with_file_name(f"Converted to Markdown from the EPUB {FILE_NAME} (SHA-256 {digest}): its "
+                            f"{len(parts)} chapters in the order of its spine, each under a heading, by markdownify.",
+                            path.name)
     return Text(raw.encode("utf-8"), raw, "markdown", origin=origin, kind="epub", title=title, author=author)
 
 

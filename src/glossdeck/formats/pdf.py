@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from glossdeck.errors import GlossdeckError, Problem
-from glossdeck.formats.text import Text
+from glossdeck.formats.text import FILE_NAME, Text, with_file_name
 
 PAGE_BREAK = "\f"
 MAX_HEADING_WORDS = 12
@@ -71,9 +71,10 @@ def read(path: Path, data: bytes, language: str = "en") -> Text:
                 if h.startswith("\x00") and not after.startswith("\x00") and len(after.split()) >= MIN_PROSE_WORDS]
     raw = _join_pages(texts, words, language)
     digest = hashlib.sha256(data).hexdigest()
-    origin = (f"Text of the PDF {path.name} (SHA-256 {digest}), {len(texts)} pages, read with pypdf "
-              f"{package_version('pypdf')}: a form feed begins each page; running heads, page numbers and footnote "
-              "marks left out; hyphens at line ends and ligatures undone.")
+    origin = with_file_name(f"Text of the PDF {FILE_NAME} (SHA-256 {digest}), {len(texts)} pages, read by "
+                            f"pdfminer.six {package_version('pdfminer.six')}: a form feed begins each page; running "
+                            "heads, page numbers and footnote marks left out; line-end hyphens and ligatures undone.",
+                            path.name)
     shown_labels = tuple(labels) if labels != [str(n) for n in range(1, len(labels) + 1)] else ()
     found = tuple(dict.fromkeys(h.lstrip("\x00") for h in headings if h.lstrip("\x00") in raw))
     first = next((h for h in marked if h.startswith("\x00")), "\x00")[1:]

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from glossdeck.limits import FIELD
+
+FILE_NAME = "\x00file\x00"  # where a converter's note on a text's origin names the file it came from
+
 
 @dataclass(frozen=True)
 class Text:
@@ -19,3 +23,14 @@ class Text:
     paged: bool = False  # a form feed begins each page of the original (a PDF)
     page_labels: tuple[str, ...] = field(default=())  # the original's own page numbers, when not 1, 2, 3 …
     headings: tuple[str, ...] = field(default=())  # headings found by their type size (a PDF), to propose
+
+
+def with_file_name(origin: str, name: str) -> str:
+    """The origin note with the file's name in place of FILE_NAME, cut in the middle ("…") as far as needed for the
+    note to stay within the limit of the `version` it becomes: a long file name must not make `source add` fail
+    on a field the user never wrote."""
+    room = FIELD.most - (len(origin) - len(FILE_NAME))
+    if len(name) > room:
+        keep = max(room - 1, 16)
+        name = name[:keep // 2] + "…" + name[len(name) - (keep - keep // 2):]
+    return origin.replace(FILE_NAME, name)

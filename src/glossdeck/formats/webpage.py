@@ -12,7 +12,7 @@ from typing import Any
 from bs4 import BeautifulSoup, NavigableString, PageElement, Tag
 
 from glossdeck.errors import GlossdeckError, Problem
-from glossdeck.formats.text import Text
+from glossdeck.formats.text import FILE_NAME, Text, with_file_name
 
 MIN_WORDS = 5  # validate.MIN_QUOTE_WORDS: a page with fewer words has nothing to quote
 # Deeper than this, an element is unwrapped (its text kept in its parent): real pages nest a few dozen levels,
@@ -48,9 +48,9 @@ def read(path: Path, data: bytes) -> Text:
                                       "scripts and styles)", "save the page with its content (\"Web page, "
                                       "complete\"), or copy the text into a .md or .txt file")])
     digest = hashlib.sha256(data).hexdigest()
-    origin = (f"Converted to Markdown from the saved web page {path.name} (SHA-256 {digest}): its text found by "
-              f"trafilatura {package_version('trafilatura')}, its structure kept by markdownify "
-              f"{package_version('markdownify')}.")
+    origin = with_file_name(f"Converted to Markdown from the saved web page {FILE_NAME} (SHA-256 {digest}): its "
+                            f"text found by trafilatura {package_version('trafilatura')}, its structure kept by "
+                            f"markdownify {package_version('markdownify')}.", path.name)
     return Text(markdown.encode("utf-8"), markdown, "markdown", origin=origin, kind="html", title=title)
 
 
