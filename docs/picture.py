@@ -1,8 +1,8 @@
 """Make docs/outputs.png, the README's picture of what glossdeck builds, from a fresh build of the shipped glossary.
 
 A card of the deck as Anki renders it, a page of the booklet, a sheet of flashcards and a term's page on the site
-on a phone: each drawn by its real consumer (the `anki` package and Chromium, pdftoppm for the PDFs). Needs the
-test extra, Debian's chromium and poppler-utils.
+on a phone, and a page of the EPUB: each drawn by its real consumer (the `anki` package and Chromium, pdftoppm for
+the PDFs, MuPDF for the EPUB). Needs the test extra, Debian's chromium, poppler-utils and mupdf-tools.
 
     .venv/bin/python docs/picture.py
 """
@@ -22,6 +22,7 @@ sys.path.insert(0, str(REPO))
 HEIGHT = 620  # every panel is scaled to this height
 GAP = 24
 TERM = "mesa-optimizer"
+EPUB_PAGE = 4  # a page of the first essay: passages highlighted, the terms quoting them, a term as a note
 
 
 def build(folder: Path) -> dict[str, Path]:
@@ -47,6 +48,13 @@ def booklet_page_with(pdf: Path, text: str) -> int:
         if number > 4 and text in (page.extract_text() or ""):
             return number
     return 1
+
+
+def epub_page(epub: Path, page: int, out: Path) -> Image.Image:
+    """A page of the EPUB as MuPDF lays it out (a reading system's page, at a phone's size)."""
+    subprocess.run(["mutool", "draw", "-q", "-r", "110", "-W", "360", "-H", "640", "-o", f"{out}.png", str(epub),
+                    str(page)], check=True, capture_output=True)
+    return Image.open(f"{out}.png").convert("RGB")
 
 
 def card_answer(deck: Path, folder: Path, browser) -> Image.Image:
@@ -109,6 +117,7 @@ def main() -> None:
                                   folder / "booklet"), "Booklet (A5)"),
                 labelled(pdf_page(outputs["cards"], 2, folder / "cards"), "Flashcards (backs)"),
                 labelled(site_page(outputs["html"], folder, browser), "Web site, on a phone"),
+                labelled(epub_page(outputs["epub"], EPUB_PAGE, folder / "epub"), "EPUB, in MuPDF"),
             ]
             browser.close()
     width = sum(p.width for p in panels) + GAP * (len(panels) - 1)
