@@ -284,7 +284,7 @@ def build(project: Path | None, targets: tuple[str, ...], out: Path | None, pape
     \b
     Targets: deck (.apkg), booklet (reading PDF), print (the booklet imposed
     for saddle-stitch printing), cards (printable flashcards), html (the web site),
-    stardict (a dictionary for e-readers, zipped), epub (the essays as an e-book,
+    stardict (a dictionary for e-readers, zipped), epub (the source texts as an e-book,
     every cited passage marked, with a glossary at the end).
 
     Nothing is written unless every check passes; then every output and
