@@ -121,7 +121,10 @@ def test_the_files_are_as_the_format_describes(shipped_dictionary):
     data = gzip.decompress((folder / f"{base}.dict.dz").read_bytes())  # gunzip reads a dictzip file too
     assert fields["bookname"] == glossary.settings.title and fields["sametypesequence"] == "h"
     assert int(fields["wordcount"]) == len(glossary.terms) and int(fields["idxfilesize"]) == len(index)
-    assert int(fields["synwordcount"]) == sum(len(t.aliases) for t in glossary.terms)
+    # every other name, and every name with its apostrophes the other way ('/’), unless that form is a name itself
+    forms = {(form, t.id) for t in glossary.terms for name in (t.term, *t.aliases)
+             for form in stardict.lookup_forms(name)}
+    assert int(fields["synwordcount"]) == len({(f, i) for f, i in forms if f != glossary.term(i).term})
     words = _entries(index, 8)
     assert [w for w, _ in words] == sorted((t.term for t in glossary.terms), key=functools.cmp_to_key(_strcmp))
     # the entries follow one another through the whole .dict, none left out, none overlapping
@@ -130,7 +133,8 @@ def test_the_files_are_as_the_format_describes(shipped_dictionary):
     synonyms = _entries(syn, 4)
     assert [s for s, _ in synonyms] == sorted((s for s, _ in synonyms), key=functools.cmp_to_key(_strcmp))
     for alias, (number,) in synonyms:
-        assert alias in glossary.lookup(words[number][0]).aliases  # type: ignore[union-attr]
+        term = glossary.lookup(words[number][0])
+        assert term is not None and (alias, term.id) in forms
     assert len(data) > 2 * stardict.CHUNK  # so the lookups above read several dictzip chunks at random
 
 
@@ -194,3 +198,41 @@ def test_check_keeps_every_name_within_a_stardict_word():
     from glossdeck.limits import NAME_BYTES
 
     assert NAME_BYTES.most == stardict.MAX_WORD_BYTES and NAME_BYTES.unit == "bytes"
+
+
+def test_a_name_is_found_as_a_reader_types_or_selects_it(project, tmp_path):
+    """A typeset book gives ’ where the glossary writes ' (and a keyboard the reverse), and readers send composed
+    (NFC) characters: each name is found either way. Quotes and ampersands in a name keep its links whole, and the
+    description the readers show as HTML is escaped."""
+    terms = project / "glossary" / "terms"
+    quote = ("citations:\n  - source: starter-pack\n    quote: >-\n      A mesa-optimizer is what you get when the "
+             "result of an optimization\n      process is itself an optimizer with an inner goal.\n")
+    (terms / "genie.yaml").write_text('term: "the genie knows, but doesn\'t care"\n'
+                                      'aliases: ["it\u2019s not its goal"]\n'
+                                      "gloss: A gloss.\ndefinition: A definition.\n" + quote, encoding="utf-8")
+    (terms / "naive.yaml").write_text('term: "nai\u0308ve cafe\u0301"\ngloss: Another gloss.\n'
+                                      "definition: Another definition.\n" + quote, encoding="utf-8")
+    (terms / "rd.yaml").write_text('term: "R&D <race> \\"fast\\""\ngloss: A third gloss.\n'
+                                   "definition: A third definition.\n" + quote, encoding="utf-8")
+    corrigibility = terms / "corrigibility.yaml"
+    corrigibility.write_text(corrigibility.read_text(encoding="utf-8").replace("related: [", "related: [rd, ", 1),
+                             encoding="utf-8")
+    settings = project / "glossary" / "glossary.yaml"
+    text = settings.read_text(encoding="utf-8")
+    settings.write_text(re.sub(r"(?m)^subtitle:.*$", 'subtitle: "A <b>bold</b> & <script>x</script> one"', text),
+                        encoding="utf-8")
+    result = pipeline.build(project, targets=("stardict",), timestamp=TIMESTAMP)
+    with zipfile.ZipFile(result.outputs["stardict"]) as archive:
+        archive.extractall(tmp_path / "dict")
+    found = lookup(tmp_path / "dict", ["the genie knows, but doesn\u2019t care", "the genie knows, but doesn't care",
+                                       "it's not its goal", "it\u2019s not its goal", "na\u00efve caf\u00e9",
+                                       "R&D <race> \"fast\""])
+    assert [[hit["word"] for hit in hits] for hits in found] == [
+        ["the genie knows, but doesn't care"]] * 4 + [["na\u00efve caf\u00e9"], ['R&D <race> "fast"']]
+    corrigible = lookup(tmp_path / "dict", ["corrigibility"])[0][0]["definition"]
+    hrefs = re.findall(r'<a href="([^"]*)"', corrigible)
+    assert "bword://R&amp;D &lt;race&gt; &quot;fast&quot;" in hrefs  # the whole name, its quotes escaped
+    assert html.unescape(hrefs[hrefs.index("bword://R&amp;D &lt;race&gt; &quot;fast&quot;")]) == \
+        'bword://R&D <race> "fast"'
+    ifo = next((tmp_path / "dict").rglob("*.ifo")).read_text(encoding="utf-8")
+    assert "A &lt;b&gt;bold&lt;/b&gt; &amp; &lt;script&gt;x&lt;/script&gt; one<br>" in ifo

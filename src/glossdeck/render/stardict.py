@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import html
 import struct
+import unicodedata
 import zlib
 
 from glossdeck import markup
@@ -52,8 +54,8 @@ def entry_html(glossary: Glossary, term: Term) -> str:
                      f'<span class="cite">— {attribution(source, citation)}</span></blockquote>')
     if term.related:
         # bword:// is how StarDict readers (KOReader, GoldenDict) link one entry to another
-        links = ", ".join(f'<a href="bword://{esc(glossary.term(r).term)}">{esc(glossary.term(r).term)}</a>'
-                          for r in term.related)
+        links = ", ".join(f'<a href="bword://{html.escape(headword(glossary.term(r).term))}">'
+                          f"{esc(glossary.term(r).term)}</a>" for r in term.related)
         parts.append(f'<p class="related">See also: {links}</p>')
     return "".join(parts)
 
@@ -79,19 +81,38 @@ def dictzip(data: bytes, chunk: int = CHUNK) -> bytes:
     return header + b"".join(pieces) + compressor.flush(zlib.Z_FINISH) + trailer
 
 
+def headword(name: str) -> str:
+    """A name as the dictionary stores it: composed (NFC), the form a reader's selection or keyboard sends."""
+    return unicodedata.normalize("NFC", name)
+
+
+_APOSTROPHES = str.maketrans({"'": "\u2019", "\u2019": "'"})
+
+
+def lookup_forms(name: str) -> list[str]:
+    """The forms a reader may look a name up by: as written, and with its apostrophes the other way (a typeset
+    book gives ’ where the glossary may write ', and a keyboard ' where it writes ’)."""
+    written = headword(name)
+    return list(dict.fromkeys([written, written.translate(_APOSTROPHES)]))
+
+
 def files(glossary: Glossary) -> dict[str, bytes]:
     """The dictionary's files by name: .ifo, .idx, .dict.dz, .syn (the aliases) and a stylesheet."""
     base = folder_name(glossary)
     index, data = bytearray(), bytearray()
-    headwords = sorted(glossary.terms, key=lambda t: stardict_order(t.term))
+    headwords = sorted(glossary.terms, key=lambda t: stardict_order(headword(t.term)))
     position = {}
     for number, term in enumerate(headwords):
         entry = entry_html(glossary, term).encode("utf-8")
-        index += _word(term.term) + struct.pack(">II", len(data), len(entry))
+        index += _word(headword(term.term)) + struct.pack(">II", len(data), len(entry))
         data += entry
         position[term.id] = number
-    synonyms = sorted(((alias, position[t.id]) for t in glossary.terms for alias in t.aliases),
-                      key=lambda pair: stardict_order(pair[0]))
+    # Every other name, and every name with its apostrophes the other way, unless that form is some name itself.
+    names = {headword(name) for t in glossary.terms for name in (t.term, *t.aliases)}
+    synonyms = sorted({(form, position[t.id]) for t in glossary.terms for name in (t.term, *t.aliases)
+                       for form in lookup_forms(name)
+                       if form != headword(t.term) and (form == headword(name) or form not in names)},
+                      key=lambda pair: (stardict_order(pair[0]), pair[1]))
     syn = b"".join(_word(alias) + struct.pack(">I", number) for alias, number in synonyms)
     found = {f"{base}.ifo": _ifo(glossary, len(headwords), len(synonyms), len(index)),
              f"{base}.idx": bytes(index), f"{base}.dict.dz": dictzip(bytes(data)),
@@ -111,8 +132,9 @@ def _word(word: str) -> bytes:
 def _ifo(glossary: Glossary, words: int, synonyms: int, index_size: int) -> bytes:
     settings = glossary.settings
     titles = "; ".join(f"{s.author_display}, {s.title}" for s in glossary.sources.values())
-    description = "<br>".join(text for text in (settings.subtitle, f"Quotes from: {titles}.",
-                                                "Made with glossdeck.") if text)
+    # The description is HTML to the readers that show it (its lines are joined with <br>): text is escaped.
+    description = "<br>".join(esc(text) for text in (settings.subtitle, f"Quotes from: {titles}.",
+                                                     "Made with glossdeck.") if text)
     lines = ["StarDict's dict ifo file", "version=2.4.2", f"bookname={settings.title}", f"wordcount={words}"]
     if synonyms:
         lines.append(f"synwordcount={synonyms}")
