@@ -135,3 +135,34 @@ def test_remove_changes_neither_file_when_sources_yaml_cannot_be_written(cited, 
     result = run(cited, "source", "remove", "gettysburg")
     assert result.exit_code == 1 and "No space left on device" in result.output
     assert snapshot(cited) == before  # the seed is back in place, no file left aside
+
+
+@pytest.mark.parametrize("file", ["../glossary/glossary.yaml", "{victim}", "sub/seed.txt", "..", "a\\\\b.txt"])
+@pytest.mark.parametrize("command", [("source", "remove", "outside"), ("source", "update", "outside", "{new}"),
+                                     ("check",)])
+def test_a_source_file_outside_seeds_is_refused_by_every_command(cited, tmp_path, file, command):
+    """`file:` names a file in seeds/ and nothing else: a path out of it would let one line of sources.yaml make
+    `source remove` delete, or `source update` overwrite, any file the user can write."""
+    victim = tmp_path / "victim.txt"
+    victim.write_text("not the glossary's\n", encoding="utf-8")
+    new = tmp_path / "new.txt"
+    new.write_text("A new text of some words.\n", encoding="utf-8")
+    sources = cited / "glossary" / "sources.yaml"
+    sources.write_text(sources.read_text(encoding="utf-8") + f"outside:\n  file: '{file.format(victim=victim)}'\n"
+                       f"  sha256: '{'a' * 64}'\n  title: Outside\n  author: Nobody\n", encoding="utf-8")
+    before = snapshot(cited)
+    result = run(cited, *(part.format(new=new) for part in command))
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert "is not the name of a file in seeds/" in result.output and "sources.yaml:" in result.output
+    assert snapshot(cited) == before and victim.read_text(encoding="utf-8") == "not the glossary's\n"
+
+
+@pytest.mark.parametrize("file", ["../../victim.txt", "{victim}"])
+def test_find_never_reads_a_source_file_outside_seeds(cited, tmp_path, file):
+    victim = tmp_path / "victim.txt"
+    victim.write_text("words only the victim file holds\n", encoding="utf-8")
+    sources = cited / "glossary" / "sources.yaml"
+    sources.write_text(sources.read_text(encoding="utf-8") + f"outside:\n  file: '{file.format(victim=victim)}'\n"
+                       f"  sha256: '{'a' * 64}'\n  title: Outside\n  author: Nobody\n", encoding="utf-8")
+    result = run(cited, "find", "only the victim file holds")
+    assert "Traceback" not in result.output and "source: outside" not in result.output

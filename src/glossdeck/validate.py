@@ -435,6 +435,11 @@ def card_fit_problems(settings: Settings) -> list[Problem]:
     return []
 
 
+def is_seed_name(name: str) -> bool:
+    """Whether `name` names a file directly in seeds/: no folder, no `..`, nothing a path could climb out with."""
+    return bool(name) and name not in (".", "..") and not any(c in name for c in "/\\\0") and ":" not in name[:2]
+
+
 def validate_sources(data: Any, path: Path, problems: Problems) -> dict[str, Source]:
     if data is None or data == {}:
         return {}  # a new glossary: no sources yet (`glossdeck source add` adds them)
@@ -464,6 +469,12 @@ def validate_sources(data: Any, path: Path, problems: Problems) -> dict[str, Sou
                            "add `pages: true`, or remove `page_labels:`")
         if clean.get("url") is not None:
             check_address(clean["url"], path, entry.line_of("url"), problems, "`url`", term_links=False)
+        if not is_seed_name(clean["file"]):
+            # Commands replace and delete a source's file (source update, source remove): a path that leads out
+            # of seeds/ would let one line of sources.yaml make them overwrite or delete any file.
+            problems.error(path, entry.line_of("file"), f"`file: {clean['file']}` is not the name of a file in seeds/",
+                           "give the file's name alone (no folder, no `..`): the file itself goes in seeds/")
+            continue
         sources[source_id] = Source(
             id=source_id,
             file=clean["file"],
