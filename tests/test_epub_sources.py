@@ -114,6 +114,9 @@ def test_an_entity_bomb_in_the_package_is_never_expanded(blank, tmp_path):
     ("broken package XML", "cannot read this EPUB"),
     ("no text", "this EPUB has no text to quote"),
     ("zip bomb", "too large to be a chapter"),
+    ("a chapter missing from the zip", "which is not in the book (no file c.xhtml in it): a chapter is missing"),
+    ("a chapter's href out of the book", "which is not in the book (no file ../../../etc/hostname in it)"),
+    ("a spine entry the manifest lacks", "this EPUB's spine reads `nope`, which its package document"),
 ])
 def test_broken_and_hostile_books_are_refused_cleanly(blank, tmp_path, case, message):
     files: dict[str, bytes | str] = {"META-INF/container.xml": CONTAINER, "content.opf": OPF, "c.xhtml": CHAPTER}
@@ -126,6 +129,12 @@ def test_broken_and_hostile_books_are_refused_cleanly(blank, tmp_path, case, mes
         files["c.xhtml"] = '<html xmlns="http://www.w3.org/1999/xhtml"><body><img src="x.png"/></body></html>'
     elif case == "zip bomb":
         sizes = {"c.xhtml": 3_000_000_000}
+    elif case == "a chapter missing from the zip":
+        del files["c.xhtml"]
+    elif case == "a chapter's href out of the book":
+        files["content.opf"] = OPF.replace('href="c.xhtml"', 'href="../../../etc/hostname"')
+    elif case == "a spine entry the manifest lacks":
+        files["content.opf"] = OPF.replace('<itemref idref="c"/>', '<itemref idref="c"/><itemref idref="nope"/>')
     book = tmp_path / "book.epub"
     book.write_bytes(b"PK\x03\x04 but nothing else" if case == "not a zip" else _book(files, sizes))
     before = snapshot(blank)

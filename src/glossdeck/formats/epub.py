@@ -84,13 +84,22 @@ def _chapters(book: zipfile.ZipFile, opf_path: str, package: Any, path: Path) ->
     found = []
     for ref in package.findall(".//opf:spine/opf:itemref", _NS):
         item = items.get(ref.get("idref"))
-        if item is None or ref.get("linear") == "no" or "nav" in (item.get("properties") or "").split():
+        if item is None:  # a chapter would go missing without a word
+            raise GlossdeckError([Problem(path, None, f"this EPUB's spine reads `{ref.get('idref')}`, which its "
+                                          f"package document ({opf_path}) does not list: a chapter is missing",
+                                          "save or convert the book again (e.g. with Calibre or pandoc)")])
+        if ref.get("linear") == "no" or "nav" in (item.get("properties") or "").split():
             continue
         if item.get("media-type") not in ("application/xhtml+xml", "text/html"):
             continue
         href = str(item.get("href")).split("#")[0]
         name = posixpath.normpath(posixpath.join(folder, href))
-        info = book.getinfo(name)
+        try:
+            info = book.getinfo(name)
+        except KeyError:
+            raise GlossdeckError([Problem(path, None, f"this EPUB's spine reads {href}, which is not in the book "
+                                          f"(no file {name} in it): a chapter is missing",
+                                          "save or convert the book again (e.g. with Calibre or pandoc)")]) from None
         if info.file_size > MAX_ENTRY_BYTES:
             raise GlossdeckError([Problem(path, None, f"{name} in this EPUB is {info.file_size // 1_000_000} MB "
                                           "unpacked: too large to be a chapter", "check the file")])
