@@ -401,3 +401,20 @@ def test_html_becomes_well_formed_xhtml(html, expected):
     converted = xhtml.from_html(html).text
     assert converted == expected
     ET.fromstring(f"<div>{converted}</div>")
+
+
+def test_a_word_longer_than_the_page_wraps_inside_it(tmp_path):
+    """A long unbroken word (an address, a hash, a run of letters) breaks where it must instead of running off the
+    page: every line MuPDF lays out on a 360-point page ends within it."""
+    root = make_project(tmp_path / "project")
+    term = root / "glossary" / "terms" / "corrigibility.yaml"
+    word = "Super" + "z" * 200
+    text = term.read_text(encoding="utf-8")
+    assert "definition: >-\n" in text
+    term.write_text(text.replace("definition: >-\n", f"definition: >-\n  {word} and\n", 1), encoding="utf-8")
+    book = build_book(root, tmp_path / "out")
+    stext = subprocess.run([tool("mutool", "mupdf-tools"), "draw", "-q", "-F", "stext", "-W", "360", "-H", "640",
+                            "-o", "-", str(book.path)], capture_output=True, text=True, check=True).stdout
+    assert word in "".join(re.findall(r' c="([^"]+)"', stext))  # the word was laid out, whole
+    right_edges = [float(box.split()[2]) for box in re.findall(r'<line bbox="([^"]+)"', stext)]
+    assert right_edges and max(right_edges) <= 360
