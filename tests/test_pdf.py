@@ -67,6 +67,11 @@ def test_words_hyphenated_at_line_ends_are_made_whole(hyphenated, whole):
     ("from February-", "March 2007", set(), "from February-March 2007"),  # a capital after it: the text's own
     ("soft\u00ad", "ware", set(), "software"),  # a soft hyphen is never the text's
     ("see -", "below", set(), "see - below"),  # a dash, not a hyphen
+    # a word made with hyphens (or written as code) keeps the one at the line end
+    ("use the --gen-", "suppressions=yes option", set(), "use the --gen-suppressions=yes option"),
+    ("the state-of-the-", "art results", set(), "the state-of-the-art results"),
+    ("set max_file-", "size to", set(), "set max_file-size to"),
+    ("(inter-", "national)", set(), "(international)"),  # a bracket before the word is no such word
 ])
 def test_a_hyphen_at_a_line_end_is_kept_only_where_the_text_has_one(before, after, words, joined):
     assert pdf._join(before, after, words, "en") == joined
@@ -91,6 +96,7 @@ def test_the_pages_own_numbers_name_them_and_links_open_them(blank):
 @pytest.mark.parametrize("path, quote, where", [
     (NETTLE, "It also tries to provide some background on the cryptography", "p. 1, ¶ 5"),  # across "back-ground"
     (NETTLE, "function differ for encryption and decryption", "p. 3, ¶ 2"),
+    (FOP, "you can use the --gen-suppressions=yes option", "p. 3, ¶ 13"),  # an option split at "--gen-"
     (NODE, "Changes to files in those directories should be sent to their respective projects", "p. 2, ¶ 1"),
     (FOOTNOTES, "dedicated to the proposition that all men are created equal", "p. 1, ¶ 1"),
     # one page alone cannot show its running head ("Chapter 2: Copyright") repeating: it counts as a paragraph

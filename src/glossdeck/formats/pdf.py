@@ -306,6 +306,8 @@ def _join(before: str, after: str, words: set[str], language: str) -> str:
     tail = re.match(r"[^\W\d_]+", after)
     if head is None or tail is None or before.endswith("\u00ad"):
         return before[:-1] + after if before.endswith("\u00ad") else f"{before}{after}"
+    if before[:head.start()][-1:] in ("-", "\u2010", "/", "_", "=", "."):
+        return before + after  # "state-of-the-" and "art", "--gen-" and "suppressions": a word made with hyphens
     joined, hyphenated = head.group(1) + tail.group(0), f"{head.group(1)}-{tail.group(0)}"
     if joined.casefold() in words and hyphenated.casefold() not in words:
         keep = False
