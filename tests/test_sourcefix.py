@@ -166,3 +166,21 @@ def test_find_never_reads_a_source_file_outside_seeds(cited, tmp_path, file):
                        f"  sha256: '{'a' * 64}'\n  title: Outside\n  author: Nobody\n", encoding="utf-8")
     result = run(cited, "find", "only the victim file holds")
     assert "Traceback" not in result.output and "source: outside" not in result.output
+
+
+@pytest.mark.parametrize("command", [("source", "remove", "gettysburg"),
+                                     ("source", "edit", "gettysburg", "--title", "Another title"),
+                                     ("source", "update", "gettysburg", "{new}")])
+@pytest.mark.parametrize("broken", ["term: 'unclosed\n", "- a list\n- not a term\n", "\t tabbed: yes\n"])
+def test_a_source_is_not_changed_while_a_term_file_cannot_be_read(cited, tmp_path, command, broken):
+    """A term file that cannot be read may cite the source: nothing could say what removing or changing it breaks."""
+    new = tmp_path / "new.txt"
+    new.write_text(GETTYSBURG.read_text(encoding="utf-8") + "\nA line added at the end.\n", encoding="utf-8")
+    (cited / "glossary" / "terms" / "broken.yaml").write_text(broken + "citations:\n  - source: gettysburg\n",
+                                                                encoding="utf-8")
+    before = snapshot(cited)
+    result = run(cited, *(part.format(new=new) for part in command))
+    assert result.exit_code == 1 and "Traceback" not in result.output, result.output
+    assert "broken.yaml: error: this term file could not be read, so whether it cites `gettysburg` cannot be told" \
+        in result.output
+    assert snapshot(cited) == before

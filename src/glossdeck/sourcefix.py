@@ -15,7 +15,7 @@ from glossdeck.formats import Text
 from glossdeck.load import load_yaml
 from glossdeck.model import Glossary, Source
 from glossdeck.seeds import load_seeds
-from glossdeck.sourcing import check_choices, check_sources_text, glossary_and_sources_text
+from glossdeck.sourcing import check_choices, check_sources_text, glossary_and_sources_text, refuse_unread_terms
 from glossdeck.writer import write_atomically
 
 # What `source edit` may change; the rest (file, sha256, format) belongs to the text, which `source update` changes.
@@ -38,6 +38,7 @@ def edit(root: Path, source_id: str, changes: dict[str, Any], dry_run: bool = Fa
     with glossary_lock(root):
         glossary, old_text = glossary_and_sources_text(root)
         old = _known(glossary, source_id)
+        refuse_unread_terms(root, glossary, source_id)
         if not changes:
             raise GlossdeckError([Problem(None, None, "nothing to change",
                                           "give what to change, e.g. --title \"…\" or --speakers A,B")])
@@ -113,6 +114,7 @@ def remove(root: Path, source_id: str, dry_run: bool = False) -> Path:
     with glossary_lock(root):
         glossary, old_text = glossary_and_sources_text(root)
         source = _known(glossary, source_id)
+        refuse_unread_terms(root, glossary, source_id)
         users = citing(glossary, source_id)
         if users:
             count = len(users)

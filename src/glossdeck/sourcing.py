@@ -201,6 +201,17 @@ def glossary_and_sources_text(root: Path) -> tuple[Glossary, str]:
     return glossary, path.read_text(encoding="utf-8") if path.exists() else ""
 
 
+def refuse_unread_terms(root: Path, glossary: Glossary, source_id: str) -> None:
+    """Refuse to change or remove a source while a term file could not be read: it may cite that source, and
+    nothing could then say which of its quotes the change would break."""
+    read = {term.path.resolve() for term in glossary.terms if term.path is not None}
+    unread = sorted(path for path in (root / pipeline.TERMS_DIR).glob("*.yaml") if path.resolve() not in read)
+    if unread:
+        raise GlossdeckError([Problem(path, None, f"this term file could not be read, so whether it cites "
+                                      f"`{source_id}` cannot be told", "fix it first (`glossdeck check` says what is "
+                                      "wrong with it), then run this again") for path in unread])
+
+
 def check_sources_text(root: Path, text: str, raws: dict[str, str]) -> dict[str, Source]:
     """Validate a new sources.yaml with `check`'s own rules, and each changed seed's headings and speakers."""
     shown = Path(pipeline.SOURCES_FILE)
@@ -260,6 +271,7 @@ def plan_update(root: Path, source_id: str, file: Path) -> Update:
         hint = ("known: " + ", ".join(sorted(glossary.sources))) if glossary.sources else \
             "add it first with `glossdeck source add FILE --id ID`"
         raise GlossdeckError([Problem(None, None, f"unknown source `{source_id}`", hint)])
+    refuse_unread_terms(root, glossary, source_id)
     old = glossary.sources[source_id]
     text = read_text(file, glossary.settings.language)
     if text.format != old.format:
