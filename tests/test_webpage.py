@@ -160,3 +160,21 @@ def test_other_pathological_pages_are_read_or_refused_cleanly(blank, tmp_path, c
     assert "Traceback" not in result.output and "internal error" not in result.output
     assert result.exit_code == 0, result.output
     assert time.process_time() - start < 60  # a guard against a hang, not a speed figure (bench/ has those)
+
+
+@pytest.mark.parametrize("accented", ["Jose\u0301 and Zoe\u0308 met at the re\u0301sume\u0301 workshop",  # decomposed
+                                      "Jos\u00e9 and Zo\u00eb met at the r\u00e9sum\u00e9 workshop",  # composed
+                                      "Jos\u00e9 and Zoe\u0308 met at the re\u0301sum\u00e9 workshop"])  # both
+def test_a_paragraph_is_kept_however_its_accents_are_encoded(blank, tmp_path, accented):
+    """trafilatura composes accents (NFC): a paragraph whose accents the page decomposes is still its own text."""
+    page = tmp_path / "accents.html"
+    page.write_text("<html><head><meta charset='utf-8'><title>Accents</title></head><body><article><h1>Accents</h1>"
+                    "<p>The first paragraph is plain text and has nothing special in it at all.</p>"
+                    f"<p>The second paragraph says that {accented} last spring.</p>"
+                    "<p>The third paragraph is plain again and closes the page with a short remark.</p>"
+                    "</article></body></html>", encoding="utf-8")
+    result = run(blank, "source", "add", str(page), "--id", "accents", "--author", "A", "--yes")
+    assert result.exit_code == 0, result.output
+    seed = (blank / "seeds" / "accents.md").read_text(encoding="utf-8")
+    assert f"The second paragraph says that {accented} last spring." in seed  # kept, as the page encodes it
+    assert "The first paragraph" in seed and "The third paragraph" in seed

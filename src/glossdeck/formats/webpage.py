@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import html
 import re
+import unicodedata
 from importlib.metadata import version as package_version
 from pathlib import Path
 from typing import Any
@@ -292,5 +293,6 @@ def _prune(node: Tag, kept: set[int], holders: set[int], main: str) -> None:
 
 
 def _squash(text: str) -> str:
-    """Only letters and digits, lower case: the same text however its spaces and punctuation were laid out."""
-    return re.sub(r"\W+", "", text).casefold()
+    """Only letters and digits, lower case: the same text however its spaces and punctuation were laid out, and
+    however its accents were encoded (trafilatura composes them: a page's "e" and combining accent is its "é")."""
+    return re.sub(r"\W+", "", unicodedata.normalize("NFC", text)).casefold()
