@@ -60,6 +60,13 @@ def test_punctuation_inside_a_name_must_be_there():
     assert found == [("p(doom)", "pdoom"), ("map/territory distinction", "map")]
 
 
+def test_punctuation_before_or_after_a_name_must_be_there_too():
+    """A name's own punctuation is part of it: a letter C is not C++, NET not .NET, the article "a" not "a.*"."""
+    found = _found("In C and C++, with .NET and NET; a pattern a.* or a; p(doom) but not p(doom alone.",
+                   cpp=["C++"], net=[".NET"], star=["a.*"], pdoom=["p(doom)"])
+    assert found == [("C++", "cpp"), (".NET", "net"), ("a.*", "star"), ("p(doom)", "pdoom")]
+
+
 def test_possessives_count_but_not_a_word_joined_to_another():
     found = _found("Goodhart's law; the goal's pull; goal-directed; self-goal; goal_state; goal.", goal=["goal"],
                    goodhart=["Goodhart's law"])

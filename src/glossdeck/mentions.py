@@ -75,10 +75,18 @@ def name_keys(name: str) -> list[str]:
 
 
 def _tail(name: str) -> str:
-    """Punctuation that ends a name after its last word (the ")" of "p(doom)"), to be taken in where it is."""
+    """Punctuation that ends a name after its last word (the ")" of "p(doom)", the "++" of "C++"): part of the name,
+    so the text must have it there too."""
     text = fold(name)
     words = list(_WORD.finditer(text))
-    return text[words[-1].end() :] if words else ""
+    return text[words[-1].end() :].rstrip() if words else ""
+
+
+def _lead(name: str) -> str:
+    """Punctuation that starts a name before its first word (the "." of ".NET"): the text must have it there too."""
+    text = fold(name)
+    words = list(_WORD.finditer(text))
+    return text[: words[0].start()].lstrip() if words else ""
 
 
 class Finder:
@@ -91,6 +99,7 @@ class Finder:
     def __init__(self, terms: Iterable[Term]) -> None:
         owners: dict[str, str] = {}
         tails: dict[str, str] = {}
+        leads: dict[str, str] = {}
         plural: list[tuple[str, str]] = []
         for term in terms:
             for name in (term.term, *term.aliases):
@@ -100,11 +109,13 @@ class Finder:
                 if keys[0] not in owners:
                     owners[keys[0]] = term.id
                     tails[keys[0]] = _tail(name)
+                    leads[keys[0]] = _lead(name)
                 plural += [(key, term.id) for key in keys[1:]]
         for key, term_id in plural:  # a name as written wins over another name's plural
             owners.setdefault(key, term_id)
         self._owners = owners
         self._tails = tails
+        self._leads = leads
         self._keys = sorted(k for k in owners if not _acronym(k))  # acronyms are looked up as they are written
         # Most words start no name: the first characters of every key turn them away without a search.
         self._heads = {key[:size] for key in self._keys for size in range(1, _HEAD + 1)}
@@ -131,10 +142,12 @@ class Finder:
                 best, key = index, word  # "AI" as written; a longer name ("AI safety") still wins
             if key:
                 start, end = spans[index][0], spans[best][1]
-                tail = self._tails.get(key, "")
-                if tail and text.startswith(tail, end):
-                    end += len(tail)
-                if _whole(text, start, end):
+                tail, lead = self._tails.get(key, ""), self._leads.get(key, "")
+                # A name's own punctuation is part of it: "C" in running text is not "C++", nor "NET" ".NET".
+                ends_as_named = not tail or text[end : end + len(tail)].casefold() == tail
+                starts_as_named = not lead or text[max(start - len(lead), 0) : start].casefold() == lead
+                if ends_as_named and starts_as_named and _whole(text, start - len(lead), end + len(tail)):
+                    start, end = start - len(lead), end + len(tail)
                     found.append((start, end, owners[key]))
                     index = best + 1
                     continue
