@@ -31,6 +31,19 @@ def test_find_prints_a_citation_that_check_accepts(project):
     assert glossary.term("found").citations[0].location.line == 12
 
 
+@pytest.mark.parametrize("phrase", ["", "   ", "\n\t"])
+def test_find_of_no_words_is_a_clear_error(project, phrase):
+    result = run("find", phrase, "--project", str(project))
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert "nothing to find: the phrase has no words" in result.output and "Nearest" not in result.output
+
+
+def test_check_counts_in_words_that_agree(project):
+    assert [cli._count(n, "term") for n in (0, 1, 2)] == ["0 terms", "1 term", "2 terms"]
+    result = run("check", "--project", str(project))
+    assert result.exit_code == 0 and "OK: 4 terms, " in result.output, result.output
+
+
 def test_find_adds_occurrence_and_speaker(project):
     result = run("find", "cannot be serious", "--project", str(project))
     assert "speaker: Doomer" in result.output

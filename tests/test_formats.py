@@ -112,3 +112,16 @@ def test_a_long_file_name_never_makes_the_note_on_its_origin_too_long(blank, tmp
         assert copy.name not in version and "…" in version
         assert copy.name[:8] in version and copy.name[-8:] in version
     assert run(blank, "source", "list").exit_code == 0  # the entry written is one every command reads
+
+
+@pytest.mark.parametrize("fixture", ["pdfs/fop-valgrind-core.pdf", "pages/texinfo-overview.html",
+                                     "epubs/pandoc-node-contributing.epub"])
+def test_a_file_name_with_a_line_break_in_it_is_named_without_it(blank, tmp_path, fixture):
+    from pathlib import Path
+
+    original = Path(__file__).parent / "fixtures" / fixture
+    copy = tmp_path / f"odd\r\nname\t{original.suffix}"
+    copy.write_bytes(original.read_bytes())
+    result = run(blank, "source", "add", str(copy), "--id", "odd", "--author", "Somebody", "--title", "Odd", "--yes")
+    assert result.exit_code == 0, result.output
+    assert f"odd??name?{original.suffix}" in pipeline.load_glossary(blank)[0].sources["odd"].version

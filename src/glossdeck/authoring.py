@@ -79,6 +79,9 @@ class Occurrence:
 
 
 def occurrences(seeds: dict[str, Seed], phrase: str, source: str | None = None) -> list[Occurrence]:
+    if not phrase.split():
+        raise GlossdeckError([Problem(None, None, "nothing to find: the phrase has no words",
+                                      'give a few words of the passage, e.g. glossdeck find "the words"')])
     found: list[Occurrence] = []
     for seed in _chosen(seeds, source):
         needle = seed.needle(phrase).casefold()

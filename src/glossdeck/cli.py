@@ -55,6 +55,10 @@ def _project(project: Path | None) -> Path:
     return _pipeline().find_project(project, named=True)
 
 
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
+
+
 def _report(problems: list[Problem]) -> None:
     for problem in problems:
         colour = "red" if problem.severity == "error" else "yellow"
@@ -253,7 +257,8 @@ def check(project: Path | None, fmt: str, strict: bool) -> None:
         if failed:
             echo(click.style(f"{len(warnings)} warning(s), and --strict makes them errors.", fg="red"), err=True)
         else:
-            echo(f"OK: {len(glossary.terms)} terms, {quotes} quotes verified in {len(glossary.sources)} sources.")
+            echo(f"OK: {_count(len(glossary.terms), 'term')}, {_count(quotes, 'quote')} verified in "
+                 f"{_count(len(glossary.sources), 'source')}.")
     if failed:
         sys.exit(1)
 

@@ -29,6 +29,8 @@ def with_file_name(origin: str, name: str) -> str:
     """The origin note with the file's name in place of FILE_NAME, cut in the middle ("…") as far as needed for the
     note to stay within the limit of the `version` it becomes: a long file name must not make `source add` fail
     on a field the user never wrote."""
+    # A name's control characters (a newline, a carriage return) would be refused in `version`: shown as "?".
+    name = "".join(c if c.isprintable() else "?" for c in name)
     room = FIELD.most - (len(origin) - len(FILE_NAME))
     if len(name) > room:
         keep = max(room - 1, 16)
