@@ -58,20 +58,20 @@ def make_glossary(folder: Path, n: int) -> Path:
         term["aliases"] = [f"{alias} {i}" for alias in template.get("aliases", [])]
         term["related"] = [ids[rng.randrange(n)] for _ in template.get("related", [])]
         term["related"] = sorted(set(term["related"]) - {ids[i]})
-        term = _relinked(term, lambda: ids[rng.randrange(n)])
+        term = relinked(term, lambda: ids[rng.randrange(n)])
         text = yaml.safe_dump(term, allow_unicode=True, sort_keys=False, width=100)
         (folder / "glossary" / "terms" / f"{ids[i]}.yaml").write_text(text, encoding="utf-8")
     return folder
 
 
-def _relinked(value: Any, some_id: Callable[[], str]) -> Any:
+def relinked(value: Any, some_id: Callable[[], str]) -> Any:
     """The term's data with every link to a term (in definitions, views, notes) sent to a synthetic term."""
     if isinstance(value, str):
         return re.sub(r"\]\(#[^)]*\)", lambda _: f"](#{some_id()})", value)
     if isinstance(value, list):
-        return [_relinked(item, some_id) for item in value]
+        return [relinked(item, some_id) for item in value]
     if isinstance(value, dict):
-        return {key: item if key == "quote" else _relinked(item, some_id) for key, item in value.items()}
+        return {key: item if key == "quote" else relinked(item, some_id) for key, item in value.items()}
     return value
 
 

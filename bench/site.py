@@ -30,6 +30,8 @@ import time
 from pathlib import Path
 from typing import Any, Callable
 
+from run import relinked  # bench/run.py's synthetic terms relink the same way (run as a script: bench/ is on the path)
+
 REPO = Path(__file__).resolve().parent.parent
 TIMESTAMP = 1_700_000_000
 QUERIES = ("mesaoptimizer", "sharp left", "orthogonalty")  # a name run together, two words, a typo
@@ -88,21 +90,10 @@ def make_project(folder: Path, n: int, book_chars: int) -> Path:
         term["named_in_sources"] = False
         term["related"] = sorted({every_id[rng.randrange(len(every_id))] for _ in template.get("related", [])}
                                  - {term_id})
-        term = _relinked(term, lambda: every_id[rng.randrange(len(every_id))])
+        term = relinked(term, lambda: every_id[rng.randrange(len(every_id))])
         (folder / "glossary" / "terms" / f"{term_id}.yaml").write_text(
             yaml.safe_dump(term, allow_unicode=True, sort_keys=False, width=100), encoding="utf-8")
     return folder
-
-
-def _relinked(value: Any, some_id: Callable[[], str]) -> Any:
-    """The term's data with every link to a term sent to one drawn at random."""
-    if isinstance(value, str):
-        return re.sub(r"\]\(#[^)]*\)", lambda _: f"](#{some_id()})", value)
-    if isinstance(value, list):
-        return [_relinked(item, some_id) for item in value]
-    if isinstance(value, dict):
-        return {key: item if key == "quote" else _relinked(item, some_id) for key, item in value.items()}
-    return value
 
 
 # --- the jobs, each timed in a fresh process -----------------------------------------------------------------------

@@ -8,7 +8,6 @@ import shutil
 import signal
 import socket
 import subprocess
-import sys
 import time
 import urllib.request
 from pathlib import Path
@@ -16,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from conftest import REPO
+from tools import cached_venv
 
 HARNESS = Path(__file__).resolve().parent / "fixtures" / "anki-desktop"
 # The releases `push` is tested against; 24.11 needs Qt 6 named explicitly.
@@ -27,19 +27,8 @@ VERSIONS = {
 
 def venv(version: str) -> Path:
     """The venv for one Anki desktop release, made on first use (about 220 MB from PyPI) and reused afterwards."""
-    cache = Path(os.environ.get("GLOSSDECK_AQT_VENVS", REPO / ".venv-aqt"))
-    folder = cache / version
-    ready = folder / ".ready"  # written last: a venv whose install failed half-way is made again
-    if ready.is_file() and ready.read_text() == " ".join(VERSIONS[version]):
-        return folder
-    shutil.rmtree(folder, ignore_errors=True)
-    python = folder / "bin" / "python"
-    for command in ([sys.executable, "-m", "venv", str(folder)],
-                    [str(python), "-m", "pip", "install", "-q", "--disable-pip-version-check", *VERSIONS[version]]):
-        done = subprocess.run(command, capture_output=True, text=True)
-        if done.returncode != 0:
-            pytest.fail(f"could not make the venv for Anki {version} ({' '.join(command)}):\n{done.stderr}")
-    ready.write_text(" ".join(VERSIONS[version]))
+    folder = Path(os.environ.get("GLOSSDECK_AQT_VENVS", REPO / ".venv-aqt")) / version
+    cached_venv(folder, VERSIONS[version], f"Anki {version} (desktop)")
     return folder
 
 

@@ -10,9 +10,7 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -20,6 +18,7 @@ import pytest
 
 from glossdeck import pipeline
 from tests.conftest import NEW_TERM, REPO, make_project
+from tests.tools import cached_venv
 
 # Each tested release (pinned), with what pip needs beside it: 2.1.49 has only the legacy
 # importer; 2.1.66 the new one without options; 23.10 the first import options; 24.11 is
@@ -47,19 +46,7 @@ UPGRADE = {"merge_notetypes": True, "update_notes": "always"}  # the README's ad
 def venv_python(version: str) -> Path:
     """The venv's python for one Anki release, made on first use and reused afterwards."""
     cache = Path(os.environ.get("GLOSSDECK_ANKI_VENVS", REPO / ".venv-anki"))
-    folder = cache / version
-    python = folder / "bin" / "python"
-    ready = folder / ".ready"  # written last: a venv whose install failed half-way is made again
-    if ready.is_file() and ready.read_text() == " ".join(VERSIONS[version]) and python.exists():
-        return python
-    shutil.rmtree(folder, ignore_errors=True)
-    for command in ([sys.executable, "-m", "venv", str(folder)],
-                    [str(python), "-m", "pip", "install", "-q", "--disable-pip-version-check", *VERSIONS[version]]):
-        done = subprocess.run(command, capture_output=True, text=True)
-        if done.returncode != 0:
-            pytest.fail(f"could not make the venv for Anki {version} ({' '.join(command)}):\n{done.stderr}")
-    ready.write_text(" ".join(VERSIONS[version]))
-    return python
+    return cached_venv(cache / version, VERSIONS[version], f"Anki {version}")
 
 
 def _numbers(version: str) -> tuple[int, ...]:
