@@ -472,6 +472,7 @@ def test_invisible_characters_do_not_make_names_differ(tmp_path, hidden):
     ("caf\u00e9 effect", "cafe\u0301 effect"),  # NFC and NFD
     ("\ufb01ne tuning", "fine-tuning"),  # a ligature and a hyphen
     ("Mesa optimizer", "mesa\u00a0optimizer"),  # a no-break space
+    ("the genie doesn't care", "the genie doesn\u2019t care"),  # a keyboard's apostrophe and a typeset one
 ])
 def test_names_that_look_the_same_are_the_same_name(tmp_path, first, second):
     from glossdeck.model import name_key

@@ -361,10 +361,15 @@ def name_problem(name: str) -> tuple[str, str] | None:
     return None
 
 
+# A typeset text gives ’ (or a modifier letter ʼ) where a keyboard gives ': to a reader, one apostrophe.
+_APOSTROPHES = str.maketrans({"\u2019": "'", "\u02bc": "'"})
+
+
 def name_key(name: str) -> str:
-    """The form two names must not share: case, spacing, hyphenation and invisible characters ignored."""
+    """The form two names must not share: case, spacing, hyphenation, apostrophes and invisible characters
+    ignored."""
     visible = name if name.isascii() else "".join(ch for ch in name if not invisible(ch))
-    folded = unicodedata.normalize("NFKC", visible).casefold()
+    folded = unicodedata.normalize("NFKC", visible).casefold().translate(_APOSTROPHES)
     return re.sub(r"[\s\-_‐‑–]+", "", folded)
 
 
