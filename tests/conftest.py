@@ -49,6 +49,14 @@ def make_project(folder: Path, terms: dict[str, str | None] | None = None,
 
 
 @pytest.fixture(autouse=True)
+def own_term_cache(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Each test's term cache (termcache.py) in a folder of its own, never the user's: a test starts cold."""
+    folder = tmp_path_factory.mktemp("term-cache")
+    monkeypatch.setenv("GLOSSDECK_CACHE_DIR", str(folder))
+    return folder
+
+
+@pytest.fixture(autouse=True)
 def crashes_fail_tests(monkeypatch: pytest.MonkeyPatch) -> None:
     """An unexpected exception fails the test instead of becoming the CLI's bug-report message.
 

@@ -116,11 +116,12 @@ def _whole_word_edge(text: str, at: int) -> int:
 
 def resolve(glossary: Glossary, seeds: dict[str, Seed], problems: Problems) -> Glossary:
     """Find every citation in its seed; return the glossary with each citation's location filled in."""
-    terms = tuple(_resolve_term(term, seeds, problems) for term in glossary.terms)
+    terms = tuple(resolve_term(term, seeds, problems) for term in glossary.terms)
     return dataclasses.replace(glossary, terms=terms)
 
 
-def _resolve_term(term: Term, seeds: dict[str, Seed], problems: Problems) -> Term:
+def resolve_term(term: Term, seeds: dict[str, Seed], problems: Problems) -> Term:
+    """The term with each of its quotes (and its views' quotes) located in its seed."""
     citations = tuple(_resolve(c, seeds, problems) for c in term.citations)
     views = tuple(dataclasses.replace(v, citations=tuple(_resolve(c, seeds, problems) for c in v.citations))
                   for v in term.views)

@@ -58,13 +58,18 @@ def _anchor_line(text: str) -> int | None:
 def load_yaml(path: Path, display: Path | None = None) -> tuple[Any, list[Problem]]:
     """Read one YAML file; return its located data (or None) and the problems found."""
     shown = display or path
+    data, problems = read_file(path, shown)
+    return (None, problems) if data is None else parse_yaml(data, shown)
+
+
+def read_file(path: Path, shown: Path) -> tuple[bytes | None, list[Problem]]:
+    """A glossary file's bytes, or None and why they could not be read."""
     try:
-        data = path.read_bytes()
+        return path.read_bytes(), []
     except FileNotFoundError:
         return None, [Problem(shown, None, "file not found")]
     except OSError as exc:
         return None, [Problem(shown, None, f"cannot read file: {exc.strerror}")]
-    return parse_yaml(data, shown)
 
 
 def parse_yaml(data: bytes, shown: Path, max_bytes: int = MAX_FILE_BYTES) -> tuple[Any, list[Problem]]:

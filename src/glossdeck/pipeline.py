@@ -10,13 +10,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
-from glossdeck import buildcache, changes, citations, deckstate, mentions, validate, writer
+from glossdeck import buildcache, changes, citations, deckstate, mentions, termcache, validate, writer
 from glossdeck.clozes import cloze_quotes
 from glossdeck.errors import GlossdeckError, Problem, Problems
 from glossdeck.layout import SEEDS_DIR, SETTINGS_FILE, SOURCES_FILE, TERMS_DIR
-from glossdeck.load import load_yaml
-from glossdeck.model import TARGETS, Changes, Glossary, Settings
+from glossdeck.load import load_yaml, parse_yaml, read_file
+from glossdeck.model import TARGETS, Changes, Glossary, Settings, Source
 from glossdeck.seeds import Seed, load_seeds
+from glossdeck.termcache import Checked
 
 
 
@@ -45,6 +46,12 @@ def _shown(path: Path, cwd: Path) -> Path:
 def load_glossary(root: Path) -> tuple[Glossary, Problems]:
     """Load and validate every file; the glossary is usable only if the problems hold no error."""
     problems = Problems()
+    settings, sources = _load_settings_and_sources(root, problems)
+    checked = _check_term_files(root, problems, lambda data, shown: _validated(data, shown, sources))
+    return _assemble(root, settings, sources, checked, problems), problems
+
+
+def _load_settings_and_sources(root: Path, problems: Problems) -> tuple[Settings | None, dict[str, Source]]:
     cwd = Path.cwd()
     settings_path, sources_path = root / SETTINGS_FILE, root / SOURCES_FILE
     data, found = load_yaml(settings_path, _shown(settings_path, cwd))
@@ -53,18 +60,51 @@ def load_glossary(root: Path) -> tuple[Glossary, Problems]:
     data, found = load_yaml(sources_path, _shown(sources_path, cwd))
     problems.extend(found)
     sources = validate.validate_sources(data, _shown(sources_path, cwd), problems) if _parsed(data, found) else {}
-    terms = []
+    return settings, sources
+
+
+def _check_term_files(root: Path, problems: Problems, check_file: Callable[[bytes, Path], Checked]) -> list[Checked]:
+    """Each term file read once and handed, with the path its problems name, to `check_file`."""
+    cwd = Path.cwd()
+    checked = []
     for path in _term_files(root, cwd, problems):
-        data, found = load_yaml(path, _shown(path, cwd))
-        problems.extend(found)
-        if _parsed(data, found):
-            term = validate.validate_term(data, _shown(path, cwd), sources, problems)
-            if term is not None:
-                terms.append(term)
-    validate.check_terms_together(terms, problems)
+        shown = _shown(path, cwd)
+        data, found = read_file(path, shown)
+        checked.append(Checked(None, tuple(found)) if data is None else check_file(data, shown))
+    return checked
+
+
+def _validated(data: bytes, shown: Path, sources: dict[str, Source]) -> Checked:
+    """One term file parsed and validated (its quotes not yet looked for)."""
+    loaded = Problems()
+    parsed, found = parse_yaml(data, shown)
+    loaded.extend(found)
+    term = validate.validate_term(parsed, shown, sources, loaded) if _parsed(parsed, found) else None
+    return Checked(term, tuple(loaded.items), links=validate.term_links(term) if term else ())
+
+
+def _checked(data: bytes, shown: Path, sources: dict[str, Source], seeds: dict[str, Seed]) -> Checked:
+    """One term file parsed, validated and each of its quotes found in its seed."""
+    validated = _validated(data, shown, sources)
+    if validated.term is None:
+        return validated
+    resolved = Problems()
+    term = citations.resolve_term(validated.term, seeds, resolved)
+    return dataclasses.replace(validated, term=term, resolved=tuple(resolved.items))
+
+
+def _assemble(root: Path, settings: Settings | None, sources: dict[str, Source], checked: list[Checked],
+              problems: Problems) -> Glossary:
+    """The glossary of the checked term files (sorted), with the problems of each file and across them."""
+    terms, links = [], []
+    for entry in checked:
+        problems.extend(list(entry.loaded))
+        if entry.term is not None:
+            terms.append(entry.term)
+            links.append(entry.links)
+    validate.check_terms_together(terms, problems, links)
     terms.sort(key=lambda t: t.sort_key)
-    glossary = Glossary(root=root, settings=settings or Settings(), sources=sources, terms=tuple(terms))
-    return glossary, problems
+    return Glossary(root=root, settings=settings or Settings(), sources=sources, terms=tuple(terms))
 
 
 def _parsed(data: object, problems: list[Problem]) -> bool:
@@ -93,19 +133,30 @@ def _term_files(root: Path, cwd: Path, problems: Problems) -> list[Path]:
 
 
 def check(root: Path) -> tuple[Glossary, list[Problem]]:
-    """Load, validate and resolve every citation; raise GlossdeckError listing every problem."""
-    glossary, problems = load_glossary(root)
+    """Load, validate and resolve every citation; raise GlossdeckError listing every problem.
+
+    A term file whose bytes, sources, seeds and code are as when last checked is not checked again: its result
+    comes from the term cache (termcache.py), which the same inputs always give back."""
+    problems = Problems()
+    settings, sources = _load_settings_and_sources(root, problems)
+    seeds, seed_problems = load_seeds(root / SEEDS_DIR, sources)
+    cache = termcache.TermCache(root, sources, seeds)
+    checked = _check_term_files(root, problems, lambda data, shown: cache.checked(
+        data, shown, lambda data, shown: _checked(data, shown, sources, seeds)))
+    cache.save()
+    glossary = _assemble(root, settings, sources, checked, problems)
     if not glossary.terms and not problems.errors:  # a new glossary loads (for `source add`, `add`) but is no deck
         problems.error(_shown(root / TERMS_DIR, Path.cwd()), None, "the glossary has no terms",
                        "add one with `glossdeck add`, or write glossary/terms/<id>.yaml")
-    seeds, found = load_seeds(root / SEEDS_DIR, glossary.sources)
-    problems.extend(found)
+    problems.extend(seed_problems)
     _check_deck_state(root, glossary, problems)
-    # Resolve even when validation failed, so that one run reports every problem.
-    resolved = citations.resolve(glossary, seeds, problems)
+    # Every term's quotes were looked for even where validation failed, so that one run reports every problem;
+    # their problems follow the glossary's order.
+    for entry in sorted((e for e in checked if e.term is not None), key=lambda e: e.term.sort_key):  # type: ignore[union-attr]
+        problems.extend(list(entry.resolved))
     problems.raise_if_errors()
-    _check_mentions(resolved, seeds, problems)
-    return resolved, problems.warnings
+    _check_mentions(glossary, seeds, problems)
+    return glossary, problems.warnings
 
 
 def _check_mentions(glossary: Glossary, seeds: dict[str, Seed], problems: Problems) -> None:

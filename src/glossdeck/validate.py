@@ -10,7 +10,7 @@ import unicodedata
 import urllib.parse
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Sequence
 
 from glossdeck import cardgrid, glosses, limits, markup
 from glossdeck.errors import GlossdeckError, Problem, Problems
@@ -652,8 +652,20 @@ def _citations(check: Checker, items: list[Any], sources: dict[str, Source], wha
     return tuple(result)
 
 
-def check_terms_together(terms: list[Term], problems: Problems) -> None:
-    """Cross-file checks: unique names and aliases, related ids and definition links that exist."""
+TermLink = tuple[str, "int | None", str]  # a link's address, its line and the field it is in
+
+
+def term_links(term: Term) -> tuple[TermLink, ...]:
+    """Every link in the term's Markdown fields and its views' summaries, in order."""
+    texts = [(getattr(term, key), term.line_of(key), key) for key in MARKDOWN_FIELDS] + \
+        [(v.summary, v.summary_line or v.line, "summary") for v in term.views]
+    return tuple((href, line, what) for text, line, what in texts for href in markup.links(text))
+
+
+def check_terms_together(terms: list[Term], problems: Problems,
+                         links: Sequence[tuple[TermLink, ...]] | None = None) -> None:
+    """Cross-file checks: unique names and aliases, related ids and definition links that exist. `links` holds
+    each term's term_links when they are known already."""
     owners: dict[str, tuple[Term, str]] = {}
     ids = {t.id for t in terms}
     renamed: dict[str, Term] = {}
@@ -691,7 +703,7 @@ def check_terms_together(terms: list[Term], problems: Problems) -> None:
                                f"`{old}` is claimed by `renamed_from` of both `{renamed[old].id}` "
                                f"and `{term.id}`", "only one term can inherit an old id")
             renamed[old] = term
-    for term in terms:
+    for term, found in zip(terms, links if links is not None else map(term_links, terms)):
         for target in term.related:
             if target == term.id:
                 problems.error(term.path, term.line_of("related"), f"term `{term.id}` lists itself in `related`",
@@ -699,13 +711,10 @@ def check_terms_together(terms: list[Term], problems: Problems) -> None:
             elif target not in ids:
                 problems.error(term.path, term.line_of("related"), f"related term `{target}` does not exist",
                                _did_you_mean(target, ids))
-        texts = [(getattr(term, key), term.line_of(key), key) for key in MARKDOWN_FIELDS] + \
-            [(v.summary, v.summary_line or v.line, "summary") for v in term.views]
-        for text, line, what in texts:
-            for href in markup.links(text):  # their form is checked with the term itself (check_markup)
-                if markup.address_problem(href) is None and href.startswith("#") and href[1:] not in ids:
-                    problems.error(term.path, line, f"link to unknown term `{href[1:]}` (in the {what})",
-                                   _did_you_mean(href[1:], ids))
+        for href, line, what in found:  # their form is checked with the term itself (check_markup)
+            if markup.address_problem(href) is None and href.startswith("#") and href[1:] not in ids:
+                problems.error(term.path, line, f"link to unknown term `{href[1:]}` (in the {what})",
+                               _did_you_mean(href[1:], ids))
     _check_glosses_apart(terms, problems)
 
 
