@@ -266,3 +266,48 @@ def test_answers_that_are_not_lists_of_ids_for_suspend_are_never_sent(tmp_path):
     assert not anki.suspended
 
 
+
+
+# --- the notes read while the deck is built ---------------------------------------------------------------------
+
+def _queries(anki: FakeAnki) -> list[str]:
+    """Record the query of every findNotes the push sends."""
+    queries: list[str] = []
+    plain = anki.result
+
+    def result(action: str, params: dict[str, Any]) -> Any:
+        if action == "findNotes":
+            queries.append(params["query"])
+        return plain(action, params)
+
+    anki.result = result  # type: ignore[method-assign]
+    return queries
+
+
+def test_a_build_that_fails_while_anki_is_read_sends_nothing_but_reads(tmp_path):
+    root = make_project(tmp_path / "project")
+    path = root / "glossary" / "terms" / "corrigibility.yaml"
+    path.write_text(path.read_text().replace("by its operators.", "by its owners."))
+    anki = FakeAnki()
+    result = _run(tmp_path, anki)
+    assert result.exit_code == 1 and "quote not found" in result.output and "Traceback" not in result.output
+    assert set(anki.log) <= {"version", "findNotes", "notesInfo"} and not anki.imported
+
+
+def test_settings_edited_during_the_build_are_read_again(tmp_path, monkeypatch):
+    """The notes are read while the deck is built, by the note types glossary.yaml named when the push began; if the
+    build's settings name others, the notes are read again by those before anything is sent."""
+    from glossdeck import pipeline, push
+    from glossdeck.model import Settings
+    from glossdeck.render import anki as deck
+
+    anki = FakeAnki()
+    queries = _queries(anki)
+    started = Settings(id="another-glossary")
+    monkeypatch.setattr(pipeline, "load_settings", lambda root: started)
+    result = _run(tmp_path, anki)
+    assert result.exit_code == 0, result.output
+    built = pipeline.check(tmp_path / "project")[0].settings
+    assert queries == [push.note_query(started), push.note_query(built), push.note_query(built)]
+    assert str(deck.note_type_ids(built)[0]) in queries[1] and queries[0] != queries[1]
+    assert "added: 1, updated: 2, unchanged: 0" in result.output  # counted from the notes read the second time

@@ -245,3 +245,18 @@ def test_only_the_entries_of_the_last_check_are_kept(project: Path, own_term_cac
     entries = pickle.loads(_cache_file(own_term_cache).read_bytes())["entries"]
     assert len(entries) == 4
     assert sum(entry.term is not None and entry.term.id == "corrigibility" for entry in entries.values()) == 1
+
+
+def test_caches_of_projects_not_checked_for_a_month_are_deleted(project: Path, own_term_cache: Path) -> None:
+    month_old = termcache.KEEP_DAYS * 86400 + 60
+    old, recent, stray = (own_term_cache / name for name in ("terms-0a.pickle", "terms-0b.pickle", ".terms-x1"))
+    for path, age in ((old, month_old), (recent, 86400), (stray, month_old)):
+        path.write_bytes(b"another project's")
+        os.utime(path, (path.stat().st_atime, path.stat().st_mtime - age))
+    unrelated = own_term_cache / "notes.txt"
+    unrelated.write_text("not glossdeck's")
+    os.utime(unrelated, (0, 0))
+    outcome(project)
+    left = {p.name for p in own_term_cache.iterdir()} - {recent.name, unrelated.name}
+    assert recent.exists() and unrelated.exists() and not old.exists() and not stray.exists()
+    assert len(left) == 1 and left.pop().startswith("terms-")

@@ -51,16 +51,24 @@ def load_glossary(root: Path) -> tuple[Glossary, Problems]:
     return _assemble(root, settings, sources, checked, problems), problems
 
 
-def _load_settings_and_sources(root: Path, problems: Problems) -> tuple[Settings | None, dict[str, Source]]:
+def load_settings(root: Path) -> Settings:
+    """glossary.yaml's settings alone, read as `check` reads them (the defaults where it has errors)."""
+    return _load_settings_and_sources(root, Problems(), sources=False)[0] or Settings()
+
+
+def _load_settings_and_sources(root: Path, problems: Problems,
+                               sources: bool = True) -> tuple[Settings | None, dict[str, Source]]:
     cwd = Path.cwd()
     settings_path, sources_path = root / SETTINGS_FILE, root / SOURCES_FILE
     data, found = load_yaml(settings_path, _shown(settings_path, cwd))
     problems.extend(found)
     settings = validate.validate_settings(data, _shown(settings_path, cwd), problems) if _parsed(data, found) else None
+    if not sources:
+        return settings, {}
     data, found = load_yaml(sources_path, _shown(sources_path, cwd))
     problems.extend(found)
-    sources = validate.validate_sources(data, _shown(sources_path, cwd), problems) if _parsed(data, found) else {}
-    return settings, sources
+    sources_found = validate.validate_sources(data, _shown(sources_path, cwd), problems) if _parsed(data, found) else {}
+    return settings, sources_found
 
 
 def _check_term_files(root: Path, problems: Problems, check_file: Callable[[bytes, Path], Checked]) -> list[Checked]:

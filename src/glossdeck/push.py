@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlite3
 import tempfile
 import zipfile
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -12,7 +13,7 @@ from typing import Callable
 from glossdeck import pipeline
 from glossdeck.ankiconnect import DEFAULT_URL, AnkiConnect, AnkiError, check_version
 from glossdeck.errors import GlossdeckError, Problem
-from glossdeck.model import Glossary
+from glossdeck.model import Settings
 from glossdeck.render import anki
 
 __all__ = ["AnkiConnect", "AnkiError", "GlossdeckError", "push"]  # the client is read from here too
@@ -35,9 +36,15 @@ class Report:
     not_kept: int = 0  # notes of terms retired before this collection had them, which the import added
 
 
-def note_query(glossary: Glossary) -> str:
-    """Every note of this glossary's note types, wherever the student moved its cards."""
-    return "(" + " OR ".join(f"mid:{model_id}" for model_id in anki.note_type_ids(glossary.settings)) + ")"
+def note_query(settings: Settings) -> str:
+    """Every note of the glossary's note types, wherever the student moved its cards."""
+    return "(" + " OR ".join(f"mid:{model_id}" for model_id in anki.note_type_ids(settings)) + ")"
+
+
+def notes_in_anki(client: AnkiConnect, query: str) -> tuple[list[int], dict[int, State]]:
+    """The ids of the notes the query finds, and each one's fields and tags."""
+    known = client.call("findNotes", query=query)
+    return known, snapshot(client, known)
 
 
 def package_states(deck: Path) -> set[State]:
@@ -74,12 +81,16 @@ def push(root: Path, url: str = DEFAULT_URL, delete_retired: bool = False,
     the notes of retired terms. Nothing is swept when the build fails or holds no term."""
     client = AnkiConnect(url)  # an address that is none is said before anything else
     check_version(client)  # before building: a missing Anki is said at once
-    result = pipeline.build(root, targets=("deck",), progress=progress)  # raises, sweeping nothing, on a failure
-    deck, glossary = result.outputs["deck"].resolve(), result.glossary
-    query = note_query(glossary)
-    progress("reading the glossary's notes in Anki")
-    known = client.call("findNotes", query=query)
-    before = snapshot(client, known)
+    # Anki reads out the glossary's notes while the deck is built: nothing is sent to Anki until both are done.
+    expected = note_query(pipeline.load_settings(root))
+    with ThreadPoolExecutor(max_workers=1) as reader:
+        reading = reader.submit(notes_in_anki, AnkiConnect(client.url, client.timeout), expected)
+        result = pipeline.build(root, targets=("deck",), progress=progress)  # raises, sweeping nothing, on a failure
+        deck, glossary = result.outputs["deck"].resolve(), result.glossary
+        query = note_query(glossary.settings)
+        progress("reading the glossary's notes in Anki")
+        # settings edited while building name other note types: read again
+        known, before = reading.result() if query == expected else notes_in_anki(client, query)
     # A note already as the deck has it cannot be changed by the import: only the others are read again after it.
     in_deck = package_states(deck)
     unsettled = {note_id for note_id, state in before.items() if state not in in_deck}

@@ -8,6 +8,7 @@ import os
 import pickle
 import sys
 import tempfile
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -20,6 +21,7 @@ from glossdeck.validate import TermLink
 
 CACHE_ENV = "GLOSSDECK_CACHE_DIR"  # the cache's folder; set but empty: no cache
 FORMAT = "glossdeck-terms-1"
+KEEP_DAYS = 30
 
 
 @dataclass(frozen=True)
@@ -88,6 +90,7 @@ class TermCache:
                 pickle.dump({"format": FORMAT, "context": self.context, "entries": self._used}, file,
                             protocol=pickle.HIGHEST_PROTOCOL)
             os.replace(temporary, self.path)
+            _forget_old(self.path.parent)
         except OSError:
             if temporary is not None:
                 with contextlib.suppress(OSError):
@@ -105,6 +108,16 @@ class TermCache:
                 and isinstance(stored.get("entries"), dict)):
             return {}
         return {key: entry for key, entry in stored["entries"].items() if isinstance(entry, Checked)}
+
+
+def _forget_old(folder: Path) -> None:
+    """Delete the caches of projects not checked for KEEP_DAYS (moved, deleted, or a test's), and temporary files
+    as old that a stopped check left: the folder does not grow with every project ever checked."""
+    oldest = time.time() - KEEP_DAYS * 86400
+    for path in folder.glob("*terms-*"):
+        with contextlib.suppress(OSError):
+            if path.stat().st_mtime < oldest:
+                path.unlink()
 
 
 def _hex(data: bytes) -> str:
