@@ -7,6 +7,7 @@ import hashlib
 import os
 import pickle
 import shutil
+import time
 from pathlib import Path
 
 import pytest
@@ -260,3 +261,12 @@ def test_caches_of_projects_not_checked_for_a_month_are_deleted(project: Path, o
     left = {p.name for p in own_term_cache.iterdir()} - {recent.name, unrelated.name}
     assert recent.exists() and unrelated.exists() and not old.exists() and not stray.exists()
     assert len(left) == 1 and left.pop().startswith("terms-")
+
+
+def test_a_cache_in_use_is_not_forgotten_however_long_nothing_changes(project: Path, own_term_cache: Path) -> None:
+    outcome(project)
+    path = _cache_file(own_term_cache)
+    written = path.read_bytes()
+    os.utime(path, (0, 0))
+    outcome(project)
+    assert path.read_bytes() == written and time.time() - path.stat().st_mtime < 3600

@@ -80,7 +80,11 @@ class TermCache:
 
     def save(self) -> None:
         """Keep exactly the entries this run used; a cache that cannot be written is only slower next time."""
-        if self.path is None or self._used.keys() == self._stored.keys():
+        if self.path is None:
+            return
+        if self._used.keys() == self._stored.keys():
+            with contextlib.suppress(OSError):
+                os.utime(self.path)  # still in use: not a cache to forget (_forget_old)
             return
         temporary = None
         try:
