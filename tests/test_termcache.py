@@ -270,3 +270,20 @@ def test_a_cache_in_use_is_not_forgotten_however_long_nothing_changes(project: P
     os.utime(path, (0, 0))
     outcome(project)
     assert path.read_bytes() == written and time.time() - path.stat().st_mtime < 3600
+
+
+def test_remembered_term_digests_give_the_build_keys_of_the_glossary_itself(project: Path,
+                                                                            fresh_checks: list[Path]) -> None:
+    from glossdeck.model import TARGETS
+
+    cold, _, cold_digests = pipeline._check(project)
+    warm, _, warm_digests = pipeline._check(project)
+    assert len(fresh_checks) == 4 and warm == cold and warm_digests == cold_digests
+    for target in TARGETS:
+        assert buildcache.Keys(warm, None, warm_digests).key(target) == buildcache.Keys(cold).key(target)
+    gloss = project / TERMS / "corrigibility.yaml"
+    gloss.write_text(gloss.read_text().replace("without resisting.", "without resistance."))
+    edited, _, edited_digests = pipeline._check(project)
+    assert [a == b for a, b in zip(edited_digests, warm_digests)].count(False) == 1
+    assert buildcache.Keys(edited, None, edited_digests).key("deck") == buildcache.Keys(edited).key("deck") != \
+        buildcache.Keys(warm).key("deck")

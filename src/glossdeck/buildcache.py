@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import glossdeck
-from glossdeck.model import Changes, Glossary, Settings
+from glossdeck.model import Changes, Glossary, Settings, Term
 
 MANIFEST = ".glossdeck-build.json"
 FORMAT, VERSION = "glossdeck-build", 1
@@ -88,6 +88,11 @@ def digest(content: object) -> str:
     # ASCII escapes, so that a path the file system could not decode (held as lone surrogates) is keyed too.
     data = json.dumps(content, ensure_ascii=True, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(data.encode("ascii")).hexdigest()
+
+
+def term_digest(term: Term, root: Path) -> str:
+    """A digest of every field of a checked term (paths as from the project `root`)."""
+    return digest(plain(term, root))
 
 
 def files_digest(folder: Path, pattern: str) -> str:
@@ -165,13 +170,19 @@ def _dependency_versions(root: str) -> dict[str, str]:
 class Keys:
     """The key of each target: a digest over exactly what its renderer reads, computed once per build."""
 
-    def __init__(self, glossary: Glossary, release_notes: Changes | None = None) -> None:
+    def __init__(self, glossary: Glossary, release_notes: Changes | None = None,
+                 term_digests: tuple[str, ...] | None = None) -> None:
+        """`term_digests`: each term's term_digest, in the glossary's order, when known already (the term cache's)."""
         self.settings = glossary.settings
         self.root = glossary.root
         self.release_notes = plain(release_notes, glossary.root)
         # Settings are keyed per target; everything else in the glossary (terms, sources, resolved quotes) by all.
-        whole = plain(dataclasses.replace(glossary, settings=Settings()), glossary.root)
-        self.common = digest({"glossary": whole,
+        whole = plain(dataclasses.replace(glossary, settings=Settings(), terms=()), glossary.root)
+        if term_digests is None:
+            term_digests = tuple(term_digest(term, glossary.root) for term in glossary.terms)
+        elif len(term_digests) != len(glossary.terms):
+            raise ValueError("one digest per term")
+        self.common = digest({"glossary": whole, "terms": term_digests,
                               "code": code_digest(), "environment": environment()})
         self._data: dict[str, str] = {}
         self._package: dict[str, str] | None = None  # each package file hashed once, for every target

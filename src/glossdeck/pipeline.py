@@ -91,14 +91,15 @@ def _validated(data: bytes, shown: Path, sources: dict[str, Source]) -> Checked:
     return Checked(term, tuple(loaded.items), links=validate.term_links(term) if term else ())
 
 
-def _checked(data: bytes, shown: Path, sources: dict[str, Source], seeds: dict[str, Seed]) -> Checked:
+def _checked(data: bytes, shown: Path, root: Path, sources: dict[str, Source], seeds: dict[str, Seed]) -> Checked:
     """One term file parsed, validated and each of its quotes found in its seed."""
     validated = _validated(data, shown, sources)
     if validated.term is None:
         return validated
     resolved = Problems()
     term = citations.resolve_term(validated.term, seeds, resolved)
-    return dataclasses.replace(validated, term=term, resolved=tuple(resolved.items))
+    return dataclasses.replace(validated, term=term, resolved=tuple(resolved.items),
+                               digest=buildcache.term_digest(term, root))
 
 
 def _assemble(root: Path, settings: Settings | None, sources: dict[str, Source], checked: list[Checked],
@@ -145,12 +146,18 @@ def check(root: Path) -> tuple[Glossary, list[Problem]]:
 
     A term file whose bytes, sources, seeds and code are as when last checked is not checked again: its result
     comes from the term cache (termcache.py), which the same inputs always give back."""
+    glossary, warnings, _ = _check(root)
+    return glossary, warnings
+
+
+def _check(root: Path) -> tuple[Glossary, list[Problem], tuple[str, ...]]:
+    """check(), and each term's buildcache.term_digest in the glossary's order."""
     problems = Problems()
     settings, sources = _load_settings_and_sources(root, problems)
     seeds, seed_problems = load_seeds(root / SEEDS_DIR, sources)
     cache = termcache.TermCache(root, sources, seeds)
     checked = _check_term_files(root, problems, lambda data, shown: cache.checked(
-        data, shown, lambda data, shown: _checked(data, shown, sources, seeds)))
+        data, shown, lambda data, shown: _checked(data, shown, root, sources, seeds)))
     cache.save()
     glossary = _assemble(root, settings, sources, checked, problems)
     if not glossary.terms and not problems.errors:  # a new glossary loads (for `source add`, `add`) but is no deck
@@ -164,7 +171,8 @@ def check(root: Path) -> tuple[Glossary, list[Problem]]:
         problems.extend(list(entry.resolved))
     problems.raise_if_errors()
     _check_mentions(glossary, seeds, problems)
-    return glossary, problems.warnings
+    digests = {id(entry.term): entry.digest for entry in checked}
+    return glossary, problems.warnings, tuple(digests[id(term)] for term in glossary.terms)
 
 
 def _check_mentions(glossary: Glossary, seeds: dict[str, Seed], problems: Problems) -> None:
@@ -312,7 +320,7 @@ def build(root: Path, out: Path | None = None, targets: tuple[str, ...] = TARGET
     folder is left as it is, unless `force`.
     """
     progress("checking the glossary and its quotes")
-    glossary, warnings = check(root)
+    glossary, warnings, term_digests = _check(root)
     now = build_timestamp() if timestamp is None else timestamp  # checked whatever the targets, one rule
     if settings:
         glossary = dataclasses.replace(glossary, settings=dataclasses.replace(glossary.settings, **settings))
@@ -327,7 +335,7 @@ def build(root: Path, out: Path | None = None, targets: tuple[str, ...] = TARGET
     history = Problems()
     notes = release_notes(root, glossary, history) if "deck" in planned else None
     warnings = [*warnings, *history.warnings]
-    keys = buildcache.Keys(glossary, notes)
+    keys = buildcache.Keys(glossary, notes, term_digests)
     recorded = buildcache.read_manifest(manifest)
     new_records = dict(recorded)
     rendered: dict[str, bytes] = {}

@@ -28,12 +28,14 @@ KEEP_DAYS = 30
 class Checked:
     """One term file as `check` found it: its term with every quote located (None if it could not be read as one),
     the problems of reading and validating it, and those of finding its quotes, each in the order reported; and
-    the links in its text (validate.term_links), which the checks across terms read."""
+    the links in its text (validate.term_links), which the checks across terms read; and the term's build key
+    digest (buildcache.term_digest), once its quotes are found."""
 
     term: Term | None
     loaded: tuple[Problem, ...]
     resolved: tuple[Problem, ...] = ()
     links: tuple[TermLink, ...] = ()
+    digest: str = ""
 
 
 def cache_folder() -> Path | None:
