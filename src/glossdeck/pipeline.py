@@ -167,12 +167,12 @@ def _check(root: Path) -> tuple[Glossary, list[Problem], tuple[str, ...]]:
     _check_deck_state(root, glossary, problems)
     # Every term's quotes were looked for even where validation failed, so that one run reports every problem;
     # their problems follow the glossary's order.
-    for entry in sorted((e for e in checked if e.term is not None), key=lambda e: e.term.sort_key):  # type: ignore[union-attr]
-        problems.extend(list(entry.resolved))
+    of_term = {id(entry.term): entry for entry in checked if entry.term is not None}
+    for term in glossary.terms:
+        problems.extend(list(of_term[id(term)].resolved))
     problems.raise_if_errors()
     _check_mentions(glossary, seeds, problems)
-    digests = {id(entry.term): entry.digest for entry in checked}
-    return glossary, problems.warnings, tuple(digests[id(term)] for term in glossary.terms)
+    return glossary, problems.warnings, tuple(of_term[id(term)].digest for term in glossary.terms)
 
 
 def _check_mentions(glossary: Glossary, seeds: dict[str, Seed], problems: Problems) -> None:
