@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import os
 import random
 import re
 import resource
@@ -209,6 +210,7 @@ def main() -> None:
     rows = []
     for n in args.sizes:
         with tempfile.TemporaryDirectory(prefix="glossdeck-site-bench-") as folder:
+            os.environ["GLOSSDECK_CACHE_DIR"] = str(Path(folder) / "term-cache")  # not the user's
             root = make_project(Path(folder) / "project", n, args.book_chars)
             figures = {name: timed(name, root) for name in args.jobs}
             html = figures.get("html")
