@@ -141,7 +141,7 @@ def test_unexpected_error_asks_for_a_bug_report(project, monkeypatch, command):
     from glossdeck import pipeline
 
     monkeypatch.delenv("GLOSSDECK_DEBUG")
-    monkeypatch.setattr(pipeline, "check", _crash)
+    monkeypatch.setattr(pipeline, "_check", _crash)  # what check, build and show all run
     args = [command, "--project", str(project)] + (["corrigibility"] if command == "show" else [])
     result = run(*args)
     assert result.exit_code == 1
@@ -156,7 +156,7 @@ def test_debug_shows_the_traceback(project, monkeypatch, way):
     from glossdeck import pipeline
 
     monkeypatch.delenv("GLOSSDECK_DEBUG")
-    monkeypatch.setattr(pipeline, "check", _crash)
+    monkeypatch.setattr(pipeline, "_check", _crash)  # what check, build and show all run
     env = {"GLOSSDECK_DEBUG": "1"} if way.startswith("GLOSSDECK") else None
     with pytest.raises(RuntimeError, match="boom"):  # what a test sees, too, when something crashes
         run(*(["--debug"] if way == "--debug" else []), "check", "--project", str(project), env=env)
