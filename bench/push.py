@@ -71,6 +71,11 @@ def main() -> None:
                 changed = change_some(root, options.share, round_)
                 seconds, said = timed_push(root, anki.url)
                 print(f"push with {changed} terms changed ({options.share:.0%}): {seconds:.1f} s ({said})")
+            # as after an upgrade of glossdeck (or with the cache deleted): every term file checked again
+            os.environ["GLOSSDECK_CACHE_DIR"] = str(Path(folder) / "another-term-cache")
+            changed = change_some(root, options.share, 3)
+            seconds, said = timed_push(root, anki.url)
+            print(f"push with {changed} terms changed ({options.share:.0%}), no term cache: {seconds:.1f} s ({said})")
             deck = next((root / "build").glob("*.apkg"))
             start = time.perf_counter()
             anki.call("importPackage", path=str(deck))
