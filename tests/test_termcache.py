@@ -287,3 +287,17 @@ def test_remembered_term_digests_give_the_build_keys_of_the_glossary_itself(proj
     assert [a == b for a, b in zip(edited_digests, warm_digests)].count(False) == 1
     assert buildcache.Keys(edited, None, edited_digests).key("deck") == buildcache.Keys(edited).key("deck") != \
         buildcache.Keys(warm).key("deck")
+
+
+@pytest.mark.skipif(os.name != "posix", reason="POSIX owners and modes")
+def test_a_cache_file_others_could_have_written_is_never_read(project: Path, own_term_cache: Path,
+                                                              fresh_checks: list[Path]) -> None:
+    cold = outcome(project)
+    path = _cache_file(own_term_cache)
+    for mode in (0o620, 0o602):  # writable by the group, by anyone
+        path.chmod(mode)
+        fresh_checks.clear()
+        assert outcome(project) == cold and len(fresh_checks) == 4
+        assert path.stat().st_mode & 0o777 == 0o600  # written again, the user's alone
+    fresh_checks.clear()
+    assert outcome(project) == cold and fresh_checks == []

@@ -107,6 +107,8 @@ class TermCache:
             return {}
         try:
             with open(self.path, "rb") as file:
+                if not _own(os.fstat(file.fileno())):
+                    return {}
                 stored = pickle.load(file)
         except Exception:  # missing, unreadable, cut short or from another glossdeck: an empty cache
             return {}
@@ -114,6 +116,14 @@ class TermCache:
                 and isinstance(stored.get("entries"), dict)):
             return {}
         return {key: entry for key, entry in stored["entries"].items() if isinstance(entry, Checked)}
+
+
+def _own(status: os.stat_result) -> bool:
+    """Whether a cache file is the user's alone: unpickling runs what the file says, so one that another user
+    wrote, or could have (a shared GLOSSDECK_CACHE_DIR), is never read."""
+    if os.name != "posix":
+        return True  # elsewhere the user's cache folder is the user's by its place (%LOCALAPPDATA%)
+    return status.st_uid == os.getuid() and not status.st_mode & 0o022
 
 
 def _forget_old(folder: Path) -> None:
