@@ -301,3 +301,14 @@ def test_a_cache_file_others_could_have_written_is_never_read(project: Path, own
         assert path.stat().st_mode & 0o777 == 0o600  # written again, the user's alone
     fresh_checks.clear()
     assert outcome(project) == cold and fresh_checks == []
+
+
+def test_a_build_from_remembered_terms_makes_the_same_bytes(project: Path, tmp_path: Path,
+                                                             fresh_checks: list[Path]) -> None:
+    targets = ("deck", "booklet", "stardict", "epub", "html")
+    cold = pipeline.build(project, out=tmp_path / "cold", targets=targets, timestamp=1_700_000_000)
+    fresh_checks.clear()
+    warm = pipeline.build(project, out=tmp_path / "warm", targets=targets, timestamp=1_700_000_000)
+    assert fresh_checks == [] and not warm.unchanged
+    for target in targets:
+        assert _tree(cold.outputs[target].parent) == _tree(warm.outputs[target].parent)
