@@ -311,3 +311,36 @@ def test_settings_edited_during_the_build_are_read_again(tmp_path, monkeypatch):
     assert queries == [push.note_query(started), push.note_query(built), push.note_query(built)]
     assert str(deck.note_type_ids(built)[0]) in queries[1] and queries[0] != queries[1]
     assert "added: 1, updated: 2, unchanged: 0" in result.output  # counted from the notes read the second time
+
+
+def test_a_failed_build_is_said_at_once_while_anki_is_slow_to_answer(tmp_path, monkeypatch):
+    """The notes are read on a thread of their own: a build that fails does not wait for that answer."""
+    from glossdeck import pipeline
+
+    root = make_project(tmp_path / "project")
+    path = root / "glossary" / "terms" / "corrigibility.yaml"
+    path.write_text(path.read_text().replace("by its operators.", "by its owners."))
+    anki, release, waiting = FakeAnki(), threading.Event(), threading.Event()
+    plain = anki.result
+
+    def result(action: str, params: dict[str, Any]) -> Any:
+        if action == "findNotes":
+            waiting.set()
+            release.wait(120)  # Anki busy, e.g. a dialog opened just after it answered `version`
+        return plain(action, params)
+
+    anki.result = result  # type: ignore[method-assign]
+    real_build = pipeline.build
+
+    def build_once_anki_is_busy(*args: Any, **kwargs: Any) -> Any:
+        assert waiting.wait(60)
+        return real_build(*args, **kwargs)
+
+    monkeypatch.setattr(pipeline, "build", build_once_anki_is_busy)
+    try:
+        outcome = _run(tmp_path, anki)
+        assert waiting.is_set() and not release.is_set()  # the push ended while its reading still waited
+    finally:
+        release.set()
+    assert outcome.exit_code == 1 and "quote not found" in outcome.output and "Traceback" not in outcome.output
+    assert "importPackage" not in anki.log

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import sqlite3
 import tempfile
+import threading
 import zipfile
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -74,6 +74,29 @@ def snapshot(client: AnkiConnect, ids: list[int]) -> dict[int, State]:
     return found
 
 
+class _Reading(threading.Thread):
+    """notes_in_anki on a daemon thread, so that a push whose build fails never waits for an Anki slow to answer."""
+
+    def __init__(self, client: AnkiConnect, query: str) -> None:
+        super().__init__(name="glossdeck-anki-reading", daemon=True)
+        self.client, self.query = client, query
+        self.found: tuple[list[int], dict[int, State]] | None = None
+        self.error: BaseException | None = None
+
+    def run(self) -> None:
+        try:
+            self.found = notes_in_anki(self.client, self.query)
+        except BaseException as error:  # handed to the push, which raises it as its own
+            self.error = error
+
+    def outcome(self) -> tuple[list[int], dict[int, State]]:
+        self.join()
+        if self.error is not None:
+            raise self.error
+        assert self.found is not None
+        return self.found
+
+
 def push(root: Path, url: str = DEFAULT_URL, delete_retired: bool = False,
          confirm_delete: Callable[[int], bool] = lambda count: False,
          progress: Callable[[str], None] = lambda step: None) -> Report:
@@ -83,14 +106,15 @@ def push(root: Path, url: str = DEFAULT_URL, delete_retired: bool = False,
     check_version(client)  # before building: a missing Anki is said at once
     # Anki reads out the glossary's notes while the deck is built: nothing is sent to Anki until both are done.
     expected = note_query(pipeline.load_settings(root))
-    with ThreadPoolExecutor(max_workers=1) as reader:
-        reading = reader.submit(notes_in_anki, AnkiConnect(client.url, client.timeout), expected)
-        result = pipeline.build(root, targets=("deck",), progress=progress)  # raises, sweeping nothing, on a failure
-        deck, glossary = result.outputs["deck"].resolve(), result.glossary
-        query = note_query(glossary.settings)
-        progress("reading the glossary's notes in Anki")
-        # settings edited while building name other note types: read again
-        known, before = reading.result() if query == expected else notes_in_anki(client, query)
+    reading = _Reading(AnkiConnect(client.url, client.timeout), expected)
+    reading.start()
+    # A failed build is said at once, sweeping nothing: the reading is left to end (or die with the process).
+    result = pipeline.build(root, targets=("deck",), progress=progress)
+    deck, glossary = result.outputs["deck"].resolve(), result.glossary
+    query = note_query(glossary.settings)
+    progress("reading the glossary's notes in Anki")
+    # settings edited while building name other note types: read again
+    known, before = reading.outcome() if query == expected else notes_in_anki(client, query)
     # A note already as the deck has it cannot be changed by the import: only the others are read again after it.
     in_deck = package_states(deck)
     unsettled = {note_id for note_id, state in before.items() if state not in in_deck}
